@@ -1,0 +1,47 @@
+# The two commands of the README do all the set-up: `make serve` (or `make build`) and `make test`.
+# Set-up steps are stamp files, so a repeated call does nothing when nothing changed.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+PY_READY := $(VENV)/.installed
+NPM_READY := node_modules/.package-lock.json
+
+.PHONY: all setup build serve pdf check test bench clean
+
+all: build
+
+setup: $(PY_READY) $(NPM_READY)
+
+$(BIN)/python:
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+
+$(PY_READY): pyproject.toml | $(BIN)/python
+	$(BIN)/python -m pip install --quiet -e '.[dev,examples]'
+	@touch $@
+
+$(NPM_READY): package.json package-lock.json
+	npm ci --no-audit --no-fund --loglevel=error
+	@touch $@
+
+build: setup
+	$(BIN)/talkdeck build
+
+serve: setup
+	$(BIN)/talkdeck serve
+
+pdf: setup
+	$(BIN)/talkdeck pdf
+
+check: setup
+	$(BIN)/talkdeck check
+
+test: setup
+	$(BIN)/pytest
+
+bench: setup
+	$(BIN)/python bench/run.py
+
+clean:
+	rm -rf dist .pytest_cache
+	find . -name __pycache__ -type d -not -path './$(VENV)/*' -not -path './node_modules/*' -exec rm -rf {} +

@@ -1,0 +1,3 @@
+from talkdeck.cli import main
+
+main()

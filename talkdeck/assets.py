@@ -1,0 +1,99 @@
+"""reveal.js's files: where they are installed, which ones a deck needs, and copying them into a build."""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import shutil
+from functools import cache
+from pathlib import Path
+
+from talkdeck.config import DeckConfig, KeyLocator, read_text, suggest
+from talkdeck.errors import DeckError
+
+PACKAGE_DIR = Path(__file__).resolve().parent
+REMOTE_CSS = re.compile(r"@import\s+(?:url\()?\s*[\"']?https?://|url\(\s*[\"']?https?://", re.IGNORECASE)
+
+
+def find_reveal(deck_root: Path | None = None) -> Path | None:
+    """reveal.js's dist folder: $TALKDECK_REVEAL_DIR, the deck's node_modules, then talkdeck's own checkout."""
+    candidates = []
+    if os.environ.get("TALKDECK_REVEAL_DIR"):
+        candidates.append(Path(os.environ["TALKDECK_REVEAL_DIR"]))
+    if deck_root is not None:
+        candidates.append(deck_root / "node_modules" / "reveal.js" / "dist")
+    candidates.append(PACKAGE_DIR.parent / "node_modules" / "reveal.js" / "dist")
+    return next((c for c in candidates if (c / "reveal.js").is_file()), None)
+
+
+def require_reveal(deck_root: Path) -> Path:
+    dist = find_reveal(deck_root)
+    if dist is None:
+        raise DeckError.at(None, None, "reveal.js is not installed: node_modules/reveal.js is missing",
+                           f"run `npm ci` in {PACKAGE_DIR.parent} (or `make build`), "
+                           "or set TALKDECK_REVEAL_DIR to reveal.js's dist folder")
+    return dist
+
+
+@cache
+def reveal_version() -> str | None:
+    dist = find_reveal(Path.cwd())
+    if dist is None:
+        return None
+    try:
+        return json.loads((dist.parent / "package.json").read_text("utf-8"))["version"]
+    except (OSError, ValueError, KeyError):
+        return None
+
+
+def themes(dist: Path) -> list[str]:
+    return sorted(p.stem for p in (dist / "theme").glob("*.css"))
+
+
+def is_offline_theme(dist: Path, name: str) -> bool:
+    return not REMOTE_CSS.search((dist / "theme" / f"{name}.css").read_text("utf-8"))
+
+
+def offline_themes(dist: Path) -> list[str]:
+    return [name for name in themes(dist) if is_offline_theme(dist, name)]
+
+
+def check_theme(config: DeckConfig, dist: Path) -> None:
+    """Refuse a theme that does not exist, or one that would load its fonts from the network."""
+    available = themes(dist)
+    path = config.path
+    line = KeyLocator(read_text(path))("theme") if path and path.is_file() else None
+    if config.theme not in available:
+        offline = offline_themes(dist)
+        raise DeckError.at(path, line, f"unknown theme {config.theme!r}",
+                           suggest(config.theme, available, "themes that work offline: " + ", ".join(offline)))
+    if not is_offline_theme(dist, config.theme):
+        raise DeckError.at(path, line, f"theme {config.theme!r} loads its fonts from the network",
+                           "a deck must work offline; use one of " + ", ".join(offline_themes(dist)))
+
+
+def reveal_files(theme: str, has_code: bool) -> list[str]:
+    """The files of reveal.js's dist folder a deck loads, and nothing more."""
+    files = ["reset.css", "reveal.css", "reveal.js", f"theme/{theme}.css", "plugin/notes.js"]
+    if has_code:
+        files += ["plugin/highlight.js", "plugin/highlight/monokai.css"]
+    return files
+
+
+def copy_file(source: Path, target: Path, previous: Path | None = None) -> None:
+    """Copy `source` to `target`, hard-linking an identical file of the previous build instead when possible.
+
+    Builds never write into a file once it exists, so sharing the inode with the last output is safe, and it
+    makes a rebuild's asset step nearly free.
+    """
+    target.parent.mkdir(parents=True, exist_ok=True)
+    if previous is not None:
+        try:
+            old, new = previous.stat(), source.stat()
+            if old.st_size == new.st_size and int(old.st_mtime) == int(new.st_mtime):
+                os.link(previous, target)
+                return
+        except OSError:
+            pass
+    shutil.copy2(source, target)

@@ -1,0 +1,235 @@
+"""The build pipeline: load deck -> read sections -> render slides -> render page -> write atomically.
+
+Every step is a function of its own; the dev server and the exporters call this same pipeline. A `Builder`
+keeps per-section results between builds so that a rebuild after one edit re-renders one section only.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import shutil
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from talkdeck import __version__
+from talkdeck.assets import PACKAGE_DIR, check_theme, copy_file, require_reveal, reveal_files
+from talkdeck.config import DeckConfig, load_config, read_text
+from talkdeck.errors import DeckError
+from talkdeck.model import Deck, Section
+from talkdeck.panes import PaneResolver
+from talkdeck.render import SectionRenderer
+from talkdeck.source import parse_section
+
+MARKER = ".talkdeck-output"
+SOURCE_DIRS = ("slides", "templates", "img", "examples")
+PREFIX = re.compile(r"^(\d+)")
+
+
+@dataclass
+class BuildResult:
+    deck: Deck
+    output: Path
+    files: int
+
+
+def section_files(root: Path) -> list[Path]:
+    """`slides/*.md` in the order of their numeric prefix (files without one come last, by name)."""
+    folder = root / "slides"
+    if not folder.is_dir():
+        raise DeckError.at(folder, None, "the deck has no slides/ folder",
+                           "create slides/01-intro.md, or run `talkdeck new DIR`")
+    files = [p for p in folder.glob("*.md") if p.is_file()]
+    if not files:
+        raise DeckError.at(folder, None, "no sections: slides/ holds no .md file", "add slides/01-intro.md")
+
+    def key(path: Path) -> tuple[int, str]:
+        match = PREFIX.match(path.name)
+        return (int(match.group(1)) if match else 1 << 30, path.name)
+
+    return sorted(files, key=key)
+
+
+def section_name(path: Path) -> str:
+    return re.sub(r"[^a-z0-9]+", "-", path.stem.lower()).strip("-") or "section"
+
+
+def _stamp(path: Path) -> tuple[int, int] | None:
+    try:
+        st = path.stat()
+    except OSError:
+        return None
+    return (st.st_mtime_ns, st.st_size)
+
+
+class Builder:
+    """Builds one deck; keeps each section's rendering until its file or a file it pulled from changes."""
+
+    def __init__(self, root: Path, output: Path | None = None):
+        self.root = root.resolve()
+        self.output = (output or self.root / "dist").resolve()
+        self.renderer = SectionRenderer(self.root)
+        self._cache: dict[Path, tuple[Any, Section]] = {}
+        self._env = None
+
+    # -- load -----------------------------------------------------------------------------------------
+    def load(self) -> Deck:
+        config = load_config(self.root)
+        self.renderer.panes = PaneResolver(self.root)
+        sections = [self._section(path) for path in section_files(self.root)]
+        self._cache = {k: v for k, v in self._cache.items() if k in {s.path for s in sections}}
+        return Deck(root=self.root, config=config, sections=sections)
+
+    def _section(self, path: Path) -> Section:
+        cached = self._cache.get(path)
+        if cached is not None and cached[0] == self._key(path, cached[1]):
+            return cached[1]
+        source = parse_section(read_text(path), path)
+        section = self.renderer.render(source, section_name(path))
+        _apply_timing(section)
+        self._cache[path] = (self._key(path, section), section)
+        return section
+
+    def _key(self, path: Path, section: Section) -> tuple:
+        return (_stamp(path), tuple(sorted((str(d), _stamp(d)) for d in section.dependencies)))
+
+    # -- render ---------------------------------------------------------------------------------------
+    def render_page(self, deck: Deck, extra: dict[str, Any] | None = None) -> str:
+        env = self._environment()
+        import jinja2
+
+        try:
+            template = env.get_template("deck.html.j2")
+            return template.render(deck=deck, config=deck.config, reveal_config=reveal_config(deck),
+                                   version=__version__, **(extra or {}))
+        except jinja2.TemplateSyntaxError as exc:
+            raise DeckError.at(exc.filename or exc.name, exc.lineno, f"template error: {exc.message}") from None
+        except jinja2.TemplateError as exc:
+            path, line = _template_location(exc)
+            raise DeckError.at(path, line, f"template error: {exc}") from None
+
+    def _environment(self):
+        if self._env is None:
+            import jinja2
+
+            loaders = [jinja2.FileSystemLoader(str(self.root / "templates")),
+                       jinja2.FileSystemLoader(str(PACKAGE_DIR / "templates"))]
+            self._env = jinja2.Environment(loader=jinja2.ChoiceLoader(loaders), autoescape=True,
+                                           undefined=jinja2.StrictUndefined, auto_reload=True,
+                                           trim_blocks=True, lstrip_blocks=True)
+        return self._env
+
+    # -- write ----------------------------------------------------------------------------------------
+    def build(self) -> BuildResult:
+        check_output(self.root, self.output)
+        dist = require_reveal(self.root)
+        deck = self.load()
+        check_theme(deck.config, dist)
+        html = self.render_page(deck)
+        files = self.write(deck, html, dist)
+        return BuildResult(deck=deck, output=self.output, files=files)
+
+    def write(self, deck: Deck, html: str, dist: Path) -> int:
+        """Write the deck into a fresh folder beside the output, then swap it in."""
+        tmp = self.output.parent / f".{self.output.name}.tmp-{os.getpid()}"
+        if tmp.exists():
+            shutil.rmtree(tmp)
+        tmp.mkdir(parents=True)
+        try:
+            count = self._fill(tmp, deck, html, dist)
+            swap(tmp, self.output)
+        except BaseException:
+            shutil.rmtree(tmp, ignore_errors=True)
+            raise
+        return count
+
+    def _fill(self, tmp: Path, deck: Deck, html: str, dist: Path) -> int:
+        (tmp / "index.html").write_text(html, encoding="utf-8")
+        (tmp / MARKER).write_text(f"built by talkdeck {__version__}\n", encoding="utf-8")
+        copies = {f"reveal/{name}": dist / name for name in reveal_files(deck.config.theme, deck.has_code)}
+        copies["talkdeck/talkdeck.css"] = PACKAGE_DIR / "templates" / "talkdeck.css"
+        copies.update({image: self.root / image for image in sorted(deck.images)})
+        for rel, source in copies.items():
+            target = tmp / rel
+            if not target.resolve().is_relative_to(tmp.resolve()):
+                raise DeckError.at(source, None, f"refusing to write {rel} outside the output folder")
+            copy_file(source, target, self.output / rel)
+        return len(copies) + 1
+
+
+def _apply_timing(section: Section) -> None:
+    slides = section.slides
+    if section.minutes is not None and slides:
+        seconds = section.minutes * 60 / len(slides)
+        for slide in slides:
+            slide.timing = round(seconds, 1)
+
+
+def reveal_config(deck: Deck) -> str:
+    """reveal.js's options as JSON: talkdeck's defaults, the deck's size, then the [reveal] table."""
+    config: DeckConfig = deck.config
+    options: dict[str, Any] = {
+        "hash": True,
+        "history": False,
+        "controls": True,
+        "progress": True,
+        "slideNumber": "c/t",
+        "center": True,
+        "width": config.width,
+        "height": config.height,
+        "margin": config.margin,
+        "transition": config.transition,
+        "pdfSeparateFragments": False,
+        "pdfMaxPagesPerSlide": 1,
+    }
+    if config.minutes and not any(s.timing for s in deck.slides):
+        options["totalTime"] = config.minutes * 60
+    options.update(config.reveal)
+    return json.dumps(options).replace("</", "<\\/")
+
+
+def _template_location(exc: Exception) -> tuple[str | None, int | None]:
+    tb = exc.__traceback__
+    found: tuple[str | None, int | None] = (None, None)
+    while tb is not None:
+        filename = tb.tb_frame.f_code.co_filename
+        if filename.endswith((".j2", ".html")):
+            found = (filename, tb.tb_lineno)
+        tb = tb.tb_next
+    return found
+
+
+def check_output(root: Path, output: Path) -> None:
+    """Refuse an output folder that would overwrite the deck's sources or someone else's files."""
+    root, output = root.resolve(), output.resolve()
+    if output == root or root.is_relative_to(output):
+        raise DeckError.at(output, None, "the output folder contains the deck's sources",
+                           "choose another folder, e.g. the default dist/")
+    for name in SOURCE_DIRS:
+        if output.is_relative_to(root / name):
+            raise DeckError.at(output, None, f"the output folder lies inside the deck's {name}/ folder",
+                               "choose another folder, e.g. the default dist/")
+    if output.is_dir() and any(output.iterdir()) and not (output / MARKER).is_file():
+        raise DeckError.at(output, None, "the output folder exists and was not made by talkdeck",
+                           "choose an empty or new folder; talkdeck replaces its output folder whole")
+    if output.exists() and not output.is_dir():
+        raise DeckError.at(output, None, "the output path is a file", "choose a folder")
+
+
+def swap(new: Path, output: Path) -> None:
+    """Put `new` in place of `output` with two renames, so readers never see a half-written deck."""
+    if output.exists():
+        old = output.parent / f".{output.name}.old-{os.getpid()}"
+        if old.exists():
+            shutil.rmtree(old)
+        os.rename(output, old)
+        os.rename(new, output)
+        shutil.rmtree(old, ignore_errors=True)
+    else:
+        os.rename(new, output)
+
+
+def build(root: Path, output: Path | None = None) -> BuildResult:
+    return Builder(root, output).build()

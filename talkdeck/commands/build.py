@@ -1,0 +1,37 @@
+"""`talkdeck build`: the deck into a folder of static files that open from disk or over http."""
+
+from __future__ import annotations
+
+import time
+from pathlib import Path
+
+import click
+
+from talkdeck.errors import display_path
+
+
+@click.command("build")
+@click.argument("deck_dir", default=".", type=click.Path(file_okay=False, path_type=Path))
+@click.option("-o", "--output", type=click.Path(path_type=Path), default=None,
+              help="Folder to write the deck to.  [default: DECK_DIR/dist]")
+@click.option("--list-panes", is_flag=True, help="Also print every code pane: slide, file and lines.")
+@click.option("-q", "--quiet", is_flag=True, help="Print nothing on success.")
+def command(deck_dir: Path, output: Path | None, list_panes: bool, quiet: bool) -> None:
+    """Build the deck in DECK_DIR (default: the current folder) into static files.
+
+    The previous output is replaced only once the new build has succeeded; on an error it stays as it was.
+    Open OUTPUT/index.html in a browser, from disk or over http.
+    """
+    from talkdeck.builder import Builder
+
+    started = time.perf_counter()
+    result = Builder(deck_dir, output).build()
+    if list_panes:
+        for slide in result.deck.slides:
+            for pane in slide.panes:
+                lines = f"{pane.lines[0]}-{pane.lines[-1]}"
+                click.echo(f"{display_path(slide.source)}:{pane.slide_line}\t#{slide.id}\t{pane.path}\t{lines}")
+    if not quiet:
+        deck = result.deck
+        click.echo(f"Built {len(deck.slides)} slides in {len(deck.sections)} sections into "
+                   f"{display_path(result.output)}/ in {time.perf_counter() - started:.2f} s", err=True)

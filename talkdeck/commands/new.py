@@ -1,0 +1,78 @@
+"""`talkdeck new`: a minimal deck of one's own, ready to build."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import click
+
+from talkdeck.errors import DeckError, display_path
+
+DECK_TOML = '''\
+# The deck's settings. Every key is optional; see `talkdeck build --help` and the README.
+title = "{title}"
+author = ""
+event = ""
+date = {date}
+theme = "white"          # white, black, white-contrast or black-contrast: they work offline
+transition = "slide"
+minutes = 20             # the talk's length; the speaker view (press s) paces against it
+
+[size]
+width = 1280
+height = 720
+margin = 0
+
+[reveal]                 # any other reveal.js option, passed through as is
+controls = true
+'''
+
+FIRST_SECTION = '''\
++++
+title = "Introduction"
+minutes = 2
++++
+
+# {title}
+
+A talk made with talkdeck
+
+Note:
+Speaker notes start with a line `Note:` and run to the end of the slide. Press `s` to see them.
+
+---
+
+## One idea per slide
+
+- A line `---` starts a new slide, a line `--` a slide below it
+- Items can appear one by one
+  {{.fragment}}
+
+Note:
+Each file in slides/ is a section; their numeric prefixes give the order.
+'''
+
+
+@click.command("new")
+@click.argument("deck_dir", type=click.Path(file_okay=False, path_type=Path))
+@click.option("--title", default=None, help="The talk's title.  [default: from DECK_DIR's name]")
+def command(deck_dir: Path, title: str | None) -> None:
+    """Create a new deck in DECK_DIR with a deck.toml and one section to start from.
+
+    Then run `talkdeck build DECK_DIR` (or `talkdeck serve DECK_DIR`).
+    """
+    import datetime as dt
+
+    if deck_dir.exists() and any(deck_dir.iterdir()):
+        raise DeckError.at(deck_dir, None, "the folder exists and is not empty",
+                           "choose a new folder name; talkdeck new never overwrites files")
+    title = title or deck_dir.resolve().name.replace("-", " ").replace("_", " ").strip().capitalize() or "My talk"
+    quoted = title.replace("\\", "\\\\").replace('"', '\\"')
+    (deck_dir / "slides").mkdir(parents=True)
+    (deck_dir / "img").mkdir()
+    (deck_dir / "deck.toml").write_text(DECK_TOML.format(title=quoted, date=dt.date.today().isoformat()),
+                                        encoding="utf-8")
+    (deck_dir / "slides" / "01-intro.md").write_text(FIRST_SECTION.format(title=title), encoding="utf-8")
+    (deck_dir / ".gitignore").write_text("/dist/\n", encoding="utf-8")
+    where = display_path(deck_dir)
+    click.echo(f"Created a deck in {where}/. Next: talkdeck build {where}  (or: talkdeck serve {where})")

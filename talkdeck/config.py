@@ -1,0 +1,206 @@
+"""deck.toml: the deck's settings, validated completely before anything is built.
+
+Every problem is collected and reported at once, each with its file and line, so a speaker fixes a config in
+one pass instead of one error per build.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import difflib
+import re
+import tomllib
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from talkdeck.errors import DeckError, Problem
+
+CONFIG_NAME = "deck.toml"
+
+TRANSITIONS = ("none", "fade", "slide", "convex", "concave", "zoom")
+
+
+@dataclass
+class DeckConfig:
+    title: str = "Untitled talk"
+    author: str = ""
+    event: str = ""
+    date: str = ""
+    theme: str = "white"
+    transition: str = "slide"
+    minutes: int | None = None
+    width: int = 1280
+    height: int = 720
+    margin: float = 0.0
+    reveal: dict[str, Any] = field(default_factory=dict)
+    path: Path | None = None
+
+
+# key -> (accepted types, description used in messages)
+_TOP_KEYS: dict[str, tuple[tuple[type, ...], str]] = {
+    "title": ((str,), "a string"),
+    "author": ((str,), "a string"),
+    "event": ((str,), "a string"),
+    "date": ((str, dt.date), "a date such as 2020-11-09"),
+    "theme": ((str,), "a string"),
+    "transition": ((str,), "a string"),
+    "minutes": ((int,), "a whole number of minutes"),
+    "size": ((dict,), "a table"),
+    "reveal": ((dict,), "a table of reveal.js options"),
+}
+_SIZE_KEYS: dict[str, tuple[tuple[type, ...], str]] = {
+    "width": ((int,), "a whole number of pixels"),
+    "height": ((int,), "a whole number of pixels"),
+    "margin": ((int, float), "a number (a fraction of the size, as reveal.js takes it)"),
+}
+# reveal.js options talkdeck sets itself from the keys above; passing them in [reveal] would be ambiguous.
+_OWNED_REVEAL_KEYS = {"width": "size.width", "height": "size.height", "margin": "size.margin",
+                      "transition": "transition", "plugins": "(set by talkdeck)"}
+
+
+def load_config(deck_dir: Path) -> DeckConfig:
+    """Read and validate deck.toml; a deck without one gets the defaults."""
+    path = deck_dir / CONFIG_NAME
+    if not path.is_file():
+        raise DeckError.at(path, None, "no deck.toml here", "run `talkdeck new DIR` to create a deck")
+    text = read_text(path)
+    return parse_config(text, path)
+
+
+def read_text(path: Path) -> str:
+    """Read a source file as UTF-8, turning OS and encoding failures into a located error."""
+    try:
+        data = path.read_bytes()
+    except OSError as exc:
+        raise DeckError.at(path, None, f"cannot read the file: {exc.strerror}") from None
+    try:
+        return data.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        line = data[: exc.start].count(b"\n") + 1
+        raise DeckError.at(path, line, "the file is not valid UTF-8", "save it with UTF-8 encoding") from None
+
+
+def parse_toml(text: str, path: Path, first_line: int = 1) -> dict[str, Any]:
+    """Parse TOML, turning a syntax error into a located message."""
+    try:
+        return tomllib.loads(text)
+    except tomllib.TOMLDecodeError as exc:
+        message = str(exc)
+        match = re.search(r"\(at line (\d+), column \d+\)", message)
+        line = int(match.group(1)) + first_line - 1 if match else first_line
+        message = re.sub(r"\s*\(at line \d+, column \d+\)", "", message)
+        raise DeckError.at(path, line, f"invalid TOML: {message}") from None
+
+
+def parse_config(text: str, path: Path) -> DeckConfig:
+    data = parse_toml(text, path)
+    locate = KeyLocator(text)
+    problems: list[Problem] = []
+    config = DeckConfig(path=path)
+    _check_table(data, _TOP_KEYS, "", path, locate, problems)
+    for key in ("title", "author", "event", "theme", "transition"):
+        if isinstance(data.get(key), str):
+            setattr(config, key, data[key])
+    if isinstance(data.get("date"), (str, dt.date)):
+        config.date = str(data["date"])
+    if _is_int(data.get("minutes")):
+        config.minutes = data["minutes"]
+        if config.minutes <= 0:
+            problems.append(Problem(path, locate("minutes"), "minutes must be more than 0"))
+    size = data.get("size")
+    if isinstance(size, dict):
+        _check_table(size, _SIZE_KEYS, "size", path, locate, problems)
+        for key in ("width", "height"):
+            if _is_int(size.get(key)):
+                if size[key] < 100:
+                    problems.append(Problem(path, locate(key, "size"), f"size.{key} must be at least 100"))
+                setattr(config, key, size[key])
+        if isinstance(size.get("margin"), (int, float)) and not isinstance(size.get("margin"), bool):
+            config.margin = float(size["margin"])
+    reveal = data.get("reveal")
+    if isinstance(reveal, dict):
+        for key in reveal:
+            if key in _OWNED_REVEAL_KEYS:
+                problems.append(Problem(path, locate(key, "reveal"), f"reveal.{key} is set by talkdeck",
+                                        f"use {_OWNED_REVEAL_KEYS[key]} instead"))
+        config.reveal = {k: v for k, v in reveal.items() if k not in _OWNED_REVEAL_KEYS}
+    _check_choice(config.transition, TRANSITIONS, "transition", path, locate, problems)
+    if problems:
+        raise DeckError(problems)
+    return config
+
+
+def _check_table(data: dict[str, Any], spec: dict[str, tuple[tuple[type, ...], str]], table: str,
+                 path: Path, locate: KeyLocator, problems: list[Problem]) -> None:
+    prefix = f"{table}." if table else ""
+    for key, value in data.items():
+        if key not in spec:
+            where = f"in [{table}]" if table else "in deck.toml"
+            problems.append(Problem(path, locate(key, table), f"unknown key {prefix}{key!r} {where}",
+                                    suggest(key, list(spec), "known keys: " + ", ".join(spec))))
+            continue
+        types, description = spec[key]
+        if isinstance(value, bool) or not isinstance(value, types):
+            problems.append(Problem(path, locate(key, table),
+                                    f"{prefix}{key} must be {description}, not {_toml_type(value)}"))
+
+
+def _check_choice(value: str, choices: tuple[str, ...], key: str, path: Path, locate: KeyLocator,
+                  problems: list[Problem]) -> None:
+    if value not in choices:
+        problems.append(Problem(path, locate(key), f"unknown {key} {value!r}",
+                                suggest(value, list(choices), "choose one of " + ", ".join(choices))))
+
+
+def suggest(word: str, choices: list[str], fallback: str) -> str:
+    close = difflib.get_close_matches(word, choices, n=1)
+    return f"did you mean {close[0]!r}? {fallback}" if close else fallback
+
+
+def _is_int(value: Any) -> bool:
+    return isinstance(value, int) and not isinstance(value, bool)
+
+
+def _toml_type(value: Any) -> str:
+    if isinstance(value, bool):
+        return "a boolean"
+    if isinstance(value, int):
+        return "an integer"
+    if isinstance(value, float):
+        return "a float"
+    if isinstance(value, str):
+        return "a string"
+    if isinstance(value, list):
+        return "an array"
+    if isinstance(value, dict):
+        return "a table"
+    return type(value).__name__
+
+
+class KeyLocator:
+    """Finds the line where a key is set, since tomllib reports no positions for valid documents."""
+
+    _HEADER = re.compile(r"^\s*\[\s*([A-Za-z0-9_.\-\"' ]+?)\s*\]\s*(#.*)?$")
+    _KEY = re.compile(r"^\s*(\"[^\"]*\"|'[^']*'|[A-Za-z0-9_\-]+)(\s*\.\s*[A-Za-z0-9_\-\"']+)*\s*=")
+
+    def __init__(self, text: str, first_line: int = 1):
+        self.lines = text.splitlines()
+        self.first_line = first_line
+
+    def __call__(self, key: str, table: str = "") -> int | None:
+        current = ""
+        for number, line in enumerate(self.lines, start=self.first_line):
+            header = self._HEADER.match(line)
+            if header:
+                current = header.group(1).replace(" ", "")
+                continue
+            match = self._KEY.match(line)
+            if not match:
+                continue
+            dotted = line.split("=", 1)[0].replace(" ", "").replace('"', "").replace("'", "")
+            full = f"{current}.{dotted}" if current else dotted
+            wanted = f"{table}.{key}" if table else key
+            if full == wanted:
+                return number
+        return None

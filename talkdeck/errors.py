@@ -1,0 +1,69 @@
+"""Errors a user can act on.
+
+Every problem with the user's input is a :class:`DeckError`: click prints its message and exits 1, with no
+traceback. Tracebacks are kept for bugs in talkdeck itself.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+import click
+
+
+def display_path(path: Path | str) -> str:
+    """A path as the user would type it: relative to the current folder when it lies below it."""
+    p = Path(path)
+    if p.is_absolute():
+        try:
+            return str(p.relative_to(Path.cwd()))
+        except ValueError:
+            return str(p)
+    return str(p)
+
+
+@dataclass(frozen=True)
+class Problem:
+    """One thing wrong with the input, located as precisely as we can."""
+
+    path: Path | str | None
+    line: int | None
+    message: str
+    hint: str = ""
+
+    def location(self) -> str:
+        if self.path is None:
+            return ""
+        where = display_path(self.path)
+        if self.line:
+            where += f":{self.line}"
+        return where
+
+    def __str__(self) -> str:
+        text = self.message
+        if self.hint:
+            text += f" ({self.hint})"
+        where = self.location()
+        return f"{where}: {text}" if where else text
+
+
+class DeckError(click.ClickException):
+    """One or more problems with the deck's input; the CLI exits 1 and prints each on its own line."""
+
+    exit_code = 1
+
+    def __init__(self, problems: Problem | list[Problem] | str):
+        if isinstance(problems, str):
+            problems = [Problem(None, None, problems)]
+        elif isinstance(problems, Problem):
+            problems = [problems]
+        self.problems = list(problems)
+        super().__init__("\n".join(str(p) for p in self.problems))
+
+    @classmethod
+    def at(cls, path: Path | str | None, line: int | None, message: str, hint: str = "") -> DeckError:
+        return cls(Problem(path, line, message, hint))
+
+    def format_message(self) -> str:
+        return self.message

@@ -1,0 +1,80 @@
+"""The deck model the templates read: plain data, no Markdown, no I/O."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from talkdeck.config import DeckConfig
+
+
+@dataclass
+class CodePane:
+    """Part of a real file shown on a slide; `lines` are the file's own line numbers of what is shown."""
+
+    path: str
+    lines: list[int]
+    language: str
+    text: str
+    label: str
+    steps: str = ""
+    slide_line: int = 0
+
+
+@dataclass
+class Slide:
+    id: str
+    html: str
+    notes: str = ""
+    attrs: dict[str, str] = field(default_factory=dict)
+    source: Path | None = None
+    line: int = 0
+    title: str = ""
+    timing: float | None = None
+    panes: list[CodePane] = field(default_factory=list)
+
+    @property
+    def attr_html(self) -> str:
+        from markupsafe import escape
+
+        parts = [f' {k}="{escape(v)}"' if v != "" else f" {k}" for k, v in self.attrs.items()]
+        return "".join(parts)
+
+
+@dataclass
+class Section:
+    path: Path
+    name: str
+    title: str
+    minutes: float | None
+    stacks: list[list[Slide]]
+    dependencies: set[Path] = field(default_factory=set)
+    images: set[str] = field(default_factory=set)
+    has_code: bool = False
+
+    @property
+    def slides(self) -> list[Slide]:
+        return [slide for stack in self.stacks for slide in stack]
+
+
+@dataclass
+class Deck:
+    root: Path
+    config: DeckConfig
+    sections: list[Section]
+
+    @property
+    def slides(self) -> list[Slide]:
+        return [slide for section in self.sections for slide in section.slides]
+
+    @property
+    def has_code(self) -> bool:
+        return any(section.has_code for section in self.sections)
+
+    @property
+    def images(self) -> set[str]:
+        return {image for section in self.sections for image in section.images}
+
+    @property
+    def dependencies(self) -> set[Path]:
+        return {dep for section in self.sections for dep in section.dependencies}

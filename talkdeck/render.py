@@ -1,0 +1,218 @@
+"""Render one section's slides from Markdown to HTML, resolving panes, images and reveal.js conventions.
+
+Fenced code, code panes and layer explainers are turned into HTML by us and stashed in Python-Markdown's
+raw-HTML stash, so Markdown never touches them and reveal.js's ``[1-2|4]`` step notation works.
+"""
+
+from __future__ import annotations
+
+import re
+import xml.etree.ElementTree as etree
+from html import escape
+from pathlib import Path
+
+import markdown
+from markdown.treeprocessors import Treeprocessor
+
+from talkdeck.errors import DeckError
+from talkdeck.model import CodePane, Section, Slide
+from talkdeck.panes import PaneResolver, check_steps
+from talkdeck.source import FENCE, RawSlide, SectionSource, fence_spans
+
+SLIDE_ATTRS = re.compile(r"<!--\s*\.slide:\s*(.*?)\s*-->")
+ATTR = re.compile(r"""([\w:.-]+)(?:\s*=\s*(?:"([^"]*)"|'([^']*)'|([^\s"'>]+)))?""")
+IMAGE = re.compile(r"!\[([^\]]*)\]\(\s*<?([^)\s>]+)>?(?:\s+[\"'][^)]*[\"'])?\s*\)")
+HTML_IMG = re.compile(r"""<img\b[^>]*?\bsrc\s*=\s*["']([^"']+)["']""", re.IGNORECASE)
+LIST_ITEM_ATTRS = re.compile(r"^(\s*(?:[-*+]|\d+[.)])\s+.*?\S)\s+(\{[:.#][^}]*\})\s*$")
+INFO = re.compile(r"^\s*(?P<lang>[\w+#.-]+)?\s*(?:\[(?P<steps>[^\]]*)\])?\s*(?P<attrs>\{.*\})?\s*$")
+INCREMENTAL = "{.incremental}"
+INCREMENTAL_TOKEN = "talkdeck-incremental-list"
+REMOTE = re.compile(r"^(?:[a-z][a-z0-9+.-]*:)?//", re.IGNORECASE)
+
+
+class _IncrementalLists(Treeprocessor):
+    """Turns the items of a list that follows an `{.incremental}` line into fragments."""
+
+    def run(self, root: etree.Element) -> None:
+        for parent in root.iter():
+            children = list(parent)
+            for index, child in enumerate(children):
+                if child.tag == "p" and (child.text or "").strip() == INCREMENTAL_TOKEN:
+                    parent.remove(child)
+                    following = children[index + 1] if index + 1 < len(children) else None
+                    if following is not None and following.tag in ("ul", "ol"):
+                        for item in following.findall("li"):
+                            classes = (item.get("class", "") + " fragment").strip()
+                            item.set("class", classes)
+
+
+class _Extension(markdown.Extension):
+    def extendMarkdown(self, md: markdown.Markdown) -> None:  # noqa: N802 - Python-Markdown's API
+        md.treeprocessors.register(_IncrementalLists(md), "talkdeck_incremental", 5)
+
+
+def make_markdown() -> markdown.Markdown:
+    return markdown.Markdown(extensions=["attr_list", "tables", "sane_lists", _Extension()],
+                             output_format="html")
+
+
+class SectionRenderer:
+    """Turns a parsed section into slides. One instance serves a whole build (Markdown and panes are reused)."""
+
+    def __init__(self, root: Path, layers_renderer=None):
+        self.root = root
+        self.md = make_markdown()
+        self.panes = PaneResolver(root)
+        self.layers_renderer = layers_renderer
+
+    def render(self, source: SectionSource, name: str, slide_seconds: float | None = None) -> Section:
+        section = Section(path=source.path, name=name, title=source.meta.get("title", ""),
+                          minutes=source.meta.get("minutes"), stacks=[])
+        h = 0
+        v = 0
+        for raw in source.slides:
+            if raw.vertical and section.stacks:
+                v += 1
+                slide_id = f"{name}-{h}-{v}"
+            else:
+                h, v = h + 1, 1
+                slide_id = f"{name}-{h}"
+                section.stacks.append([])
+            slide = self._render_slide(raw, slide_id, section)
+            section.stacks[-1].append(slide)
+        if not section.title:
+            section.title = next((s.title for s in section.slides if s.title), name)
+        return section
+
+    def _render_slide(self, raw: RawSlide, slide_id: str, section: Section) -> Slide:
+        slide = Slide(id=slide_id, html="", source=section.path, line=raw.line)
+        body = self._prepare(raw.lines, raw.line, slide, section)
+        slide.html = self._convert(body)
+        slide.title = _first_heading(slide.html)
+        if raw.notes:
+            notes = self._prepare(raw.notes, raw.notes_line, slide, section, notes=True)
+            slide.notes = self._convert(notes)
+        return slide
+
+    def _convert(self, lines: list[str]) -> str:
+        # The stash was filled while preparing; convert() must not reset it, so reset happens after.
+        html = self.md.convert("\n".join(lines))
+        self.md.reset()
+        return html
+
+    def _prepare(self, lines: list[str], first_line: int, slide: Slide, section: Section,
+                 notes: bool = False) -> list[str]:
+        """Replace what Markdown must not see (fences, panes, slide comments) with stashed HTML."""
+        path = section.path
+        spans = fence_spans(lines, first_line, path)
+        out: list[str] = []
+        index = 0
+        while index < len(lines):
+            text, number = lines[index], first_line + index
+            if index in spans:
+                end = spans[index]
+                out += self._stash(self._fenced_code(lines[index:end], number, path, section))
+                index = end
+                continue
+            index += 1
+            stripped = text.strip()
+            if not notes:
+                text = self._slide_attrs(text, slide, path, number)
+            if stripped.startswith("<<<layers"):
+                out += self._stash(self._layers(stripped, path, number, section))
+            elif stripped.startswith("<<<"):
+                pane, dep = self.panes.resolve(stripped, path, number)
+                section.dependencies.add(dep)
+                section.has_code = True
+                slide.panes.append(pane)
+                out += self._stash(pane_html(pane))
+            elif stripped == INCREMENTAL:
+                out += ["", INCREMENTAL_TOKEN, ""]
+            else:
+                self._check_images(text, path, number, section)
+                match = LIST_ITEM_ATTRS.match(text)
+                if match:
+                    indent = " " * (len(match.group(1)) - len(match.group(1).lstrip()) + 2)
+                    out += [match.group(1), indent + match.group(2)]
+                else:
+                    out.append(text)
+        return out
+
+    def _stash(self, html: str) -> list[str]:
+        return ["", self.md.htmlStash.store(html), ""]
+
+    def _slide_attrs(self, text: str, slide: Slide, path: Path, number: int) -> str:
+        match = SLIDE_ATTRS.search(text)
+        if not match:
+            return text
+        for attr in ATTR.finditer(match.group(1)):
+            name = attr.group(1)
+            value = next((g for g in attr.groups()[1:] if g is not None), "")
+            if name == "class" and "class" in slide.attrs:
+                value = f"{slide.attrs['class']} {value}"
+            slide.attrs[name] = value
+        return SLIDE_ATTRS.sub("", text)
+
+    def _fenced_code(self, block: list[str], line: int, path: Path, section: Section) -> str:
+        opening = FENCE.match(block[0])
+        assert opening is not None
+        info = INFO.match(opening.group(2))
+        if not info:
+            raise DeckError.at(path, line, f"cannot read the code fence's info {opening.group(2).strip()!r}",
+                               "write ```LANGUAGE or ```LANGUAGE [1-2|4]")
+        code = block[1:-1]
+        lang = info.group("lang") or "plaintext"
+        steps = (info.group("steps") or "").strip()
+        if steps:
+            check_steps(steps, len(code), path, line)
+        section.has_code = True
+        attrs = f' data-line-numbers="{escape(steps)}"' if info.group("steps") is not None else ""
+        return (f'<pre class="td-code"><code class="language-{escape(lang)}"{attrs}>'
+                f"{escape(chr(10).join(code))}</code></pre>")
+
+    def _layers(self, line_text: str, path: Path, number: int, section: Section) -> str:
+        if self.layers_renderer is None:
+            from talkdeck.layers_slide import render_layers_line
+
+            self.layers_renderer = render_layers_line
+        html, deps = self.layers_renderer(line_text, self.root, path, number)
+        section.dependencies.update(deps)
+        return html
+
+    def _check_images(self, text: str, path: Path, number: int, section: Section) -> None:
+        sources = [m.group(2) for m in IMAGE.finditer(text)] + HTML_IMG.findall(text)
+        for src in sources:
+            if REMOTE.match(src) or src.startswith("data:"):
+                if src.startswith("data:"):
+                    continue
+                raise DeckError.at(path, number, f"image {src} would be loaded from the network",
+                                   "a deck must work offline: save the image in img/ and link it from there")
+            rel = src.split("#", 1)[0].split("?", 1)[0]
+            candidate = Path(rel)
+            target = self.root / candidate
+            if candidate.is_absolute() or ".." in candidate.parts:
+                raise DeckError.at(path, number, f"image {src} is outside the deck",
+                                   "put it in img/ and use a path relative to the deck root")
+            if not target.is_file():
+                raise DeckError.at(path, number, f"image {rel} not found",
+                                   "check the path; images are relative to the deck root, e.g. img/diagram.svg")
+            section.images.add(candidate.as_posix())
+            section.dependencies.add(target)
+
+
+def pane_html(pane: CodePane) -> str:
+    numbers = pane.lines
+    contiguous = numbers == list(range(numbers[0], numbers[0] + len(numbers)))
+    attrs = f' data-line-numbers="{escape(pane.steps)}" data-ln-start-from="{numbers[0]}"'
+    if not contiguous:
+        attrs += f' data-td-lines="{",".join(map(str, numbers))}"'
+    size = "td-pane-xlong" if len(numbers) > 24 else "td-pane-long" if len(numbers) > 15 else ""
+    return (f'<figure class="td-pane {size}" data-td-path="{escape(pane.path)}">'
+            f'<figcaption>{escape(pane.label)}</figcaption>'
+            f'<pre><code class="language-{escape(pane.language)}"{attrs}>{escape(pane.text)}</code></pre>'
+            f"</figure>")
+
+
+def _first_heading(html: str) -> str:
+    match = re.search(r"<h[1-3][^>]*>(.*?)</h[1-3]>", html, re.DOTALL)
+    return re.sub(r"<[^>]+>", "", match.group(1)).strip() if match else ""

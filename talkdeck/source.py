@@ -1,0 +1,143 @@
+"""Split a section's Markdown into front matter and slides, aware of code fences.
+
+A line `---` starts a horizontal slide and `--` a vertical one, as in reveal.js's Markdown plugin; inside a
+code fence neither counts. Line numbers are kept for every slide so errors can point at the source.
+"""
+
+from __future__ import annotations
+
+import difflib
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from talkdeck.config import KeyLocator, parse_toml
+from talkdeck.errors import DeckError, Problem
+
+FENCE = re.compile(r"^ {0,3}(`{3,}|~{3,})(.*)$")
+NOTES = re.compile(r"^notes?:", re.IGNORECASE)
+FRONT_MATTER_KEYS = {"title": "a string", "minutes": "a number of minutes"}
+
+
+@dataclass
+class RawSlide:
+    """A slide's source lines; `line` is the file line of `lines[0]`."""
+
+    line: int
+    lines: list[str]
+    vertical: bool = False
+    notes: list[str] = field(default_factory=list)
+    notes_line: int = 0
+
+
+@dataclass
+class SectionSource:
+    path: Path
+    meta: dict[str, Any]
+    slides: list[RawSlide]
+
+
+@dataclass
+class Fence:
+    """An open code fence: its marker (``` or ~~~ and length) and where it started."""
+
+    char: str
+    size: int
+    line: int
+
+    def closes(self, text: str) -> bool:
+        stripped = text.strip()
+        return stripped.startswith(self.char * self.size) and set(stripped) == {self.char}
+
+
+def open_fence(text: str, line: int) -> Fence | None:
+    match = FENCE.match(text)
+    if not match:
+        return None
+    marker, info = match.groups()
+    if marker[0] == "`" and "`" in info:
+        return None
+    return Fence(marker[0], len(marker), line)
+
+
+def fence_spans(lines: list[str], first_line: int, path: Path) -> dict[int, int]:
+    """Map the index of each fence's opening line to the index just past its closing line."""
+    spans: dict[int, int] = {}
+    fence: Fence | None = None
+    start = 0
+    for index, text in enumerate(lines):
+        if fence is None:
+            fence = open_fence(text, first_line + index)
+            start = index
+        elif fence.closes(text):
+            spans[start] = index + 1
+            fence = None
+    if fence is not None:
+        raise DeckError.at(path, fence.line, "code fence is never closed",
+                           f"add a closing {fence.char * fence.size} line")
+    return spans
+
+
+def inside_fences(lines: list[str], first_line: int, path: Path) -> list[bool]:
+    inside = [False] * len(lines)
+    for start, end in fence_spans(lines, first_line, path).items():
+        inside[start:end] = [True] * (end - start)
+    return inside
+
+
+def parse_section(text: str, path: Path) -> SectionSource:
+    text = text.lstrip("\ufeff")
+    lines = text.replace("\r\n", "\n").replace("\r", "\n").split("\n")
+    meta, start = _front_matter(lines, path)
+    body = lines[start:]
+    inside = inside_fences(body, start + 1, path)
+    slides = [RawSlide(line=start + 1, lines=[])]
+    for offset, (line_text, in_fence) in enumerate(zip(body, inside, strict=True)):
+        number = start + 1 + offset
+        stripped = line_text.rstrip()
+        if not in_fence and stripped in ("---", "--"):
+            slides.append(RawSlide(line=number + 1, lines=[], vertical=stripped == "--"))
+            continue
+        current = slides[-1]
+        if not in_fence and not current.notes_line and NOTES.match(line_text):
+            current.notes_line = number
+            current.notes.append(line_text.split(":", 1)[1].lstrip())
+            continue
+        (current.notes if current.notes_line else current.lines).append(line_text)
+    slides = [s for s in slides if _has_content(s)]
+    return SectionSource(path=path, meta=meta, slides=slides)
+
+
+def _has_content(slide: RawSlide) -> bool:
+    return any(line.strip() for line in slide.lines) or any(line.strip() for line in slide.notes)
+
+
+def _front_matter(lines: list[str], path: Path) -> tuple[dict[str, Any], int]:
+    """Parse `+++` TOML front matter at the top; return it and the index of the first body line."""
+    if not lines or lines[0].strip() != "+++":
+        return {}, 0
+    for index in range(1, len(lines)):
+        if lines[index].strip() == "+++":
+            toml_text = "\n".join(lines[1:index])
+            meta = parse_toml(toml_text, path, first_line=2)
+            _check_meta(meta, toml_text, path)
+            return meta, index + 1
+    raise DeckError.at(path, 1, "front matter is never closed", "end it with a line `+++`")
+
+
+def _check_meta(meta: dict[str, Any], toml_text: str, path: Path) -> None:
+    locate = KeyLocator(toml_text, first_line=2)
+    problems: list[Problem] = []
+    for key, value in meta.items():
+        if key not in FRONT_MATTER_KEYS:
+            close = difflib.get_close_matches(key, list(FRONT_MATTER_KEYS), n=1)
+            hint = f"did you mean {close[0]!r}? " if close else ""
+            problems.append(Problem(path, locate(key), f"unknown front matter key {key!r}",
+                                    hint + "known keys: " + ", ".join(FRONT_MATTER_KEYS)))
+        elif key == "title" and not isinstance(value, str):
+            problems.append(Problem(path, locate(key), "title must be a string"))
+        elif key == "minutes" and (isinstance(value, bool) or not isinstance(value, (int, float)) or value < 0):
+            problems.append(Problem(path, locate(key), "minutes must be a number of minutes, 0 or more"))
+    if problems:
+        raise DeckError(problems)
