@@ -52,8 +52,20 @@ def section_files(root: Path) -> list[Path]:
     return sorted(files, key=key)
 
 
-def section_name(path: Path) -> str:
-    return re.sub(r"[^a-z0-9]+", "-", path.stem.lower()).strip("-") or "section"
+def section_names(paths: list[Path]) -> dict[Path, str]:
+    """Slide-id prefixes: the file name without its number, so renumbering sections keeps slide URLs.
+
+    Ids must start with a letter to be usable as CSS selectors; a clash falls back to the full name.
+    """
+    names: dict[Path, str] = {}
+    for path in paths:
+        full = re.sub(r"[^a-z0-9]+", "-", path.stem.lower()).strip("-")
+        short = PREFIX.sub("", full).strip("-")
+        name = short if short and short[0].isalpha() else f"s-{full}"
+        if name in names.values():
+            name = f"s-{full}"
+        names[path] = name
+    return names
 
 
 def _stamp(path: Path) -> tuple[int, int] | None:
@@ -78,16 +90,17 @@ class Builder:
     def load(self) -> Deck:
         config = load_config(self.root)
         self.renderer.panes = PaneResolver(self.root)
-        sections = [self._section(path) for path in section_files(self.root)]
+        names = section_names(section_files(self.root))
+        sections = [self._section(path, name) for path, name in names.items()]
         self._cache = {k: v for k, v in self._cache.items() if k in {s.path for s in sections}}
         return Deck(root=self.root, config=config, sections=sections)
 
-    def _section(self, path: Path) -> Section:
+    def _section(self, path: Path, name: str) -> Section:
         cached = self._cache.get(path)
-        if cached is not None and cached[0] == self._key(path, cached[1]):
+        if cached is not None and cached[1].name == name and cached[0] == self._key(path, cached[1]):
             return cached[1]
         source = parse_section(read_text(path), path)
-        section = self.renderer.render(source, section_name(path))
+        section = self.renderer.render(source, name)
         _apply_timing(section)
         self._cache[path] = (self._key(path, section), section)
         return section

@@ -88,8 +88,11 @@ def parse_toml(text: str, path: Path, first_line: int = 1) -> dict[str, Any]:
     except tomllib.TOMLDecodeError as exc:
         message = str(exc)
         match = re.search(r"\(at line (\d+), column \d+\)", message)
-        line = int(match.group(1)) + first_line - 1 if match else first_line
-        message = re.sub(r"\s*\(at line \d+, column \d+\)", "", message)
+        if match:
+            line = int(match.group(1)) + first_line - 1
+        else:  # "(at end of document)"
+            line = first_line + max(len(text.rstrip("\n").split("\n")) - 1, 0)
+        message = re.sub(r"\s*\(at (line \d+, column \d+|end of document)\)", "", message)
         raise DeckError.at(path, line, f"invalid TOML: {message}") from None
 
 
@@ -137,7 +140,7 @@ def _check_table(data: dict[str, Any], spec: dict[str, tuple[tuple[type, ...], s
     for key, value in data.items():
         if key not in spec:
             where = f"in [{table}]" if table else "in deck.toml"
-            problems.append(Problem(path, locate(key, table), f"unknown key {prefix}{key!r} {where}",
+            problems.append(Problem(path, locate(key, table), f"unknown key {prefix + key!r} {where}",
                                     suggest(key, list(spec), "known keys: " + ", ".join(spec))))
             continue
         types, description = spec[key]

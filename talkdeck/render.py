@@ -12,6 +12,7 @@ from html import escape
 from pathlib import Path
 
 import markdown
+from markdown.preprocessors import Preprocessor
 from markdown.treeprocessors import Treeprocessor
 
 from talkdeck.errors import DeckError
@@ -42,17 +43,42 @@ class _IncrementalLists(Treeprocessor):
                     following = children[index + 1] if index + 1 < len(children) else None
                     if following is not None and following.tag in ("ul", "ol"):
                         for item in following.findall("li"):
-                            classes = (item.get("class", "") + " fragment").strip()
-                            item.set("class", classes)
+                            classes = item.get("class", "").split()
+                            if "fragment" not in classes:
+                                item.set("class", " ".join([*classes, "fragment"]))
+
+
+class _StashBlocks(Preprocessor):
+    """Swaps our token lines for Python-Markdown stash placeholders.
+
+    It runs after `normalize_whitespace` (30), which strips the placeholders' control characters, and before
+    `fenced_code` (25).
+    """
+
+    def __init__(self, md: markdown.Markdown, pending: dict[str, str]):
+        super().__init__(md)
+        self.pending = pending
+
+    def run(self, lines: list[str]) -> list[str]:
+        if not self.pending:
+            return lines
+        out = [self.md.htmlStash.store(self.pending[line]) if line in self.pending else line for line in lines]
+        self.pending.clear()
+        return out
 
 
 class _Extension(markdown.Extension):
+    def __init__(self, pending: dict[str, str]):
+        super().__init__()
+        self.pending = pending
+
     def extendMarkdown(self, md: markdown.Markdown) -> None:  # noqa: N802 - Python-Markdown's API
+        md.preprocessors.register(_StashBlocks(md, self.pending), "talkdeck_stash", 28)
         md.treeprocessors.register(_IncrementalLists(md), "talkdeck_incremental", 5)
 
 
-def make_markdown() -> markdown.Markdown:
-    return markdown.Markdown(extensions=["attr_list", "tables", "sane_lists", _Extension()],
+def make_markdown(pending: dict[str, str]) -> markdown.Markdown:
+    return markdown.Markdown(extensions=["attr_list", "tables", "sane_lists", _Extension(pending)],
                              output_format="html")
 
 
@@ -61,7 +87,8 @@ class SectionRenderer:
 
     def __init__(self, root: Path, layers_renderer=None):
         self.root = root
-        self.md = make_markdown()
+        self.pending: dict[str, str] = {}
+        self.md = make_markdown(self.pending)
         self.panes = PaneResolver(root)
         self.layers_renderer = layers_renderer
 
@@ -95,9 +122,9 @@ class SectionRenderer:
         return slide
 
     def _convert(self, lines: list[str]) -> str:
-        # The stash was filled while preparing; convert() must not reset it, so reset happens after.
         html = self.md.convert("\n".join(lines))
         self.md.reset()
+        self.pending.clear()
         return html
 
     def _prepare(self, lines: list[str], first_line: int, slide: Slide, section: Section,
@@ -139,7 +166,9 @@ class SectionRenderer:
         return out
 
     def _stash(self, html: str) -> list[str]:
-        return ["", self.md.htmlStash.store(html), ""]
+        token = f"talkdeck-block-{len(self.pending)}-{id(self.pending):x}"
+        self.pending[token] = html
+        return ["", token, ""]
 
     def _slide_attrs(self, text: str, slide: Slide, path: Path, number: int) -> str:
         match = SLIDE_ATTRS.search(text)
@@ -207,7 +236,7 @@ def pane_html(pane: CodePane) -> str:
     if not contiguous:
         attrs += f' data-td-lines="{",".join(map(str, numbers))}"'
     size = "td-pane-xlong" if len(numbers) > 24 else "td-pane-long" if len(numbers) > 15 else ""
-    return (f'<figure class="td-pane {size}" data-td-path="{escape(pane.path)}">'
+    return (f'<figure class="{" ".join(["td-pane", size]).strip()}" data-td-path="{escape(pane.path)}">'
             f'<figcaption>{escape(pane.label)}</figcaption>'
             f'<pre><code class="language-{escape(pane.language)}"{attrs}>{escape(pane.text)}</code></pre>'
             f"</figure>")

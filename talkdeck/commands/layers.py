@@ -1,0 +1,108 @@
+"""`talkdeck layers`: print which steps of a Dockerfile a change makes Docker rebuild."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import click
+
+from talkdeck.errors import DeckError
+
+EPILOG = """\b
+Examples:
+  talkdeck layers examples/01-docker-python/Dockerfile --changed whereami.py
+  talkdeck layers examples/01-docker-python --changed requirements.txt
+  talkdeck layers Dockerfile --build-arg PYTHON_VERSION=3.13
+  talkdeck layers Dockerfile --first-build
+
+\b
+States: base (the FROM image), cached (taken from the build cache), rebuilt
+(runs again), run (first build), config (changes only the image's settings,
+such as ENV, WORKDIR or CMD; it makes no filesystem layer).
+"""
+
+
+def find_dockerfile(path: Path) -> Path:
+    """The Dockerfile itself, or the one inside a folder."""
+    if not path.is_dir():
+        return path
+    candidate = path / "Dockerfile"
+    if not candidate.is_file():
+        raise DeckError.at(path, None, "this folder has no Dockerfile", "name the Dockerfile itself")
+    return candidate
+
+
+def context_relative(context: Path, value: str) -> str:
+    """A --changed path as the build context names it.
+
+    Accepted: relative to the Dockerfile's folder (what the slide syntax uses), absolute, or relative to the
+    current folder, as long as it lies inside the build context. Anything else is passed on unchanged and
+    reported by the explainer, which knows the context's files.
+    """
+    given = Path(value)
+    if not given.is_absolute() and (context / given).exists():
+        return given.as_posix()
+    candidate = given if given.is_absolute() else Path.cwd() / given
+    if not candidate.exists():
+        return value
+    try:
+        return candidate.resolve().relative_to(context.resolve()).as_posix()
+    except ValueError:
+        return str(candidate.resolve())
+
+
+def parse_build_args(values: tuple[str, ...]) -> dict[str, str]:
+    args: dict[str, str] = {}
+    for value in values:
+        name, equals, assigned = value.partition("=")
+        if not equals or not name:
+            raise DeckError(f"--build-arg {value}: expected NAME=VALUE, e.g. --build-arg PYTHON_VERSION=3.13")
+        args[name] = assigned
+    return args
+
+
+@click.command(
+    "layers",
+    epilog=EPILOG,
+    short_help="Show which Dockerfile steps a change rebuilds.",
+    context_settings={"help_option_names": ["-h", "--help"]},
+)
+@click.argument("dockerfile", type=click.Path(exists=True, path_type=Path))
+@click.option(
+    "--changed",
+    "changed",
+    multiple=True,
+    metavar="FILE",
+    help="A file that changed since the last build (repeatable). Relative to the Dockerfile's folder, "
+    "or a path from the current folder into it. A folder stands for every file in it.",
+)
+@click.option(
+    "--build-arg",
+    "build_args",
+    multiple=True,
+    metavar="NAME=VALUE",
+    help="A build argument the rebuild passes with a new value (repeatable); the previous build used the "
+    "Dockerfile's defaults.",
+)
+@click.option("--first-build", is_flag=True, help="Show the first build, with an empty cache, instead.")
+def layers(
+    dockerfile: Path, changed: tuple[str, ...], build_args: tuple[str, ...], first_build: bool
+) -> None:
+    """Show which steps of DOCKERFILE a rebuild takes from the cache and which it runs again.
+
+    DOCKERFILE is the Dockerfile or its folder; that folder is the build context, and its .dockerignore
+    (or DOCKERFILE.dockerignore) applies. Prints one line per instruction with its state, then the
+    instruction that first missed the cache and why. No Docker is needed: the rules of Docker's build cache
+    are applied to the files.
+    """
+    from talkdeck.layers import explain, render_text
+
+    path = find_dockerfile(dockerfile)
+    paths = [context_relative(path.parent, value) for value in changed]
+    explanation = explain(path, paths, parse_build_args(build_args))
+    if first_build:
+        explanation = explanation.as_first_build()
+    click.echo(render_text(explanation), nl=False)
+
+
+command = layers

@@ -1,0 +1,936 @@
+"""The layer-cache explainer: which steps of a Dockerfile a change makes Docker run again.
+
+The computation reads only the Dockerfile, its ignore-file and the build context (the Dockerfile's folder); it
+runs no Docker. It applies the builder's cache rules as Docker documents them; checked against:
+
+- docs.docker.com/build/cache/invalidation ("General rules"): each instruction is compared with the cache;
+  ADD and COPY compare a checksum of the files they copy (content and metadata, not mtime); for every other
+  instruction only the instruction itself is compared (a RUN's command string); once the cache is invalidated,
+  every later instruction runs again.
+- docs.docker.com/reference/dockerfile ("ARG", "Impact on build caching"): a changed ARG value causes a cache
+  miss at its first use, not at its declaration, and every RUN after an ARG uses it implicitly as an
+  environment variable; ENV wins over an ARG of the same name. An ARG declared before the first FROM is only
+  visible inside a stage that declares it again without a value.
+- docs.docker.com/reference/dockerfile ("COPY", "ADD"): sources are relative to the build context, may hold
+  wildcards matched with Go's filepath.Match (``*`` and ``?`` stop at ``/``), a directory source copies its
+  contents; ``--from=STAGE`` copies from an earlier stage (by name or number) or else from an image.
+- docs.docker.com/build/concepts/context (".dockerignore files"): patterns are relative to the context root,
+  leading and trailing slashes are dropped and the pattern is cleaned like Go's filepath.Clean; filepath.Match
+  syntax plus ``**`` for any number of directories; ``!`` makes an exception and the last matching line
+  decides; lines starting with ``#`` are comments; ``<Dockerfile>.dockerignore`` next to the Dockerfile takes
+  precedence over the context's ``.dockerignore``. Where the docs leave details open we follow moby's
+  patternmatcher: a pattern excludes a path when it matches the path or one of its parent folders.
+
+Config instructions (ENV, WORKDIR, CMD, ...) are re-executed after a miss too, but they make no filesystem
+layer, so they are shown as ``config``. Syntax whose effect on the cache we do not model (heredocs,
+``RUN --mount``, ``COPY --exclude``) is refused with the Dockerfile's line rather than guessed.
+"""
+
+from __future__ import annotations
+
+import difflib
+import functools
+import html
+import io
+import json
+import os
+import posixpath
+import re
+import shlex
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+from typing import Literal
+
+from talkdeck.errors import DeckError, Problem
+
+Kind = Literal["base", "layer", "config"]
+State = Literal["base", "run", "cached", "rebuilt", "config"]
+Scenario = Literal["first build", "unchanged", "rebuild"]
+
+LAYER_INSTRUCTIONS = frozenset({"RUN", "COPY", "ADD"})
+CONFIG_INSTRUCTIONS = frozenset(
+    (
+        "ENV WORKDIR EXPOSE CMD ENTRYPOINT LABEL USER ARG "
+        "HEALTHCHECK VOLUME STOPSIGNAL SHELL ONBUILD MAINTAINER"
+    ).split()
+)
+KNOWN_INSTRUCTIONS = LAYER_INSTRUCTIONS | CONFIG_INSTRUCTIONS | {"FROM"}
+
+# Flags whose effect on which files are copied we model (they change nothing about it) per instruction.
+ALLOWED_FLAGS = {
+    "RUN": frozenset({"network", "security"}),
+    "COPY": frozenset({"from", "chown", "chmod", "link", "parents"}),
+    "ADD": frozenset({"chown", "chmod", "link", "checksum", "keep-git-dir", "unpack"}),
+}
+REMOTE_SOURCE = re.compile(r"^(https?://|git@|git://)")
+HEREDOC = re.compile(r"(?<!<)<<(?!<)-?\s*([\"']?)([A-Za-z_][A-Za-z0-9_]*)\1")
+VARIABLE = re.compile(
+    r"\\\$|\$\{(?P<braced>[A-Za-z_]\w*)(?::(?P<op>[-+])(?P<word>[^}]*))?\}|\$(?P<bare>[A-Za-z_]\w*)"
+)
+
+
+# ----------------------------------------------------------------------------------------------- the result
+
+
+@dataclass(frozen=True)
+class Step:
+    """One instruction of the Dockerfile and what the build does with it."""
+
+    line: int
+    text: str
+    instruction: str
+    stage: str
+    kind: Kind
+    state: State
+    reason: str = ""  # why this step missed the cache; set only on the first miss of a stage
+
+    def describe(self) -> str:
+        """The step and its reason the way Docker users say it: ``COPY . . : app.py changed``."""
+        return f"{self.text} : {self.reason}" if self.reason else self.text
+
+
+@dataclass(frozen=True)
+class Explanation:
+    """Every instruction of a Dockerfile with its state in one build scenario."""
+
+    dockerfile: Path
+    steps: tuple[Step, ...]
+    scenario: Scenario = "rebuild"
+    changed: tuple[str, ...] = ()  # changed files that reach the build context
+    ignored: tuple[str, ...] = ()  # changed files the ignore-file keeps out of it
+    build_args: tuple[tuple[str, str], ...] = ()
+    ignore_file: str = ""  # the name of the ignore-file that applied, if any
+
+    @property
+    def misses(self) -> tuple[Step, ...]:
+        """The first step of each stage that missed the cache, in Dockerfile order."""
+        return tuple(step for step in self.steps if step.reason)
+
+    @property
+    def first_miss(self) -> Step | None:
+        return self.misses[0] if self.misses else None
+
+    @property
+    def multi_stage(self) -> bool:
+        return len({step.stage for step in self.steps}) > 1
+
+    def as_first_build(self) -> Explanation:
+        """The same Dockerfile built with an empty cache: every layer runs."""
+        steps = tuple(replace(s, state=_first_build_state(s), reason="") for s in self.steps)
+        return Explanation(self.dockerfile, steps, "first build")
+
+    def as_unchanged(self) -> Explanation:
+        """The same Dockerfile rebuilt with nothing changed: every layer comes from the cache."""
+        steps = tuple(replace(s, state=_unchanged_state(s), reason="") for s in self.steps)
+        return Explanation(self.dockerfile, steps, "unchanged")
+
+
+def _first_build_state(step: Step) -> State:
+    return "run" if step.kind == "layer" else step.kind
+
+
+def _unchanged_state(step: Step) -> State:
+    return "cached" if step.kind == "layer" else step.kind
+
+
+# ------------------------------------------------------------------------------------------------ parsing
+
+
+@dataclass(frozen=True)
+class Instruction:
+    """One instruction as written, continuation lines joined."""
+
+    line: int
+    keyword: str
+    text: str
+    value: str
+
+
+def read_instructions(dockerfile: Path) -> list[Instruction]:
+    """Parse the Dockerfile and refuse what we cannot explain, every problem at once."""
+    from dockerfile_parse import DockerfileParser
+
+    try:
+        data = dockerfile.read_bytes()
+    except OSError as err:
+        raise DeckError.at(dockerfile, None, f"cannot read the Dockerfile: {err.strerror}") from None
+    parser = DockerfileParser(fileobj=io.BytesIO(data))
+    instructions: list[Instruction] = []
+    problems: list[Problem] = []
+    heredoc_end: str | None = None
+    for item in parser.structure:
+        if heredoc_end is not None:
+            heredoc_end = None if item["content"].strip() == heredoc_end else heredoc_end
+            continue
+        if item["instruction"] == "COMMENT":
+            continue
+        instruction = _instruction(item)
+        heredoc = HEREDOC.search(instruction.value) if instruction.keyword in LAYER_INSTRUCTIONS else None
+        if heredoc:
+            heredoc_end = heredoc.group(2)
+            problems.append(_heredoc_problem(dockerfile, instruction, heredoc.group(0)))
+            continue
+        problems.extend(_check_instruction(dockerfile, instruction))
+        instructions.append(instruction)
+    problems.extend(_check_order(dockerfile, instructions))
+    if problems:
+        raise DeckError(problems)
+    return instructions
+
+
+def _instruction(item: Mapping[str, object]) -> Instruction:
+    first, *more = str(item["content"]).splitlines()
+    kept = [first] + [line for line in more if not line.lstrip().startswith("#")]
+    text = " ".join(" ".join(line.rstrip().removesuffix("\\") for line in kept).split())
+    return Instruction(
+        int(str(item["startline"])) + 1, str(item["instruction"]).upper(), text, str(item["value"])
+    )
+
+
+def _heredoc_problem(dockerfile: Path, instruction: Instruction, marker: str) -> Problem:
+    return Problem(
+        dockerfile,
+        instruction.line,
+        f"{instruction.keyword} with a heredoc ({marker}) is not supported by the layer explainer",
+        f"write the commands on one {instruction.keyword} line joined with && and \\ continuations, "
+        "or COPY a file from the build context",
+    )
+
+
+def _check_instruction(dockerfile: Path, instruction: Instruction) -> list[Problem]:
+    keyword = instruction.keyword
+    if keyword not in KNOWN_INSTRUCTIONS:
+        close = difflib.get_close_matches(keyword, sorted(KNOWN_INSTRUCTIONS), n=1)
+        hint = (
+            f"did you mean {close[0]}?" if close else "Dockerfile instructions are RUN, COPY, FROM, ENV, ..."
+        )
+        return [Problem(dockerfile, instruction.line, f"unknown instruction {keyword}", hint)]
+    if keyword not in ALLOWED_FLAGS:
+        return []
+    return [_flag_problem(dockerfile, instruction, flag) for flag in _unsupported_flags(instruction)]
+
+
+def _unsupported_flags(instruction: Instruction) -> list[str]:
+    flags, _ = split_flags(instruction.value)
+    return [name for name in flags if name not in ALLOWED_FLAGS[instruction.keyword]]
+
+
+def _flag_problem(dockerfile: Path, instruction: Instruction, flag: str) -> Problem:
+    if instruction.keyword == "RUN" and flag == "mount":
+        return Problem(
+            dockerfile,
+            instruction.line,
+            "RUN --mount is not supported by the layer explainer (its cache rules depend on the mount)",
+            "drop --mount from the example, or show this Dockerfile without the explainer",
+        )
+    allowed = ", ".join(f"--{name}" for name in sorted(ALLOWED_FLAGS[instruction.keyword]))
+    return Problem(
+        dockerfile,
+        instruction.line,
+        f"{instruction.keyword} --{flag} is not supported by the layer explainer",
+        f"supported flags: {allowed}",
+    )
+
+
+def _check_order(dockerfile: Path, instructions: Sequence[Instruction]) -> list[Problem]:
+    for instruction in instructions:
+        if instruction.keyword == "FROM":
+            return []
+        if instruction.keyword != "ARG":
+            return [Problem(dockerfile, instruction.line, f"{instruction.keyword} before the first FROM")]
+    return [Problem(dockerfile, None, "no FROM instruction", "a Dockerfile starts with FROM IMAGE")]
+
+
+def split_flags(value: str) -> tuple[dict[str, str], str]:
+    """Split ``--name=value`` flags off the front of an instruction's arguments."""
+    flags: dict[str, str] = {}
+    rest = value.strip()
+    while rest.startswith("--"):
+        word, _, rest = rest.partition(" ")
+        name, _, flag_value = word[2:].partition("=")
+        flags[name.lower()] = flag_value
+        rest = rest.lstrip()
+    return flags, rest
+
+
+def copy_arguments(rest: str) -> list[str]:
+    """COPY/ADD arguments in either form: JSON array or whitespace separated."""
+    if rest.startswith("["):
+        try:
+            words = json.loads(rest)
+        except json.JSONDecodeError:
+            words = None
+        if isinstance(words, list) and all(isinstance(word, str) for word in words):
+            return words
+    return rest.split()
+
+
+# ---------------------------------------------------------------------------------------------- variables
+
+
+def expand(text: str, scope: Mapping[str, str]) -> str:
+    """Substitute ``$NAME``, ``${NAME}``, ``${NAME:-word}`` and ``${NAME:+word}`` as the Dockerfile does."""
+
+    def substitute(match: re.Match[str]) -> str:
+        if match.group(0) == "\\$":
+            return "$"
+        value = scope.get(match.group("braced") or match.group("bare") or "", "")
+        if match.group("op") == "-":
+            return value or match.group("word")
+        if match.group("op") == "+":
+            return match.group("word") if value else ""
+        return value
+
+    return VARIABLE.sub(substitute, text)
+
+
+def assignments(value: str) -> list[tuple[str, str | None]]:
+    """``A=1 B="x y" C`` as pairs; a name without ``=`` has no value. Raises ValueError on bad quoting."""
+    try:
+        words = shlex.split(value, posix=True)
+    except ValueError as err:
+        raise ValueError(f"cannot read {value!r}: {err}") from None
+    pairs: list[tuple[str, str | None]] = []
+    for word in words:
+        name, equals, assigned = word.partition("=")
+        pairs.append((name, assigned if equals else None))
+    return pairs
+
+
+def env_assignments(value: str) -> list[tuple[str, str]]:
+    """ENV in both forms: ``ENV A=1 B=2`` and the legacy ``ENV A some value``."""
+    first = value.split(None, 1)
+    if first and "=" not in first[0]:
+        return [(first[0], first[1] if len(first) > 1 else "")]
+    return [(name, assigned or "") for name, assigned in assignments(value)]
+
+
+@dataclass
+class Scope:
+    """Variables visible to an instruction, in the previous build (``old``) and in the rebuild (``new``)."""
+
+    old: dict[str, str] = field(default_factory=dict)
+    new: dict[str, str] = field(default_factory=dict)
+    args: set[str] = field(default_factory=set)
+
+    def changed(self, names: Iterable[str] | None = None) -> list[str]:
+        """Variables whose value differs between the builds; all of them, or those of ``names``."""
+        wanted = set(self.old) | set(self.new)
+        if names is not None:
+            wanted &= set(names)
+        return sorted(name for name in wanted if self.old.get(name) != self.new.get(name))
+
+    def describe_change(self, name: str) -> str:
+        what = "build argument" if name in self.args else "ENV"
+        return f"{what} {name} changed ({self.old.get(name, '')!r} to {self.new.get(name, '')!r})"
+
+
+def used_variables(text: str) -> set[str]:
+    return {m.group("braced") or m.group("bare") for m in VARIABLE.finditer(text) if m.group(0) != "\\$"}
+
+
+# --------------------------------------------------------------------------------------- the .dockerignore
+
+
+def go_glob(pattern: str, double_star: bool) -> str:
+    """A regex for a Go filepath.Match pattern; with ``double_star``, ``**`` as in a .dockerignore."""
+    out: list[str] = []
+    i = 0
+    while i < len(pattern):
+        char = pattern[i]
+        if char == "*" and double_star and pattern[i + 1 : i + 2] == "*":
+            i += 2
+            if pattern[i : i + 1] == "/":
+                i += 1
+            out.append(".*" if i >= len(pattern) else "(.*/)?")
+            continue
+        if char == "*":
+            out.append("[^/]*")
+        elif char == "?":
+            out.append("[^/]")
+        elif char == "[":
+            end = pattern.find("]", i + 2)
+            if end < 0:
+                raise ValueError(f"unterminated character class in {pattern!r}")
+            body = pattern[i + 1 : end].replace("\\", "\\\\")
+            out.append(f"[{body}]")
+            i = end
+        elif char == "\\" and i + 1 < len(pattern):
+            i += 1
+            out.append(re.escape(pattern[i]))
+        else:
+            out.append(re.escape(char))
+        i += 1
+    return "".join(out)
+
+
+@functools.lru_cache(maxsize=512)
+def glob_regex(pattern: str, double_star: bool) -> re.Pattern[str]:
+    try:
+        return re.compile(go_glob(pattern, double_star))
+    except re.error as err:
+        raise ValueError(f"bad pattern {pattern!r}: {err}") from None
+
+
+def clean_path(path: str) -> str:
+    """Go's filepath.Clean on a slash path."""
+    cleaned = posixpath.normpath(path) if path else "."
+    return "/" + cleaned.lstrip("/") if cleaned.startswith("//") else cleaned
+
+
+@dataclass(frozen=True)
+class IgnoreRule:
+    pattern: str
+    regex: re.Pattern[str]
+    exception: bool
+
+    def matches(self, path: str) -> bool:
+        parts = path.split("/")
+        return any(self.regex.fullmatch("/".join(parts[:n])) for n in range(1, len(parts) + 1))
+
+
+@dataclass(frozen=True)
+class IgnoreFile:
+    """The patterns of a .dockerignore; ``path`` is None when there is none."""
+
+    path: Path | None
+    rules: tuple[IgnoreRule, ...] = ()
+
+    def excludes(self, path: str) -> bool:
+        excluded = False
+        for rule in self.rules:
+            if rule.exception == excluded and rule.matches(path):
+                excluded = not rule.exception
+        return excluded
+
+
+def find_ignore_file(dockerfile: Path) -> Path | None:
+    for candidate in (
+        dockerfile.with_name(dockerfile.name + ".dockerignore"),
+        dockerfile.parent / ".dockerignore",
+    ):
+        if candidate.is_file():
+            return candidate
+    return None
+
+
+def read_ignore_file(dockerfile: Path) -> IgnoreFile:
+    path = find_ignore_file(dockerfile)
+    if path is None:
+        return IgnoreFile(None)
+    rules: list[IgnoreRule] = []
+    problems: list[Problem] = []
+    for number, line in enumerate(path.read_text(encoding="utf-8-sig").splitlines(), start=1):
+        try:
+            rule = parse_ignore_line(line)
+        except ValueError as err:
+            problems.append(Problem(path, number, str(err)))
+            continue
+        if rule is not None:
+            rules.append(rule)
+    if problems:
+        raise DeckError(problems)
+    return IgnoreFile(path, tuple(rules))
+
+
+def parse_ignore_line(line: str) -> IgnoreRule | None:
+    """One line of a .dockerignore, preprocessed as Docker does; None for comments and blank lines."""
+    pattern = line.strip()
+    if not pattern or pattern.startswith("#"):
+        return None
+    exception = pattern.startswith("!")
+    if exception:
+        pattern = pattern[1:].strip()
+        if not pattern:
+            raise ValueError('illegal exclusion pattern "!" (a ! needs a pattern after it)')
+    pattern = clean_path(pattern)
+    if len(pattern) > 1 and pattern.startswith("/"):
+        pattern = pattern[1:]
+    return IgnoreRule(pattern, glob_regex(pattern, double_star=True), exception)
+
+
+# ------------------------------------------------------------------------------------------- build context
+
+
+@dataclass(frozen=True)
+class Context:
+    """The build context: every file below the Dockerfile's folder, and those the ignore-file lets through."""
+
+    root: Path
+    ignore: IgnoreFile
+    files: frozenset[str]
+    included: frozenset[str]
+
+
+def read_context(dockerfile: Path) -> Context:
+    root = dockerfile.parent
+    ignore = read_ignore_file(dockerfile)
+    files = frozenset(_walk(root))
+    return Context(root, ignore, files, frozenset(f for f in files if not ignore.excludes(f)))
+
+
+def _walk(root: Path) -> Iterable[str]:
+    for folder, _dirs, names in os.walk(root):
+        relative = Path(folder).relative_to(root).as_posix()
+        for name in names:
+            yield name if relative == "." else f"{relative}/{name}"
+
+
+def resolve_changes(
+    dockerfile: Path, context: Context, changed: Sequence[str]
+) -> tuple[list[str], list[str]]:
+    """The changed files as context paths, split into (reaching the build, kept out by the ignore-file)."""
+    files: list[str] = []
+    problems: list[Problem] = []
+    for path in changed:
+        try:
+            files.extend(_changed_files(context, path))
+        except ValueError as err:
+            problems.append(Problem(dockerfile, None, str(err)))
+    if problems:
+        raise DeckError(problems)
+    unique = sorted(set(files))
+    return [f for f in unique if f in context.included], [f for f in unique if f not in context.included]
+
+
+def _changed_files(context: Context, path: str) -> list[str]:
+    cleaned = clean_path(path.replace(os.sep, "/"))
+    if cleaned.startswith("/") or cleaned == ".." or cleaned.startswith("../"):
+        raise ValueError(
+            f"changed file {path} lies outside the build context (the Dockerfile's folder); "
+            "name files relative to that folder"
+        )
+    if cleaned in context.files:
+        return [cleaned]
+    below = [f for f in context.files if cleaned == "." or f.startswith(cleaned + "/")]
+    if below:
+        return below
+    close = difflib.get_close_matches(cleaned, sorted(context.files), n=1)
+    hint = f" (did you mean {close[0]}?)" if close else ""
+    raise ValueError(f"changed file {path} does not exist in the build context{hint}")
+
+
+@dataclass(frozen=True)
+class Source:
+    """One COPY/ADD source as a pattern over context paths."""
+
+    pattern: str
+
+    @property
+    def everything(self) -> bool:
+        return self.pattern == "."
+
+    def covers(self, path: str) -> bool:
+        """Whether copying this source copies ``path``: the path or one of its folders matches."""
+        if self.everything:
+            return True
+        depth = self.pattern.count("/") + 1
+        parts = path.split("/")
+        return len(parts) >= depth and bool(
+            glob_regex(self.pattern, False).fullmatch("/".join(parts[:depth]))
+        )
+
+
+# ------------------------------------------------------------------------------------------ the computation
+
+
+@dataclass
+class StageState:
+    name: str
+    rebuilt: bool = False
+
+
+@dataclass
+class Builder:
+    """Walks the instructions once, stage by stage, deciding each step's state."""
+
+    dockerfile: Path
+    context: Context
+    changed: Sequence[str]
+    build_args: Mapping[str, str]
+    steps: list[Step] = field(default_factory=list)
+    problems: list[Problem] = field(default_factory=list)
+    stages: list[StageState] = field(default_factory=list)
+    globals: Scope = field(default_factory=Scope)
+    scope: Scope = field(default_factory=Scope)
+    declared: set[str] = field(default_factory=set)
+
+    @property
+    def stage(self) -> StageState | None:
+        return self.stages[-1] if self.stages else None
+
+    def run(self, instructions: Sequence[Instruction]) -> None:
+        for instruction in instructions:
+            try:
+                self.step(instruction)
+            except ValueError as err:
+                self.problems.append(Problem(self.dockerfile, instruction.line, str(err)))
+        undeclared = sorted(set(self.build_args) - self.declared)
+        if undeclared:
+            message = f"build argument {', '.join(undeclared)} is not declared by any ARG in the Dockerfile"
+            self.problems.append(Problem(self.dockerfile, None, message))
+
+    def step(self, instruction: Instruction) -> None:
+        if instruction.keyword == "FROM":
+            self.add(instruction, "base", *self.start_stage(instruction))
+        elif self.stage is None:
+            self.declare_args(instruction, self.globals, global_scope=True)
+        elif instruction.keyword in LAYER_INSTRUCTIONS:
+            self.add(instruction, "layer", *self.layer_state(instruction))
+        else:
+            self.configure(instruction)
+            self.add(instruction, "config", "config", "")
+
+    def add(self, instruction: Instruction, kind: Kind, state: State, reason: str) -> None:
+        stage = self.stage.name if self.stage else ""
+        self.steps.append(
+            Step(instruction.line, instruction.text, instruction.keyword, stage, kind, state, reason)
+        )
+
+    # FROM ------------------------------------------------------------------------------------------------
+
+    def start_stage(self, instruction: Instruction) -> tuple[State, str]:
+        _, rest = split_flags(instruction.value)
+        words = rest.split()
+        if not words or (len(words) > 1 and (len(words) != 3 or words[1].lower() != "as")):
+            raise ValueError("FROM needs an image and optionally AS NAME (FROM IMAGE [AS NAME])")
+        old, new = expand(words[0], self.globals.old), expand(words[0], self.globals.new)
+        base = self.find_stage(new)
+        self.stages.append(StageState(words[2].lower() if len(words) == 3 else str(len(self.stages))))
+        self.scope = Scope()
+        if base is not None and base.rebuilt:
+            return self.miss(f"stage {base.name} was rebuilt")
+        if old != new:
+            return self.miss(f"base image changed ({old} to {new})")
+        return "base", ""
+
+    def find_stage(self, reference: str) -> StageState | None:
+        for index, stage in enumerate(self.stages):
+            if reference.lower() in (stage.name, str(index)):
+                return stage
+        return None
+
+    # ARG and ENV -----------------------------------------------------------------------------------------
+
+    def configure(self, instruction: Instruction) -> None:
+        if instruction.keyword == "ARG":
+            self.declare_args(instruction, self.scope, global_scope=False)
+        elif instruction.keyword == "ENV":
+            self.set_env(instruction)
+
+    def declare_args(self, instruction: Instruction, scope: Scope, global_scope: bool) -> None:
+        if instruction.keyword != "ARG":
+            raise ValueError(f"{instruction.keyword} before the first FROM")
+        for name, default in assignments(instruction.value):
+            if default is None and not global_scope and name in self.globals.args:
+                old = self.globals.old.get(name)
+            else:
+                old = None if default is None else expand(default, scope.old)
+            new = self.build_args.get(name, old)
+            self.declared.add(name)
+            scope.args.add(name)
+            _assign(scope.old, name, old)
+            _assign(scope.new, name, new)
+
+    def set_env(self, instruction: Instruction) -> None:
+        for name, value in env_assignments(instruction.value):
+            old, new = expand(value, self.scope.old), expand(value, self.scope.new)
+            self.scope.args.discard(name)
+            self.scope.old[name], self.scope.new[name] = old, new
+
+    # RUN, COPY, ADD --------------------------------------------------------------------------------------
+
+    def layer_state(self, instruction: Instruction) -> tuple[State, str]:
+        reason = (
+            self.run_reason(instruction) if instruction.keyword == "RUN" else self.copy_reason(instruction)
+        )
+        stage = self.stage
+        if stage is not None and stage.rebuilt:
+            return "rebuilt", ""
+        return self.miss(reason) if reason else ("cached", "")
+
+    def miss(self, reason: str) -> tuple[State, str]:
+        assert self.stage is not None
+        self.stage.rebuilt = True
+        return "rebuilt", reason
+
+    def run_reason(self, instruction: Instruction) -> str:
+        # Every variable in scope is in a RUN's environment, used in its text or not.
+        changed = self.scope.changed()
+        return self.scope.describe_change(changed[0]) if changed else ""
+
+    def copy_reason(self, instruction: Instruction) -> str:
+        flags, rest = split_flags(instruction.value)
+        words = copy_arguments(rest)
+        if len(words) < 2:
+            raise ValueError(f"{instruction.keyword} needs at least one source and a destination")
+        variables = self.scope.changed(used_variables(rest) | used_variables(flags.get("from", "")))
+        if "from" in flags:
+            return self.from_reason(expand(flags["from"], self.scope.new), variables)
+        sources = [self.source(instruction, expand(word, self.scope.new)) for word in words[:-1]]
+        if variables:
+            return self.scope.describe_change(variables[0])
+        return _files_changed([f for f in self.changed if any(s and s.covers(f) for s in sources)])
+
+    def from_reason(self, reference: str, variables: list[str]) -> str:
+        stage = self.find_stage(reference)
+        if stage is self.stage and stage is not None:
+            raise ValueError(f"COPY --from={reference} copies from its own stage")
+        if stage is not None and stage.rebuilt:
+            return f"stage {stage.name} was rebuilt"
+        return self.scope.describe_change(variables[0]) if variables else ""
+
+    def source(self, instruction: Instruction, word: str) -> Source | None:
+        if instruction.keyword == "ADD" and REMOTE_SOURCE.match(word):
+            return None
+        pattern = clean_path(word).lstrip("/") or "."
+        if pattern == ".." or pattern.startswith("../"):
+            raise ValueError(f"{instruction.keyword} source {word} lies outside the build context")
+        source = Source(pattern)
+        if not any(source.covers(f) for f in self.context.included):
+            raise ValueError(self.missing_source_message(instruction, word, source))
+        return source
+
+    def missing_source_message(self, instruction: Instruction, word: str, source: Source) -> str:
+        message = f"{instruction.keyword} source {word} matches no file in the build context"
+        if any(source.covers(f) for f in self.context.files) and self.context.ignore.path is not None:
+            message += f" (every match is excluded by {self.context.ignore.path.name})"
+        return message
+
+
+def _assign(values: dict[str, str], name: str, value: str | None) -> None:
+    if value is None:
+        values.pop(name, None)
+    else:
+        values[name] = value
+
+
+def _files_changed(files: Sequence[str]) -> str:
+    if not files:
+        return ""
+    if len(files) == 1:
+        return f"{files[0]} changed"
+    if len(files) <= 3:
+        return f"{', '.join(files[:-1])} and {files[-1]} changed"
+    return f"{', '.join(files[:2])} and {len(files) - 2} more files changed"
+
+
+def explain(
+    dockerfile: Path | str, changed: Sequence[str] = (), build_args: Mapping[str, str] | None = None
+) -> Explanation:
+    """What a rebuild does after ``changed`` (paths relative to the Dockerfile's folder) changed.
+
+    ``build_args`` are ``--build-arg`` values given to the rebuild where the previous build used the
+    Dockerfile's defaults. Raises DeckError, naming the Dockerfile's line, for anything it cannot explain.
+    """
+    dockerfile = Path(dockerfile)
+    if isinstance(changed, str):
+        raise TypeError("changed must be a sequence of paths, not one string")
+    instructions = read_instructions(dockerfile)
+    context = read_context(dockerfile)
+    files, ignored = resolve_changes(dockerfile, context, changed)
+    builder = Builder(dockerfile, context, files, dict(build_args or {}))
+    builder.run(instructions)
+    if builder.problems:
+        raise DeckError(builder.problems)
+    args = tuple(sorted((build_args or {}).items()))
+    ignore_file = context.ignore.path.name if context.ignore.path else ""
+    steps = tuple(builder.steps)
+    return Explanation(dockerfile, steps, "rebuild", tuple(files), tuple(ignored), args, ignore_file)
+
+
+def first_build(dockerfile: Path | str) -> Explanation:
+    """The slide's first scenario: an empty cache, every layer runs."""
+    return explain(dockerfile).as_first_build()
+
+
+def unchanged(dockerfile: Path | str) -> Explanation:
+    """The slide's second scenario: a rebuild with nothing changed, every layer cached."""
+    return explain(dockerfile).as_unchanged()
+
+
+# --------------------------------------------------------------------------------------------- the terminal
+
+
+def render_text(explanation: Explanation) -> str:
+    """One aligned line per instruction (``LINE  STATE  INSTRUCTION``), then what missed the cache and why."""
+    steps = explanation.steps
+    line_width = max(len("LINE"), *(len(str(step.line)) for step in steps))
+    state_width = max(len("STATE"), *(len(step.state) for step in steps))
+    rows = [f"{'LINE':>{line_width}}  {'STATE':<{state_width}}  INSTRUCTION"]
+    rows += [f"{step.line:>{line_width}}  {step.state:<{state_width}}  {step.text}" for step in steps]
+    return "\n".join([*rows, "", *summary(explanation)]) + "\n"
+
+
+def summary(explanation: Explanation) -> list[str]:
+    """What a speaker says about the scenario, one sentence a line."""
+    lines = _ignored_lines(explanation)
+    if explanation.scenario == "first build":
+        return [*lines, "first build: every step runs"]
+    misses = explanation.misses
+    if not misses:
+        return [*lines, _nothing_missed(explanation)]
+    first, *others = misses
+    lines.append(f"first cache miss: line {first.line}, {first.describe()}")
+    lines += [
+        f"in stage {miss.stage}: first cache miss at line {miss.line}, {miss.describe()}" for miss in others
+    ]
+    return lines
+
+
+def _ignored_lines(explanation: Explanation) -> list[str]:
+    if not explanation.ignored:
+        return []
+    files = ", ".join(explanation.ignored)
+    return [f"{explanation.ignore_file} keeps {files} out of the build context: no step sees it"]
+
+
+def _nothing_missed(explanation: Explanation) -> str:
+    if explanation.changed:
+        return f"no step uses {', '.join(explanation.changed)}: every step is cached"
+    if explanation.ignored:
+        return "no changed file reaches the build: every step is cached"
+    return "nothing changed: every step is cached"
+
+
+# ------------------------------------------------------------------------------------------------ the slide
+
+LAYERS_CSS = """\
+.reveal .td-layers { font-size: 0.45em; line-height: 1.2; text-align: left; width: 100%; margin: 0 auto; }
+.reveal .td-layers-row {
+  display: grid; grid-template-columns: 2em minmax(0, 1fr) repeat(3, 7.4em);
+  gap: 0 0.45em; align-items: center; margin: 0.14em 0;
+}
+.reveal .td-layers-line {
+  text-align: right; opacity: 0.6; font-size: 0.8em; font-variant-numeric: tabular-nums;
+}
+.reveal .td-layers-text {
+  font-family: var(--r-code-font, monospace); white-space: nowrap; overflow: hidden; text-overflow: ellipsis;
+  padding: 0.22em 0.5em; border-radius: 0.2em; box-sizing: border-box;
+}
+.reveal .td-layers-layer .td-layers-text {
+  background: rgba(66, 133, 244, 0.14); border: 2px solid rgba(66, 133, 244, 0.75);
+}
+.reveal .td-layers-config .td-layers-text {
+  border: 1px dashed rgba(128, 128, 128, 0.85); font-size: 0.85em; padding: 0.08em 0.6em; opacity: 0.85;
+}
+.reveal .td-layers-base .td-layers-text {
+  background: rgba(128, 128, 128, 0.22); border: 2px solid rgba(128, 128, 128, 0.85);
+  border-bottom-width: 0.3em; font-weight: bold;
+}
+.reveal .td-layers-head { font-weight: bold; font-size: 0.85em; align-items: end; margin-bottom: 0.3em; }
+.reveal .td-layers-head .td-layers-state { text-align: center; line-height: 1.1; }
+.reveal .td-layers-badge {
+  display: block; text-align: center; padding: 0.18em 0.3em; border-radius: 1em; font-size: 0.8em;
+  border: 2px solid transparent; white-space: nowrap;
+}
+.reveal .td-layers-badge.td-layers-run {
+  background: rgba(66, 133, 244, 0.22); border-color: rgba(66, 133, 244, 0.85);
+}
+.reveal .td-layers-badge.td-layers-cached {
+  background: rgba(52, 168, 83, 0.22); border-color: rgba(52, 168, 83, 0.9);
+}
+.reveal .td-layers-badge.td-layers-rebuilt {
+  background: rgba(234, 134, 0, 0.25); border-color: rgba(234, 134, 0, 0.95);
+}
+.reveal .td-layers-badge.td-layers-miss {
+  background: rgb(200, 40, 30); border-color: rgb(200, 40, 30); color: #fff; font-weight: bold;
+}
+.reveal .td-layers-badge.td-layers-config {
+  border: 1px dashed rgba(128, 128, 128, 0.85); opacity: 0.75; font-size: 0.7em;
+}
+.reveal .td-layers-badge.td-layers-base { border: 1px solid rgba(128, 128, 128, 0.85); font-size: 0.7em; }
+.reveal .td-layers-why { margin: 0.5em 0 0 2.45em; font-size: 0.9em; }
+.reveal .td-layers-why code { font-size: 0.95em; }
+"""
+
+BADGES: dict[str, str] = {
+    "run": "runs",
+    "cached": "cached",
+    "rebuilt": "rebuilt",
+    "miss": "invalidated",
+    "config": "config",
+    "base": "base",
+}
+
+
+def render_html(explanation: Explanation, fragment_start: int = 1) -> str:
+    """A stack of the Dockerfile's layers with three fragment steps: first build, unchanged, rebuild.
+
+    Each step is a column that appears as a reveal.js fragment and stays, so the three builds can be compared
+    and each step prints as its own PDF page. The reason for the first miss appears with the third column.
+    """
+    columns = [
+        ("first build", explanation.as_first_build()),
+        ("rebuild, nothing changed", explanation.as_unchanged()),
+        (rebuild_title(explanation), explanation),
+    ]
+    indices = range(fragment_start, fragment_start + len(columns))
+    head = _head_row([(title, index) for (title, _), index in zip(columns, indices, strict=True)])
+    rows = [
+        _step_row(
+            step, [(column.steps[n], index) for (_, column), index in zip(columns, indices, strict=True)]
+        )
+        for n, step in enumerate(explanation.steps)
+    ]
+    why = _why(explanation, indices[-1])
+    name = html.escape(explanation.dockerfile.name)
+    return (
+        f'<div class="td-layers" data-dockerfile="{name}">\n{head}\n' + "\n".join(rows) + f"\n{why}\n</div>"
+    )
+
+
+def rebuild_title(explanation: Explanation) -> str:
+    """The third column's heading: what changed before the rebuild."""
+    changes = list(explanation.changed + explanation.ignored)
+    changes += [f"--build-arg {name}={value}" for name, value in explanation.build_args]
+    if not changes:
+        return "rebuild, nothing changed"
+    if len(changes) > 2:
+        changes = [*changes[:1], f"{len(changes) - 1} more"]
+    return f"rebuild after {' and '.join(changes)} changed"
+
+
+def _fragment(index: int) -> str:
+    return f'class="td-layers-state fragment" data-fragment-index="{index}"'
+
+
+def _head_row(columns: Sequence[tuple[str, int]]) -> str:
+    cells = "".join(f"<span {_fragment(index)}>{html.escape(title)}</span>" for title, index in columns)
+    return (
+        '<div class="td-layers-row td-layers-head"><span class="td-layers-line">line</span>'
+        f'<span class="td-layers-text">Dockerfile</span>{cells}</div>'
+    )
+
+
+def _step_row(step: Step, states: Sequence[tuple[Step, int]]) -> str:
+    text = html.escape(step.text)
+    cells = "".join(f"<span {_fragment(index)}>{_badge(state)}</span>" for state, index in states)
+    return (
+        f'<div class="td-layers-row td-layers-{step.kind}" data-line="{step.line}">'
+        f'<span class="td-layers-line">{step.line}</span>'
+        f'<span class="td-layers-text" title="{text}">{text}</span>{cells}</div>'
+    )
+
+
+def _badge(step: Step) -> str:
+    kind = "miss" if step.reason else step.state
+    title = f' title="{html.escape(step.reason)}"' if step.reason else ""
+    return f'<span class="td-layers-badge td-layers-{kind}"{title}>{BADGES[kind]}</span>'
+
+
+def _why(explanation: Explanation, index: int) -> str:
+    sentences = [_why_sentence(miss) for miss in explanation.misses] or [
+        html.escape(_nothing_missed(explanation))
+    ]
+    return (
+        f'<p class="td-layers-why fragment" data-fragment-index="{index}">' + "<br>".join(sentences) + "</p>"
+    )
+
+
+def _why_sentence(miss: Step) -> str:
+    return (
+        f"Line {miss.line}: <code>{html.escape(miss.text)}</code> misses the cache: "
+        f"{html.escape(miss.reason)}; every later step of its stage is rebuilt."
+    )

@@ -1,0 +1,157 @@
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from talkdeck.cli import main
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def run(*args: str):
+    return CliRunner().invoke(main, [str(a) for a in args])
+
+
+def test_build_writes_index_and_only_the_assets_the_deck_uses(deck_copy):
+    deck = deck_copy()
+    result = run("build", deck)
+    assert result.exit_code == 0, result.output
+    dist = deck / "dist"
+    html = (dist / "index.html").read_text()
+    assert '<section id="intro-1"' in html and '<aside class="notes">' in html
+    files = sorted(p.relative_to(dist).as_posix() for p in dist.rglob("*") if p.is_file())
+    assert files == [".talkdeck-output", "img/square.svg", "index.html", "reveal/plugin/highlight.js",
+                     "reveal/plugin/highlight/monokai.css", "reveal/plugin/notes.js", "reveal/reset.css",
+                     "reveal/reveal.css", "reveal/reveal.js", "reveal/theme/white.css", "talkdeck/talkdeck.css"]
+    assert "Built 6 slides in 2 sections" in result.output
+
+
+def test_a_deck_without_code_gets_no_highlight_plugin(tmp_path):
+    assert run("new", tmp_path / "talk").exit_code == 0
+    assert run("build", tmp_path / "talk").exit_code == 0
+    assert not (tmp_path / "talk" / "dist" / "reveal" / "plugin" / "highlight.js").exists()
+    assert "highlight" not in (tmp_path / "talk" / "dist" / "index.html").read_text()
+
+
+def test_output_option(deck_copy, tmp_path):
+    result = run("build", deck_copy(), "-o", tmp_path / "out")
+    assert result.exit_code == 0
+    assert (tmp_path / "out" / "index.html").is_file()
+
+
+def test_a_failed_build_exits_1_without_traceback_and_keeps_the_last_good_deck(deck_copy):
+    deck = deck_copy()
+    assert run("build", deck).exit_code == 0
+    good = (deck / "dist" / "index.html").read_text()
+    (deck / "slides" / "02-code.md").write_text("## Broken\n\n<<< code/sample.py#nope\n")
+    result = run("build", deck)
+    assert result.exit_code == 1
+    assert result.output.startswith("Error: ")
+    assert result.output.endswith("slides/02-code.md:3: region 'nope' not found in code/sample.py "
+                                  "(regions: body, inner)\n")
+    assert "Traceback" not in result.output
+    assert (deck / "dist" / "index.html").read_text() == good
+    assert not list(deck.glob(".dist.*"))
+
+
+@pytest.mark.parametrize(("change", "message"), [
+    (("deck.toml", 'title = "T"\nthem = "black"\n'), "deck.toml:2: unknown key 'them'"),
+    (("deck.toml", 'theme = "moon"\n'), "deck.toml:1: theme 'moon' loads its fonts from the network"),
+    (("slides/01-intro.md", "+++\nminuts = 1\n+++\n"), "01-intro.md:2: unknown front matter key 'minuts'"),
+    (("slides/01-intro.md", "## A\n\n```\nunclosed\n"), "01-intro.md:3: code fence is never closed"),
+    (("slides/01-intro.md", "## A\n![x](img/none.png)\n"), "01-intro.md:2: image img/none.png not found"),
+    (("slides/01-intro.md", b"## caf\xe9\n"), "01-intro.md:1: the file is not valid UTF-8"),
+    (("templates/slide.html.j2", "{% if %}"), "slide.html.j2:1: template error"),
+    (("templates/slide.html.j2", "{{ slide.nope.deeper }}"), "slide.html.j2:1: template error"),
+])
+def test_each_input_error_names_file_and_line(deck_copy, change, message):
+    deck = deck_copy()
+    name, content = change
+    target = deck / name
+    target.parent.mkdir(exist_ok=True)
+    if isinstance(content, bytes):
+        target.write_bytes(content)
+    else:
+        target.write_text(content)
+    result = run("build", deck)
+    assert result.exit_code == 1, result.output
+    assert message in result.output
+    assert "Traceback" not in result.output
+
+
+def test_missing_reveal_says_which_command_installs_it(deck_copy, monkeypatch, tmp_path):
+    import talkdeck.assets
+
+    monkeypatch.setattr(talkdeck.assets, "PACKAGE_DIR", tmp_path / "nowhere" / "talkdeck")
+    monkeypatch.delenv("TALKDECK_REVEAL_DIR", raising=False)
+    result = run("build", deck_copy())
+    assert result.exit_code == 1
+    assert "reveal.js is not installed" in result.output and "npm ci" in result.output
+
+
+@pytest.mark.parametrize("where", [".", "slides/out", "img"])
+def test_output_folders_that_hold_sources_are_refused(deck_copy, where):
+    deck = deck_copy()
+    result = run("build", deck, "-o", deck / where)
+    assert result.exit_code == 1
+    assert "choose another folder" in result.output
+    assert (deck / "slides" / "01-intro.md").is_file()
+
+
+def test_a_foreign_non_empty_output_folder_is_not_replaced(deck_copy, tmp_path):
+    mine = tmp_path / "documents"
+    mine.mkdir()
+    (mine / "thesis.txt").write_text("precious")
+    result = run("build", deck_copy(), "-o", mine)
+    assert result.exit_code == 1
+    assert "was not made by talkdeck" in result.output
+    assert (mine / "thesis.txt").read_text() == "precious"
+
+
+def test_list_panes(deck_copy):
+    result = run("build", deck_copy(), "--list-panes", "-q")
+    assert result.exit_code == 0
+    lines = result.output.strip().splitlines()
+    assert len(lines) == 2
+    assert lines[0].endswith("02-code.md:21\t#code-2\tcode/sample.py\t4-8")
+
+
+def test_new_makes_a_deck_that_builds_as_is_and_never_overwrites(tmp_path):
+    result = run("new", tmp_path / "my-talk")
+    assert result.exit_code == 0
+    assert (tmp_path / "my-talk" / "deck.toml").read_text().startswith("# The deck's settings")
+    assert run("build", tmp_path / "my-talk").exit_code == 0
+    html = (tmp_path / "my-talk" / "dist" / "index.html").read_text()
+    assert "<title>My talk</title>" in html
+    again = run("new", tmp_path / "my-talk")
+    assert again.exit_code == 1 and "not empty" in again.output
+
+
+def test_version_names_talkdeck_and_reveal():
+    result = run("--version")
+    assert result.output.startswith("talkdeck 0.1.0, reveal.js 6.")
+
+
+def test_help_lists_every_command_without_importing_them():
+    result = subprocess.run([sys.executable, "-c", "import sys; from talkdeck.cli import main; "
+                             "sys.argv=['talkdeck','--help']\ntry: main()\nexcept SystemExit: pass\n"
+                             "print(sorted(m for m in sys.modules if m.startswith(('talkdeck.commands', 'jinja2', "
+                             "'markdown', 'playwright'))))"], capture_output=True, text=True, check=True)
+    for name in ("build", "serve", "pdf", "check", "layers", "new"):
+        assert f"  {name} " in result.stdout
+    assert result.stdout.strip().endswith("[]")
+
+
+def test_console_script_and_build_py_are_the_same_cli(deck_copy, tmp_path):
+    deck = deck_copy()
+    script = Path(sys.executable).parent / "talkdeck"
+    for command in ([str(script)], [sys.executable, str(ROOT / "build.py")]):
+        out = subprocess.run([*command, "build", str(deck), "-o", str(tmp_path / "o")], capture_output=True,
+                             text=True)
+        assert out.returncode == 0, out.stderr
+        assert "Built 6 slides" in out.stderr
+    bad = subprocess.run([str(script), "build", str(tmp_path / "nope")], capture_output=True, text=True)
+    assert bad.returncode == 1
+    assert "Traceback" not in bad.stderr and "no deck.toml here" in bad.stderr

@@ -1,0 +1,78 @@
+from pathlib import Path
+
+import pytest
+
+from talkdeck.assets import check_theme, find_reveal
+from talkdeck.config import DeckConfig, parse_config
+from talkdeck.errors import DeckError
+
+P = Path("deck.toml")
+
+
+def problems(text: str) -> list[str]:
+    with pytest.raises(DeckError) as err:
+        parse_config(text, P)
+    return [str(p) for p in err.value.problems]
+
+
+def test_defaults_are_16_9_at_1280x720_with_no_margin():
+    config = parse_config('title = "T"\n', P)
+    assert (config.width, config.height, config.margin, config.theme) == (1280, 720, 0.0, "white")
+
+
+def test_all_keys_are_read():
+    config = parse_config(
+        'title = "T"\nauthor = "A"\nevent = "E"\ndate = 2020-11-09\ntheme = "black"\ntransition = "fade"\n'
+        'minutes = 30\n[size]\nwidth = 1920\nheight = 1080\nmargin = 0.04\n[reveal]\ncontrols = false\n', P)
+    assert config.date == "2020-11-09"
+    assert (config.width, config.height, config.margin) == (1920, 1080, 0.04)
+    assert config.reveal == {"controls": False}
+    assert config.minutes == 30
+
+
+def test_every_problem_is_reported_at_once_with_its_line():
+    found = problems('title = 3\nthem = "white"\n\n[size]\nwidht = 10\nheight = "tall"\n')
+    assert found == [
+        "deck.toml:1: title must be a string, not an integer",
+        "deck.toml:2: unknown key 'them' in deck.toml (did you mean 'theme'? known keys: title, author, "
+        "event, date, theme, transition, minutes, size, reveal)",
+        "deck.toml:5: unknown key 'size.widht' in [size] (did you mean 'width'? known keys: width, height, margin)",
+        "deck.toml:6: size.height must be a whole number of pixels, not a string",
+    ]
+
+
+def test_unknown_transition_lists_the_choices():
+    assert problems('transition = "slid"\n') == [
+        "deck.toml:1: unknown transition 'slid' (did you mean 'slide'? choose one of none, fade, slide, convex, "
+        "concave, zoom)"]
+
+
+def test_reveal_options_that_talkdeck_owns_are_refused():
+    assert problems("[reveal]\nwidth = 800\n") == ["deck.toml:2: reveal.width is set by talkdeck (use size.width instead)"]
+
+
+def test_invalid_toml_is_located():
+    assert problems('title = "T"\nminutes = = 3\n')[0].startswith("deck.toml:2: invalid TOML")
+
+
+def test_boolean_is_not_a_number():
+    assert problems("minutes = true\n") == ["deck.toml:1: minutes must be a whole number of minutes, not a boolean"]
+
+
+@pytest.mark.skipif(find_reveal() is None, reason="reveal.js is not installed (npm ci)")
+def test_unknown_theme_lists_the_offline_themes(tmp_path):
+    path = tmp_path / "deck.toml"
+    path.write_text('title = "T"\ntheme = "whit"\n')
+    with pytest.raises(DeckError) as err:
+        check_theme(DeckConfig(theme="whit", path=path), find_reveal())
+    message = str(err.value)
+    assert message.endswith(":2: unknown theme 'whit' (did you mean 'white'? themes that work offline: "
+                            "black, black-contrast, dracula, serif, white, white-contrast)")
+
+
+@pytest.mark.skipif(find_reveal() is None, reason="reveal.js is not installed (npm ci)")
+def test_a_theme_with_remote_fonts_is_refused(tmp_path):
+    path = tmp_path / "deck.toml"
+    path.write_text('theme = "moon"\n')
+    with pytest.raises(DeckError, match=r":1: theme 'moon' loads its fonts from the network"):
+        check_theme(DeckConfig(theme="moon", path=path), find_reveal())

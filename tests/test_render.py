@@ -1,0 +1,91 @@
+from pathlib import Path
+
+import pytest
+
+from talkdeck.errors import DeckError
+from talkdeck.render import SectionRenderer
+from talkdeck.source import parse_section
+
+
+@pytest.fixture
+def render(tmp_path: Path):
+    (tmp_path / "img").mkdir()
+    (tmp_path / "img" / "a.svg").write_text("<svg xmlns='http://www.w3.org/2000/svg'/>")
+    renderer = SectionRenderer(tmp_path)
+
+    def run(text: str, name: str = "intro"):
+        path = tmp_path / "slides" / "01-intro.md"
+        return renderer.render(parse_section(text, path), name)
+
+    return run
+
+
+def test_slide_ids_come_from_the_section_and_position_not_titles(render):
+    section = render("# A\n---\n## B\n--\n## C\n--\n## D\n---\n## E\n")
+    assert [[s.id for s in stack] for stack in section.stacks] == [
+        ["intro-1"], ["intro-2", "intro-2-2", "intro-2-3"], ["intro-3"]]
+    assert [s.title for s in section.slides] == ["A", "B", "C", "D", "E"]
+
+
+def test_fragments_on_paragraphs_and_list_items(render):
+    html = render("para\n{.fragment}\n\n- a {.fragment}\n- b\n  {.fragment .fade-up}\n- c\n").slides[0].html
+    assert '<p class="fragment">para</p>' in html
+    assert '<li class="fragment">a</li>' in html
+    assert '<li class="fragment fade-up">b</li>' in html
+    assert "<li>c</li>" in html
+
+
+def test_incremental_list(render):
+    html = render("{.incremental}\n- a\n- b {.fragment}\n\ntext\n\n- not\n").slides[0].html
+    assert html.count('class="fragment"') == 2
+    assert "<li>not</li>" in html
+    assert "incremental" not in html
+
+
+def test_slide_attributes_comment(render):
+    slide = render('<!-- .slide: class="center" data-background-color="#123456" -->\n## A\n').slides[0]
+    assert slide.attrs == {"class": "center", "data-background-color": "#123456"}
+    assert ".slide" not in slide.html
+    assert slide.attr_html == ' class="center" data-background-color="#123456"'
+
+
+def test_fenced_code_keeps_reveal_steps_and_escapes(render):
+    section = render("```python [1|2]\nx = '</script>'\n---\n```\n")
+    html = section.slides[0].html
+    assert '<code class="language-python" data-line-numbers="1|2">' in html
+    assert "x = &#x27;&lt;/script&gt;&#x27;\n---</code>" in html
+    assert section.has_code
+
+
+def test_fenced_code_step_outside_the_block_is_an_error(render):
+    with pytest.raises(DeckError, match=r"01-intro.md:3: highlight step 5 is outside the code"):
+        render("## A\n\n```python [5]\nx = 1\n```\n")
+
+
+def test_notes_are_rendered_markdown(render):
+    slide = render("## A\nNote: say **this**\n").slides[0]
+    assert slide.notes == "<p>say <strong>this</strong></p>"
+
+
+def test_tables(render):
+    assert "<table>" in render("| a | b |\n|---|---|\n| 1 | 2 |\n").slides[0].html
+
+
+def test_images_are_recorded_and_missing_ones_are_errors(render):
+    section = render("![A diagram](img/a.svg)\n")
+    assert section.images == {"img/a.svg"}
+    with pytest.raises(DeckError) as err:
+        render("## A\n\n![Missing](img/nope.png)\n")
+    assert str(err.value).endswith(
+        "01-intro.md:3: image img/nope.png not found (check the path; images are relative to the deck root, "
+        "e.g. img/diagram.svg)")
+
+
+def test_remote_images_are_refused(render):
+    with pytest.raises(DeckError, match=r"01-intro.md:1: image https://example.org/x.png would be loaded"):
+        render("![x](https://example.org/x.png)\n")
+
+
+def test_markdown_does_not_touch_stashed_blocks(render):
+    html = render("```md\n*not emphasis*\n```\n").slides[0].html
+    assert "*not emphasis*" in html and "<em>" not in html

@@ -1,0 +1,88 @@
+from pathlib import Path
+
+import pytest
+
+from talkdeck.errors import DeckError
+from talkdeck.source import parse_section
+
+P = Path("slides/01-x.md")
+
+
+def texts(source):
+    return [("v" if s.vertical else "h", s.line, "\n".join(s.lines).strip()) for s in source.slides]
+
+
+def test_separators_split_horizontal_and_vertical_slides_with_line_numbers():
+    source = parse_section("# A\n\n---\n## B\n--\n## C\n---\n## D\n", P)
+    assert texts(source) == [("h", 1, "# A"), ("h", 4, "## B"), ("v", 6, "## C"), ("h", 8, "## D")]
+
+
+def test_separators_inside_code_fences_do_not_split():
+    text = "## A\n\n```yaml\n---\nkey: 1\n--\n```\n\n~~~~\n---\n~~~~\n---\n## B\n"
+    source = parse_section(text, P)
+    assert len(source.slides) == 2
+    assert "key: 1" in "\n".join(source.slides[0].lines)
+
+
+def test_a_longer_fence_is_not_closed_by_a_shorter_one():
+    source = parse_section("````md\n```\n---\n````\n---\nB\n", P)
+    assert len(source.slides) == 2
+
+
+def test_unclosed_fence_names_its_opening_line():
+    with pytest.raises(DeckError) as err:
+        parse_section("## A\n\n---\n\n```python\nx = 1\n", P)
+    assert str(err.value.problems[0]) == "slides/01-x.md:5: code fence is never closed (add a closing ``` line)"
+
+
+def test_notes_run_to_the_end_of_the_slide():
+    source = parse_section("## A\ntext\nNote: first\nsecond\n---\n## B\nNotes:\nthird\n", P)
+    first, second = source.slides
+    assert first.lines == ["## A", "text"]
+    assert first.notes == ["first", "second"]
+    assert first.notes_line == 3
+    assert second.notes == ["", "third", ""]
+
+
+def test_note_inside_a_fence_is_code_not_notes():
+    source = parse_section("```\nNote: in code\n```\n", P)
+    assert source.slides[0].notes == []
+
+
+def test_front_matter_is_toml_between_plus_lines():
+    source = parse_section('+++\ntitle = "History"\nminutes = 3\n+++\n# A\n---\n## B\n', P)
+    assert source.meta == {"title": "History", "minutes": 3}
+    assert [s.line for s in source.slides] == [5, 7]
+
+
+def test_front_matter_unknown_key_suggests_the_right_one():
+    with pytest.raises(DeckError) as err:
+        parse_section('+++\ntitle = "A"\nminuts = 3\n+++\n', P)
+    message = str(err.value)
+    assert message.startswith("slides/01-x.md:3: unknown front matter key 'minuts'")
+    assert "did you mean 'minutes'?" in message
+
+
+def test_front_matter_bad_toml_names_the_line():
+    with pytest.raises(DeckError) as err:
+        parse_section('+++\ntitle = "A"\nminutes = \n+++\n', P)
+    assert str(err.value).startswith("slides/01-x.md:3: invalid TOML")
+
+
+def test_front_matter_wrong_type():
+    with pytest.raises(DeckError, match=r"01-x.md:2: minutes must be a number"):
+        parse_section('+++\nminutes = "3"\n+++\n', P)
+
+
+def test_unclosed_front_matter():
+    with pytest.raises(DeckError, match=r"01-x.md:1: front matter is never closed"):
+        parse_section('+++\ntitle = "A"\n# slide\n', P)
+
+
+def test_crlf_and_bom_are_normalised():
+    source = parse_section("\ufeff## A\r\n---\r\n## B\r\n", P)
+    assert texts(source) == [("h", 1, "## A"), ("h", 3, "## B")]
+
+
+def test_empty_slides_are_dropped():
+    assert len(parse_section("## A\n---\n\n---\n## B\n", P).slides) == 2
