@@ -32,6 +32,7 @@ class Slide:
     title: str = ""
     timing: float | None = None
     panes: list[CodePane] = field(default_factory=list)
+    source_rel: str = ""
 
     @property
     def attr_html(self) -> str:

@@ -112,7 +112,8 @@ class SectionRenderer:
         return section
 
     def _render_slide(self, raw: RawSlide, slide_id: str, section: Section) -> Slide:
-        slide = Slide(id=slide_id, html="", source=section.path, line=raw.line)
+        slide = Slide(id=slide_id, html="", source=section.path, line=raw.line,
+                      source_rel=_relative(section.path, self.root))
         body = self._prepare(raw.lines, raw.line, slide, section)
         slide.html = self._convert(body)
         slide.title = _first_heading(slide.html)
@@ -227,6 +228,13 @@ class SectionRenderer:
                                    "check the path; images are relative to the deck root, e.g. img/diagram.svg")
             section.images.add(candidate.as_posix())
             section.dependencies.add(target)
+
+
+def _relative(path: Path, root: Path) -> str:
+    try:
+        return path.relative_to(root).as_posix()
+    except ValueError:
+        return path.as_posix()
 
 
 def pane_html(pane: CodePane) -> str:

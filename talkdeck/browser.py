@@ -1,0 +1,61 @@
+"""Finding and launching Chromium for the PDF export and the checks, offline and as root."""
+
+from __future__ import annotations
+
+import os
+import shutil
+from contextlib import contextmanager
+from pathlib import Path
+
+from talkdeck.errors import DeckError
+
+ENV_VAR = "TALKDECK_CHROMIUM"
+FLAGS = ["--no-sandbox", "--disable-gpu", "--no-first-run", "--disable-background-networking",
+         "--disable-component-update", "--disable-sync", "--disable-quic", "--disable-default-apps",
+         "--disable-extensions"]
+SYSTEM_BROWSERS = ("chromium", "chromium-browser", "google-chrome", "google-chrome-stable", "chrome")
+
+
+def find_chromium(explicit: str | os.PathLike[str] | None = None) -> str | None:
+    """`explicit` (--browser), then $TALKDECK_CHROMIUM, then a system Chromium or Chrome.
+
+    None means: let Playwright use its own installed browser, if it has one.
+    """
+    if explicit:
+        path = Path(explicit)
+        if not path.is_file():
+            raise DeckError.at(None, None, f"no browser at {explicit}", "give the path of a Chromium or Chrome")
+        return str(path)
+    env = os.environ.get(ENV_VAR)
+    if env:
+        if not Path(env).is_file():
+            raise DeckError.at(None, None, f"{ENV_VAR} names no file: {env}", "fix or unset the variable")
+        return env
+    for name in SYSTEM_BROWSERS:
+        found = shutil.which(name)
+        if found:
+            return found
+    return None
+
+
+@contextmanager
+def launch(explicit: str | None = None):
+    """A headless Chromium through Playwright; a clear error when none can be found."""
+    try:
+        from playwright.sync_api import Error as PlaywrightError
+        from playwright.sync_api import sync_playwright
+    except ImportError:
+        raise DeckError.at(None, None, "Playwright is not installed", "run `pip install playwright`") from None
+    executable = find_chromium(explicit)
+    with sync_playwright() as playwright:
+        try:
+            browser = playwright.chromium.launch(executable_path=executable, args=FLAGS, headless=True)
+        except PlaywrightError as exc:
+            first = str(exc).strip().splitlines()[0] if str(exc).strip() else "unknown error"
+            raise DeckError.at(None, None, f"cannot start Chromium: {first}",
+                               "install one (apt-get install chromium), pass --browser PATH, or set "
+                               f"{ENV_VAR}") from None
+        try:
+            yield browser
+        finally:
+            browser.close()

@@ -1,0 +1,81 @@
+"""The built deck in headless Chromium: reveal.js runs it, offline, with notes and code panes."""
+
+from __future__ import annotations
+
+import pytest
+from click.testing import CliRunner
+from conftest import open_deck
+
+from talkdeck.cli import main
+
+pytestmark = pytest.mark.browser
+
+
+@pytest.fixture
+def built(deck_copy):
+    deck = deck_copy()
+    result = CliRunner().invoke(main, ["build", str(deck)])
+    assert result.exit_code == 0, result.output
+    return deck / "dist" / "index.html"
+
+
+def test_deck_runs_offline_with_notes_and_no_console_error(page, built):
+    open_deck(page, built)
+    assert page.evaluate("Reveal.getTotalSlides()") == 6
+    assert page.evaluate("document.querySelectorAll('aside.notes').length") == 3
+    assert "Notes of the vertical slide." in page.evaluate(
+        "document.querySelector('#intro-2-2 aside.notes').textContent")
+    assert page.evaluate("Reveal.hasPlugin('notes') && Reveal.hasPlugin('highlight')")
+    config = page.evaluate("Reveal.getConfig()")
+    assert (config["width"], config["height"], config["margin"]) == (1280, 720, 0)
+    assert config["progress"] and config["slideNumber"] == "c/t"
+    assert page.is_visible(".reveal .progress") and page.is_visible(".reveal .slide-number")
+    assert page.watch.errors == [] and page.watch.remote == [] and page.watch.failed == []
+
+
+def test_slide_urls_use_stable_ids_and_fragments_step(page, built):
+    open_deck(page, built, "#/intro-2")
+    assert page.evaluate("Reveal.getCurrentSlide().id") == "intro-2"
+    assert page.evaluate("Reveal.getCurrentSlide().getAttribute('data-background-color')") == "#eeeeee"
+    visible = "Reveal.getCurrentSlide().querySelectorAll('.fragment.visible').length"
+    assert page.evaluate(visible) == 0
+    page.evaluate("Reveal.nextFragment()")
+    page.evaluate("Reveal.nextFragment()")
+    assert page.evaluate(visible) == 2
+    page.evaluate("Reveal.nextFragment()")
+    assert page.evaluate(visible) == 3
+    page.evaluate("Reveal.down()")
+    assert page.evaluate("Reveal.getCurrentSlide().id") == "intro-2-2"
+
+
+def test_overview_opens(page, built):
+    open_deck(page, built)
+    page.keyboard.press("Escape")
+    assert page.evaluate("Reveal.isOverview()")
+
+
+def test_pane_shows_file_line_numbers_and_steps_highlight_the_right_lines(page, built):
+    open_deck(page, built, "#/code-2")
+    numbers = page.evaluate(
+        "[...Reveal.getCurrentSlide().querySelector('pre code').querySelectorAll('.hljs-ln-n')]"
+        ".map(e => e.getAttribute('data-line-number'))")
+    assert numbers == ["4", "6", "8"]
+    highlighted = """() => {
+        const codes = [...Reveal.getCurrentSlide().querySelectorAll('pre code')];
+        const shown = codes.filter(c => !c.classList.contains('fragment') || c.classList.contains('current-fragment'));
+        const code = shown[shown.length - 1];
+        return [...code.querySelectorAll('tr.highlight-line .hljs-ln-code')].map(td => td.textContent.trim());
+    }"""
+    assert page.evaluate(highlighted) == ["def main():"]
+    page.evaluate("Reveal.nextFragment()")
+    assert page.evaluate(highlighted) == ['print("<b>&</b>")']
+    assert page.evaluate("Reveal.getCurrentSlide().querySelector('figcaption').textContent") == (
+        "code/sample.py · body")
+
+
+def test_fenced_code_escapes_and_highlights(page, built):
+    open_deck(page, built, "#/code-1")
+    rows = page.evaluate("[...Reveal.getCurrentSlide().querySelector('pre code').querySelectorAll("
+                         "'.hljs-ln-code')].map(td => td.textContent)")
+    assert rows == ["def f():", '    return "---"', "--", 'x = "</script>"']
+    assert page.watch.errors == []
