@@ -162,14 +162,25 @@ class Builder:
         (tmp / "index.html").write_text(html, encoding="utf-8")
         (tmp / MARKER).write_text(f"built by talkdeck {__version__}\n", encoding="utf-8")
         copies = {f"reveal/{name}": dist / name for name in reveal_files(deck.config.theme, deck.has_code)}
-        copies["talkdeck/talkdeck.css"] = PACKAGE_DIR / "templates" / "talkdeck.css"
+        (tmp / "talkdeck").mkdir()
+        (tmp / "talkdeck" / "talkdeck.css").write_text(stylesheet(deck), encoding="utf-8")
         copies.update({image: self.root / image for image in sorted(deck.images)})
         for rel, source in copies.items():
             target = tmp / rel
             if not target.resolve().is_relative_to(tmp.resolve()):
                 raise DeckError.at(source, None, f"refusing to write {rel} outside the output folder")
             copy_file(source, target, self.output / rel)
-        return len(copies) + 1
+        return len(copies) + 2
+
+
+def stylesheet(deck: Deck) -> str:
+    """talkdeck's own CSS, with the layer explainer's part only for decks that show one."""
+    css = (PACKAGE_DIR / "templates" / "talkdeck.css").read_text("utf-8")
+    if deck.has_layers:
+        from talkdeck.layers import LAYERS_CSS
+
+        css += "\n" + LAYERS_CSS
+    return css
 
 
 def _apply_timing(section: Section) -> None:

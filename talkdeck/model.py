@@ -52,6 +52,7 @@ class Section:
     dependencies: set[Path] = field(default_factory=set)
     images: set[str] = field(default_factory=set)
     has_code: bool = False
+    has_layers: bool = False
 
     @property
     def slides(self) -> list[Slide]:
@@ -71,6 +72,10 @@ class Deck:
     @property
     def has_code(self) -> bool:
         return any(section.has_code for section in self.sections)
+
+    @property
+    def has_layers(self) -> bool:
+        return any(section.has_layers for section in self.sections)
 
     @property
     def images(self) -> set[str]:

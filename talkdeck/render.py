@@ -207,6 +207,7 @@ class SectionRenderer:
             self.layers_renderer = render_layers_line
         html, deps = self.layers_renderer(line_text, self.root, path, number)
         section.dependencies.update(deps)
+        section.has_layers = True
         return html
 
     def _check_images(self, text: str, path: Path, number: int, section: Section) -> None:
