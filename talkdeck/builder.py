@@ -131,7 +131,8 @@ class Builder:
                        jinja2.FileSystemLoader(str(PACKAGE_DIR / "templates"))]
             self._env = jinja2.Environment(loader=jinja2.ChoiceLoader(loaders), autoescape=True,
                                            undefined=jinja2.StrictUndefined, auto_reload=True,
-                                           trim_blocks=True, lstrip_blocks=True)
+                                           trim_blocks=True, lstrip_blocks=True,
+                                           bytecode_cache=_bytecode_cache(jinja2))
         return self._env
 
     # -- write ----------------------------------------------------------------------------------------
@@ -171,6 +172,17 @@ class Builder:
                 raise DeckError.at(source, None, f"refusing to write {rel} outside the output folder")
             copy_file(source, target, self.output / rel)
         return len(copies) + 2
+
+
+def _bytecode_cache(jinja2):
+    """Compiled templates are kept in the user's cache folder, keyed by the template's source."""
+    base = os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
+    folder = Path(base) / "talkdeck" / f"jinja-{__version__}"
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+    except OSError:
+        return None
+    return jinja2.FileSystemBytecodeCache(str(folder))
 
 
 def stylesheet(deck: Deck) -> str:

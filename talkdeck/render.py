@@ -78,8 +78,14 @@ class _Extension(markdown.Extension):
 
 
 def make_markdown(pending: dict[str, str]) -> markdown.Markdown:
-    return markdown.Markdown(extensions=["attr_list", "tables", "sane_lists", _Extension(pending)],
-                             output_format="html")
+    # Extension instances, not names: naming them makes Python-Markdown scan every installed package's
+    # entry points, which costs more than the rest of a small build.
+    from markdown.extensions.attr_list import AttrListExtension
+    from markdown.extensions.sane_lists import SaneListExtension
+    from markdown.extensions.tables import TableExtension
+
+    extensions = [AttrListExtension(), TableExtension(), SaneListExtension(), _Extension(pending)]
+    return markdown.Markdown(extensions=extensions, output_format="html")
 
 
 class SectionRenderer:
