@@ -77,7 +77,7 @@ def time_rebuild(deck: Path, runs: int) -> list[float]:
     sys.path.insert(0, str(ROOT))
     from talkdeck.builder import Builder
 
-    builder = Builder(deck, Path(tempfile.mkdtemp()) / "dist")
+    builder = Builder(deck, Path(tempfile.mkdtemp()) / "dist", incremental=True)
     builder.build()
     section = deck / "slides" / "03-section.md"
     text = section.read_text()

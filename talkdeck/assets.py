@@ -52,7 +52,14 @@ def themes(dist: Path) -> list[str]:
 
 
 def is_offline_theme(dist: Path, name: str) -> bool:
-    return not REMOTE_CSS.search((dist / "theme" / f"{name}.css").read_text("utf-8"))
+    path = dist / "theme" / f"{name}.css"
+    st = path.stat()
+    return _offline_css(path, st.st_mtime_ns, st.st_size)
+
+
+@cache
+def _offline_css(path: Path, _mtime: int, _size: int) -> bool:
+    return not REMOTE_CSS.search(path.read_text("utf-8", "replace"))
 
 
 def offline_themes(dist: Path) -> list[str]:

@@ -79,9 +79,12 @@ def _stamp(path: Path) -> tuple[int, int] | None:
 class Builder:
     """Builds one deck; keeps each section's rendering until its file or a file it pulled from changes."""
 
-    def __init__(self, root: Path, output: Path | None = None):
+    def __init__(self, root: Path, output: Path | None = None, incremental: bool = False):
         self.root = root.resolve()
         self.output = (output or self.root / "dist").resolve()
+        # incremental: after a first full build, later builds rewrite only changed files (the dev server).
+        self.incremental = incremental
+        self._written: dict[str, object] | None = None
         self.renderer = SectionRenderer(self.root)
         self._cache: dict[Path, tuple[Any, Section]] = {}
         self._env = None
@@ -145,33 +148,70 @@ class Builder:
         files = self.write(deck, html, dist)
         return BuildResult(deck=deck, output=self.output, files=files)
 
+    def plan(self, deck: Deck, html: str, dist: Path) -> dict[str, Path | str]:
+        """Every file of the output: relative path -> source file to copy, or text to write."""
+        files: dict[str, Path | str] = {MARKER: f"built by talkdeck {__version__}\n",
+                                        "talkdeck/talkdeck.css": stylesheet(deck)}
+        files.update({f"reveal/{name}": dist / name for name in reveal_files(deck.config.theme, deck.has_code)})
+        files.update({image: self.root / image for image in sorted(deck.images)})
+        for rel in files:
+            if ".." in Path(rel).parts or Path(rel).is_absolute():
+                raise DeckError.at(None, None, f"refusing to write {rel} outside the output folder")
+        files["index.html"] = html  # last: written after everything it refers to
+        return files
+
     def write(self, deck: Deck, html: str, dist: Path) -> int:
-        """Write the deck into a fresh folder beside the output, then swap it in."""
+        """Write the output: in place when this builder wrote the current one, else into a new folder + swap."""
+        files = self.plan(deck, html, dist)
+        if self.incremental and self._written is not None and (self.output / MARKER).is_file():
+            self._update(files)
+        else:
+            self._replace(files)
+        self._written = {rel: _content_key(value) for rel, value in files.items()}
+        return len(files)
+
+    def _replace(self, files: dict[str, Path | str]) -> None:
         tmp = self.output.parent / f".{self.output.name}.tmp-{os.getpid()}"
         if tmp.exists():
             shutil.rmtree(tmp)
         tmp.mkdir(parents=True)
         try:
-            count = self._fill(tmp, deck, html, dist)
+            for rel, value in files.items():
+                _put(tmp / rel, value, self.output / rel)
             swap(tmp, self.output)
         except BaseException:
             shutil.rmtree(tmp, ignore_errors=True)
             raise
-        return count
 
-    def _fill(self, tmp: Path, deck: Deck, html: str, dist: Path) -> int:
-        (tmp / "index.html").write_text(html, encoding="utf-8")
-        (tmp / MARKER).write_text(f"built by talkdeck {__version__}\n", encoding="utf-8")
-        copies = {f"reveal/{name}": dist / name for name in reveal_files(deck.config.theme, deck.has_code)}
-        (tmp / "talkdeck").mkdir()
-        (tmp / "talkdeck" / "talkdeck.css").write_text(stylesheet(deck), encoding="utf-8")
-        copies.update({image: self.root / image for image in sorted(deck.images)})
-        for rel, source in copies.items():
-            target = tmp / rel
-            if not target.resolve().is_relative_to(tmp.resolve()):
-                raise DeckError.at(source, None, f"refusing to write {rel} outside the output folder")
-            copy_file(source, target, self.output / rel)
-        return len(copies) + 2
+    def _update(self, files: dict[str, Path | str]) -> None:
+        """Rewrite only what changed, each file by an atomic rename, index.html last.
+
+        Readers see either the old or the new version of every file, never a partial one; this is what keeps
+        a rebuild in the dev server within milliseconds.
+        """
+        assert self._written is not None
+        for rel, value in files.items():
+            if self._written.get(rel) != _content_key(value) or not (self.output / rel).exists():
+                target = self.output / rel
+                part = target.with_name(f".{target.name}.part-{os.getpid()}")
+                _put(part, value, None)
+                os.replace(part, target)
+        for rel in set(self._written) - set(files):
+            (self.output / rel).unlink(missing_ok=True)
+
+
+def _content_key(value: Path | str) -> object:
+    if isinstance(value, str):
+        return value
+    return (str(value), _stamp(value))
+
+
+def _put(target: Path, value: Path | str, previous: Path | None) -> None:
+    target.parent.mkdir(parents=True, exist_ok=True)
+    if isinstance(value, str):
+        target.write_text(value, encoding="utf-8")
+    else:
+        copy_file(value, target, previous)
 
 
 def _bytecode_cache(jinja2):

@@ -1,0 +1,101 @@
+"""The pipeline's steps on their own: section order, timing, incremental rewrites, the section cache."""
+
+from __future__ import annotations
+
+import json
+import re
+
+import pytest
+
+from talkdeck.builder import Builder, reveal_config, section_files, section_names
+from talkdeck.errors import DeckError
+
+
+def test_sections_are_ordered_by_numeric_prefix(tmp_path):
+    slides = tmp_path / "slides"
+    slides.mkdir()
+    for name in ("10-end.md", "2-middle.md", "01-start.md", "appendix.md", "notes.txt"):
+        (slides / name).write_text("## x\n")
+    assert [p.name for p in section_files(tmp_path)] == ["01-start.md", "2-middle.md", "10-end.md", "appendix.md"]
+
+
+def test_section_names_drop_the_number_and_stay_unique(tmp_path):
+    paths = [tmp_path / n for n in ("01-intro.md", "02-Docker Basics.md", "03-intro.md", "04-2020.md")]
+    assert list(section_names(paths).values()) == ["intro", "docker-basics", "s-03-intro", "s-04-2020"]
+
+
+def test_no_sections_is_an_error(tmp_path):
+    (tmp_path / "slides").mkdir()
+    with pytest.raises(DeckError, match="no sections"):
+        section_files(tmp_path)
+
+
+def test_minutes_become_reveal_timing(deck_copy):
+    deck = Builder(deck_copy()).load()
+    assert [s.timing for s in deck.sections[0].slides] == [40.0, 40.0, 40.0]  # 2 minutes over 3 slides
+    assert [s.timing for s in deck.sections[1].slides] == [60.0, 60.0, 60.0]
+    options = json.loads(reveal_config(deck))
+    assert "totalTime" not in options
+
+
+def test_deck_minutes_become_total_time_when_sections_have_none(deck_copy):
+    root = deck_copy()
+    for path in (root / "slides").glob("*.md"):
+        path.write_text(re.sub(r"minutes = \d+\n", "", path.read_text()))
+    options = json.loads(reveal_config(Builder(root).load()))
+    assert options["totalTime"] == 300
+
+
+def test_reveal_table_is_passed_through(deck_copy):
+    root = deck_copy()
+    (root / "deck.toml").write_text('title = "T"\n[reveal]\ncontrols = false\nautoSlide = 5000\n')
+    options = json.loads(reveal_config(Builder(root).load()))
+    assert options["controls"] is False and options["autoSlide"] == 5000 and options["hash"] is True
+
+
+def test_unchanged_sections_are_not_rendered_again(deck_copy, monkeypatch):
+    root = deck_copy()
+    builder = Builder(root)
+    first = builder.load()
+    (root / "slides" / "01-intro.md").write_text("## Changed\n")
+    second = builder.load()
+    assert second.sections[1] is first.sections[1]
+    assert second.sections[0] is not first.sections[0]
+    assert second.sections[0].slides[0].title == "Changed"
+
+
+def test_a_pane_file_change_renders_its_section_again(deck_copy):
+    root = deck_copy()
+    builder = Builder(root)
+    builder.load()
+    (root / "code" / "sample.py").write_text("# region body\nprint('new')\nx = 1\n# endregion body\n")
+    deck = builder.load()
+    assert "print(&#x27;new&#x27;)" in deck.sections[1].slides[1].html
+
+
+def test_incremental_build_rewrites_only_what_changed(deck_copy, tmp_path):
+    root = deck_copy()
+    out = tmp_path / "out"
+    builder = Builder(root, out, incremental=True)
+    builder.build()
+    reveal_inode = (out / "reveal" / "reveal.js").stat().st_ino
+    index_inode = (out / "index.html").stat().st_ino
+    (root / "slides" / "01-intro.md").write_text("## Only this\n")
+    builder.build()
+    assert "Only this" in (out / "index.html").read_text()
+    assert (out / "index.html").stat().st_ino != index_inode  # replaced by rename, never rewritten in place
+    assert (out / "reveal" / "reveal.js").stat().st_ino == reveal_inode
+    assert not (out / "img" / "square.svg").exists()  # the image is no longer used
+    assert not [p for p in out.rglob(".*part*")]
+
+
+def test_a_failed_rebuild_leaves_the_output_alone(deck_copy, tmp_path):
+    root = deck_copy()
+    out = tmp_path / "out"
+    builder = Builder(root, out, incremental=True)
+    builder.build()
+    before = (out / "index.html").read_text()
+    (root / "slides" / "01-intro.md").write_text("```\nunclosed\n")
+    with pytest.raises(DeckError):
+        builder.build()
+    assert (out / "index.html").read_text() == before
