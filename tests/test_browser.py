@@ -79,3 +79,38 @@ def test_fenced_code_escapes_and_highlights(page, built):
                          "'.hljs-ln-code')].map(td => td.textContent)")
     assert rows == ["def f():", '    return "---"', "--", 'x = "</script>"']
     assert page.watch.errors == []
+
+
+@pytest.fixture
+def http_server(built):
+    """The built deck over real HTTP on 127.0.0.1, stopped at the end of the test."""
+    import functools
+    import http.server
+    import threading
+
+    handler = functools.partial(http.server.SimpleHTTPRequestHandler, directory=str(built.parent))
+    handler.log_message = lambda *args: None
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield f"http://127.0.0.1:{server.server_address[1]}/"
+    finally:
+        server.shutdown()
+        server.server_close()
+
+
+def test_over_http_with_a_working_speaker_view(page, http_server):
+    page.goto(http_server + "#/intro-2-2")
+    page.wait_for_function("window.Reveal && Reveal.isReady()")
+    with page.context.expect_page() as popup_info:
+        page.keyboard.press("s")
+    popup = popup_info.value
+    popup.wait_for_load_state()
+    popup.wait_for_function("document.querySelector('.speaker-controls-notes .value') && "
+                            "document.querySelector('.speaker-controls-notes .value').textContent.length > 0",
+                            timeout=10000)
+    notes = popup.evaluate("document.querySelector('.speaker-controls-notes .value').textContent")
+    assert "Notes of the vertical slide." in notes
+    assert popup.evaluate("!!document.querySelector('.speaker-controls-time')")
+    assert page.watch.errors == [] and page.watch.remote == [] and page.watch.failed == []
