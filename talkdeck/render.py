@@ -98,11 +98,12 @@ class SectionRenderer:
         self.panes = PaneResolver(root)
         self.layers_renderer = layers_renderer
 
-    def render(self, source: SectionSource, name: str, slide_seconds: float | None = None) -> Section:
+    def render(self, source: SectionSource, name: str) -> Section:
         section = Section(path=source.path, name=name, title=source.meta.get("title", ""),
                           minutes=source.meta.get("minutes"), stacks=[])
         h = 0
         v = 0
+        parts: list[list[str]] = []  # prepared Markdown: each slide's body, then its notes (maybe empty)
         for raw in source.slides:
             if raw.vertical and section.stacks:
                 v += 1
@@ -111,22 +112,37 @@ class SectionRenderer:
                 h, v = h + 1, 1
                 slide_id = f"{name}-{h}"
                 section.stacks.append([])
-            slide = self._render_slide(raw, slide_id, section)
+            slide = Slide(id=slide_id, html="", source=section.path, line=raw.line,
+                          source_rel=_relative(section.path, self.root))
+            parts.append(self._prepare(raw.lines, raw.line, slide, section))
+            parts.append(self._prepare(raw.notes, raw.notes_line, slide, section, notes=True) if raw.notes else [])
             section.stacks[-1].append(slide)
+        html = self._convert_all(parts)
+        for index, slide in enumerate(section.slides):
+            slide.html, slide.notes = html[2 * index], html[2 * index + 1]
+            slide.title = _first_heading(slide.html)
         if not section.title:
             section.title = next((s.title for s in section.slides if s.title), name)
         return section
 
-    def _render_slide(self, raw: RawSlide, slide_id: str, section: Section) -> Slide:
-        slide = Slide(id=slide_id, html="", source=section.path, line=raw.line,
-                      source_rel=_relative(section.path, self.root))
-        body = self._prepare(raw.lines, raw.line, slide, section)
-        slide.html = self._convert(body)
-        slide.title = _first_heading(slide.html)
-        if raw.notes:
-            notes = self._prepare(raw.notes, raw.notes_line, slide, section, notes=True)
-            slide.notes = self._convert(notes)
-        return slide
+    def _convert_all(self, parts: list[list[str]]) -> list[str]:
+        """Convert every part in one Markdown run, split at marker paragraphs: a run costs more than a slide.
+
+        Should a part swallow a marker (an unclosed raw HTML block does), fall back to one run per part.
+        """
+        marker = f"talkdeck-split-{id(parts):x}"
+        lines: list[str] = []
+        for part in parts:
+            lines += [*part, "", marker, ""]
+        pending = dict(self.pending)
+        pieces = self._convert(lines).split(f"<p>{marker}</p>")
+        if len(pieces) == len(parts) + 1:
+            return [piece.strip("\n") for piece in pieces[:-1]]
+        converted = []
+        for part in parts:
+            self.pending.update({k: v for k, v in pending.items() if any(k == line for line in part)})
+            converted.append(self._convert(part) if part else "")
+        return converted
 
     def _convert(self, lines: list[str]) -> str:
         html = self.md.convert("\n".join(lines))

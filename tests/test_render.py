@@ -89,3 +89,17 @@ def test_remote_images_are_refused(render):
 def test_markdown_does_not_touch_stashed_blocks(render):
     html = render("```md\n*not emphasis*\n```\n").slides[0].html
     assert "*not emphasis*" in html and "<em>" not in html
+
+
+def test_an_unclosed_html_block_stays_on_its_own_slide(render):
+    section = render("## A\n\n<div class='x'>\n\nstill A\n---\n## B\n\ntext of B\nNote: notes of B\n")
+    first, second = section.slides
+    assert "still A" in first.html and "text of B" not in first.html
+    assert "<h2>B</h2>" in second.html and second.notes == "<p>notes of B</p>"
+
+
+def test_reference_links_and_stash_survive_batching(render):
+    section = render("```python [1]\nx = 1\n```\n---\n```bash\necho hi\n```\nNote: `code` in notes\n")
+    assert "x = 1" in section.slides[0].html and "echo hi" not in section.slides[0].html
+    assert "echo hi" in section.slides[1].html
+    assert section.slides[1].notes == "<p><code>code</code> in notes</p>"
