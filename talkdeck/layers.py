@@ -64,7 +64,7 @@ ALLOWED_FLAGS = {
     "ADD": frozenset({"chown", "chmod", "link", "checksum", "keep-git-dir", "unpack"}),
 }
 REMOTE_SOURCE = re.compile(r"^(https?://|git@|git://)")
-HEREDOC = re.compile(r"(?<!<)<<(?!<)-?\s*([\"']?)([A-Za-z_][A-Za-z0-9_]*)\1")
+HEREDOC = re.compile(r"\d*<<-?([\"']?)([A-Za-z_][A-Za-z0-9_]*)\1")
 VARIABLE = re.compile(
     r"\\\$|\$\{(?P<braced>[A-Za-z_]\w*)(?::(?P<op>[-+])(?P<word>[^}]*))?\}|\$(?P<bare>[A-Za-z_]\w*)"
 )
@@ -166,7 +166,7 @@ def read_instructions(dockerfile: Path) -> list[Instruction]:
         if item["instruction"] == "COMMENT":
             continue
         instruction = _instruction(item)
-        heredoc = HEREDOC.search(instruction.value) if instruction.keyword in LAYER_INSTRUCTIONS else None
+        heredoc = find_heredoc(instruction) if instruction.keyword in LAYER_INSTRUCTIONS else None
         if heredoc:
             heredoc_end = heredoc.group(2)
             problems.append(_heredoc_problem(dockerfile, instruction, heredoc.group(0)))
@@ -186,6 +186,16 @@ def _instruction(item: Mapping[str, object]) -> Instruction:
     return Instruction(
         int(str(item["startline"])) + 1, str(item["instruction"]).upper(), text, str(item["value"])
     )
+
+
+def find_heredoc(instruction: Instruction) -> re.Match[str] | None:
+    """A word like ``<<EOF``, ``<<-EOF`` or ``<<"EOF"``: BuildKit reads it as a heredoc (Dockerfile 1.4+)."""
+    try:
+        words = shlex.split(instruction.value, posix=False)
+    except ValueError:
+        words = instruction.value.split()
+    matches = (HEREDOC.fullmatch(word) for word in words)
+    return next((match for match in matches if match), None)
 
 
 def _heredoc_problem(dockerfile: Path, instruction: Instruction, marker: str) -> Problem:
@@ -397,6 +407,10 @@ class IgnoreFile:
     path: Path | None
     rules: tuple[IgnoreRule, ...] = ()
 
+    @property
+    def has_exceptions(self) -> bool:
+        return any(rule.exception for rule in self.rules)
+
     def excludes(self, path: str) -> bool:
         excluded = False
         for rule in self.rules:
@@ -405,11 +419,19 @@ class IgnoreFile:
         return excluded
 
 
+def ignore_file_candidates(dockerfile: Path) -> tuple[Path, Path]:
+    """Where an ignore-file may live, the Dockerfile-specific one first (it wins when both exist)."""
+    return dockerfile.with_name(dockerfile.name + ".dockerignore"), dockerfile.parent / ".dockerignore"
+
+
+def input_files(dockerfile: Path | str) -> list[Path]:
+    """Files whose edits change an explanation, besides the context's: for a dev server to watch."""
+    dockerfile = Path(dockerfile)
+    return [dockerfile, *ignore_file_candidates(dockerfile)]
+
+
 def find_ignore_file(dockerfile: Path) -> Path | None:
-    for candidate in (
-        dockerfile.with_name(dockerfile.name + ".dockerignore"),
-        dockerfile.parent / ".dockerignore",
-    ):
+    for candidate in ignore_file_candidates(dockerfile):
         if candidate.is_file():
             return candidate
     return None
@@ -466,15 +488,23 @@ class Context:
 def read_context(dockerfile: Path) -> Context:
     root = dockerfile.parent
     ignore = read_ignore_file(dockerfile)
-    files = frozenset(_walk(root))
+    files = frozenset(walk(root, ignore))
     return Context(root, ignore, files, frozenset(f for f in files if not ignore.excludes(f)))
 
 
-def _walk(root: Path) -> Iterable[str]:
-    for folder, _dirs, names in os.walk(root):
+def walk(root: Path, ignore: IgnoreFile | None = None, prefix: str = "") -> Iterable[str]:
+    """Files below ``root`` as slash paths; folders the ignore-file excludes for good are not entered.
+
+    With no ``!`` exception nothing inside an excluded folder can come back, so a .venv or node_modules in
+    the context costs nothing (Docker's own context walk skips them the same way).
+    """
+    prune = ignore is not None and not ignore.has_exceptions
+    for folder, dirs, names in os.walk(root):
         relative = Path(folder).relative_to(root).as_posix()
-        for name in names:
-            yield name if relative == "." else f"{relative}/{name}"
+        base = prefix + ("" if relative == "." else relative + "/")
+        if prune:
+            dirs[:] = [d for d in dirs if not ignore.excludes(base + d)]
+        yield from (base + name for name in names)
 
 
 def resolve_changes(
@@ -501,11 +531,11 @@ def _changed_files(context: Context, path: str) -> list[str]:
             f"changed file {path} lies outside the build context (the Dockerfile's folder); "
             "name files relative to that folder"
         )
-    if cleaned in context.files:
+    on_disk = context.root / cleaned
+    if on_disk.is_file():
         return [cleaned]
-    below = [f for f in context.files if cleaned == "." or f.startswith(cleaned + "/")]
-    if below:
-        return below
+    if on_disk.is_dir():
+        return list(walk(on_disk, prefix="" if cleaned == "." else cleaned + "/"))
     close = difflib.get_close_matches(cleaned, sorted(context.files), n=1)
     hint = f" (did you mean {close[0]}?)" if close else ""
     raise ValueError(f"changed file {path} does not exist in the build context{hint}")
@@ -624,10 +654,12 @@ class Builder:
             raise ValueError(f"{instruction.keyword} before the first FROM")
         for name, default in assignments(instruction.value):
             if default is None and not global_scope and name in self.globals.args:
-                old = self.globals.old.get(name)
+                old, new = self.globals.old.get(name), self.globals.new.get(name)
+            elif default is None:
+                old = new = None
             else:
-                old = None if default is None else expand(default, scope.old)
-            new = self.build_args.get(name, old)
+                old, new = expand(default, scope.old), expand(default, scope.new)
+            new = self.build_args.get(name, new)
             self.declared.add(name)
             scope.args.add(name)
             _assign(scope.old, name, old)
@@ -783,7 +815,8 @@ def _ignored_lines(explanation: Explanation) -> list[str]:
     if not explanation.ignored:
         return []
     files = ", ".join(explanation.ignored)
-    return [f"{explanation.ignore_file} keeps {files} out of the build context: no step sees it"]
+    them = "it" if len(explanation.ignored) == 1 else "them"
+    return [f"{explanation.ignore_file} keeps {files} out of the build context: no step sees {them}"]
 
 
 def _nothing_missed(explanation: Explanation) -> str:
@@ -802,6 +835,9 @@ LAYERS_CSS = """\
   display: grid; grid-template-columns: 2em minmax(0, 1fr) repeat(3, 7.4em);
   gap: 0 0.45em; align-items: center; margin: 0.14em 0;
 }
+.reveal .td-layers.td-layers-dense { font-size: 0.33em; }
+.reveal .td-layers-row.td-layers-base { margin-top: 0.45em; }
+.reveal .td-layers-head + .td-layers-row.td-layers-base { margin-top: 0; }
 .reveal .td-layers-line {
   text-align: right; opacity: 0.6; font-size: 0.8em; font-variant-numeric: tabular-nums;
 }
@@ -845,6 +881,7 @@ LAYERS_CSS = """\
 .reveal .td-layers-why code { font-size: 0.95em; }
 """
 
+DENSE_ROWS = 12  # more rows than this get a smaller type, so that up to about 18 still fit a 720px slide
 BADGES: dict[str, str] = {
     "run": "runs",
     "cached": "cached",
@@ -876,9 +913,9 @@ def render_html(explanation: Explanation, fragment_start: int = 1) -> str:
     ]
     why = _why(explanation, indices[-1])
     name = html.escape(explanation.dockerfile.name)
-    return (
-        f'<div class="td-layers" data-dockerfile="{name}">\n{head}\n' + "\n".join(rows) + f"\n{why}\n</div>"
-    )
+    dense = " td-layers-dense" if len(rows) > DENSE_ROWS else ""
+    opening = f'<div class="td-layers{dense}" data-dockerfile="{name}">'
+    return f"{opening}\n{head}\n" + "\n".join(rows) + f"\n{why}\n</div>"
 
 
 def rebuild_title(explanation: Explanation) -> str:

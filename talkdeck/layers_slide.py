@@ -12,7 +12,7 @@ LAYERS_LINE = re.compile(r"^<<<layers\s+(?P<path>\S+)(?P<options>(?:\s+\S+)*)\s*
 
 def render_layers_line(line_text: str, root: Path, slide_path: Path, line: int) -> tuple[str, set[Path]]:
     """The explainer's HTML for one slide line, and the files it read (for the dev server to watch)."""
-    from talkdeck.layers import explain, render_html
+    from talkdeck.layers import explain, input_files, render_html
 
     match = LAYERS_LINE.match(line_text.strip())
     if not match:
@@ -32,8 +32,7 @@ def render_layers_line(line_text: str, root: Path, slide_path: Path, line: int) 
     except DeckError as exc:
         raise DeckError([Problem(slide_path, line, f"layers of {rel}: {problem}") for problem in exc.problems]
                         ) from None
-    deps = {dockerfile} | {p for p in dockerfile.parent.glob("*.dockerignore")}
-    deps |= {p for p in (dockerfile.parent / ".dockerignore",) if p.is_file()}
+    deps = set(input_files(dockerfile)) | {dockerfile.parent / name for name in changed}
     return render_html(explanation), deps
 
 

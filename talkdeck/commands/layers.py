@@ -24,6 +24,8 @@ such as ENV, WORKDIR or CMD; it makes no filesystem layer).
 
 def find_dockerfile(path: Path) -> Path:
     """The Dockerfile itself, or the one inside a folder."""
+    if not path.exists():
+        raise DeckError.at(path, None, "no such Dockerfile", "check the path")
     if not path.is_dir():
         return path
     candidate = path / "Dockerfile"
@@ -43,7 +45,7 @@ def context_relative(context: Path, value: str) -> str:
     if not given.is_absolute() and (context / given).exists():
         return given.as_posix()
     candidate = given if given.is_absolute() else Path.cwd() / given
-    if not candidate.exists():
+    if not given.is_absolute() and not candidate.exists():
         return value
     try:
         return candidate.resolve().relative_to(context.resolve()).as_posix()
@@ -67,7 +69,7 @@ def parse_build_args(values: tuple[str, ...]) -> dict[str, str]:
     short_help="Show which Dockerfile steps a change rebuilds.",
     context_settings={"help_option_names": ["-h", "--help"]},
 )
-@click.argument("dockerfile", type=click.Path(exists=True, path_type=Path))
+@click.argument("dockerfile", type=click.Path(path_type=Path))
 @click.option(
     "--changed",
     "changed",

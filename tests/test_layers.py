@@ -1,0 +1,647 @@
+"""The layer-cache explainer: Docker's cache rules on fixture Dockerfiles, its renderings and its command."""
+
+from __future__ import annotations
+
+import re
+from html.parser import HTMLParser
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from talkdeck.cli import main
+from talkdeck.errors import DeckError
+from talkdeck.layers import (
+    LAYERS_CSS,
+    Explanation,
+    IgnoreFile,
+    Source,
+    explain,
+    first_build,
+    input_files,
+    parse_ignore_line,
+    render_html,
+    render_text,
+    unchanged,
+)
+
+FIXTURES = Path(__file__).parent / "fixtures" / "layers"
+REPO = Path(__file__).parent.parent
+
+
+def states(explanation: Explanation) -> dict[int, str]:
+    return {step.line: step.state for step in explanation.steps}
+
+
+def miss_lines(explanation: Explanation) -> list[int]:
+    return [step.line for step in explanation.misses]
+
+
+def problems_of(excinfo: pytest.ExceptionInfo[DeckError]) -> list[tuple[int | None, str]]:
+    return [(problem.line, problem.message) for problem in excinfo.value.problems]
+
+
+# ---------------------------------------------------------------------------------------- single stage
+
+
+def test_program_change_rebuilds_from_the_copy_of_the_program() -> None:
+    result = explain(FIXTURES / "python-app" / "Dockerfile", ["app.py"])
+    assert states(result) == {
+        2: "base",
+        3: "config",
+        4: "config",
+        5: "cached",
+        6: "cached",
+        7: "rebuilt",
+        8: "config",
+        9: "config",
+        10: "config",
+    }
+    assert result.first_miss is not None
+    assert result.first_miss.describe() == "COPY . . : app.py changed"
+
+
+def test_requirements_change_reinstalls_dependencies_and_everything_after() -> None:
+    result = explain(FIXTURES / "python-app" / "Dockerfile", ["requirements.txt"])
+    assert [states(result)[line] for line in (5, 6, 7)] == ["rebuilt", "rebuilt", "rebuilt"]
+    assert miss_lines(result) == [5]
+    assert result.steps[3].reason == "requirements.txt changed"
+
+
+@pytest.mark.parametrize(
+    "path",
+    ["secrets.env", "NOTES.md", "pkg/logs/debug.log", "docs/guide.txt"],
+    ids=["plain name", "*.md", "**/*.log", "/docs/ with slashes"],
+)
+def test_a_changed_file_the_ignore_file_excludes_invalidates_nothing(path: str) -> None:
+    result = explain(FIXTURES / "python-app" / "Dockerfile", [path])
+    assert result.misses == ()
+    assert result.ignored == (path,) and result.changed == ()
+    assert set(states(result).values()) == {"base", "config", "cached"}
+    assert f".dockerignore keeps {path} out of the build context" in render_text(result)
+
+
+def test_an_exception_in_the_ignore_file_lets_the_file_back_in() -> None:
+    result = explain(FIXTURES / "python-app" / "Dockerfile", ["README.md", "NOTES.md"])
+    assert miss_lines(result) == [7]
+    assert result.first_miss is not None and result.first_miss.reason == "README.md changed"
+    assert result.ignored == ("NOTES.md",)
+
+
+def test_wildcard_copy_matches_like_go_filepath_match() -> None:
+    dockerfile = FIXTURES / "wildcard" / "Dockerfile"
+    assert miss_lines(explain(dockerfile, ["requirements-dev.txt"])) == [2]
+    assert miss_lines(explain(dockerfile, ["src/util.py"])) == [4]
+    untouched = explain(dockerfile, ["src/data.json"])
+    assert untouched.misses == ()
+    assert "no step uses src/data.json: every step is cached" in render_text(untouched)
+
+
+def test_directory_copy_covers_files_at_any_depth() -> None:
+    dockerfile = FIXTURES / "wildcard" / "Dockerfile"
+    result = explain(dockerfile, ["static/css/site.css"])
+    assert miss_lines(result) == [6]
+    assert states(result)[5] == "cached" and states(result)[7] == "rebuilt"
+    folder = explain(dockerfile, ["static"])
+    assert folder.changed == ("static/css/site.css", "static/index.html")
+    assert folder.first_miss is not None
+    assert folder.first_miss.reason == "static/css/site.css and static/index.html changed"
+
+
+def test_json_form_copy_with_a_space_in_the_source() -> None:
+    result = explain(FIXTURES / "wildcard" / "Dockerfile", ["config dir/app.toml"])
+    assert miss_lines(result) == [5]
+
+
+@pytest.mark.parametrize(
+    ("pattern", "path", "covered"),
+    [
+        ("src/*.py", "src/main.py", True),
+        ("src/*.py", "src/pkg/main.py", False),
+        ("*", "src/pkg/main.py", True),
+        ("app", "app/deep/x.py", True),
+        ("app", "application.py", False),
+        ("req?.txt", "req1.txt", True),
+        ("[a-c].txt", "b.txt", True),
+        ("[a-c].txt", "d.txt", False),
+        (".", "anything/at/all", True),
+    ],
+)
+def test_copy_source_patterns(pattern: str, path: str, covered: bool) -> None:
+    assert Source(pattern).covers(path) is covered
+
+
+# ------------------------------------------------------------------------------------------ multi-stage
+
+
+def test_multi_stage_copy_from_a_rebuilt_stage_misses() -> None:
+    result = explain(FIXTURES / "multistage" / "Dockerfile", ["app/main.py"])
+    lines = states(result)
+    assert [lines[n] for n in (3, 4, 5, 6)] == ["cached", "cached", "rebuilt", "rebuilt"]
+    assert lines[9] == "cached", "the docs stage does not use app/"
+    assert lines[11] == "rebuilt" and lines[12] == "rebuilt", "a stage built FROM the rebuilt stage"
+    assert miss_lines(result) == [5, 11, 15]
+    assert [step.reason for step in result.misses] == [
+        "app/main.py changed",
+        "stage build was rebuilt",
+        "stage build was rebuilt",
+    ]
+    assert [step.stage for step in result.misses] == ["build", "test", "3"]
+
+
+def test_multi_stage_stages_are_computed_separately() -> None:
+    result = explain(FIXTURES / "multistage" / "Dockerfile", ["docs/index.md"])
+    lines = states(result)
+    assert [lines[n] for n in (3, 4, 5, 6, 12)] == ["cached"] * 5
+    assert [lines[n] for n in (15, 16, 17)] == ["cached", "cached", "cached"], "--from=0 is the build stage"
+    assert lines[18] == "rebuilt" and lines[19] == "rebuilt"
+    assert miss_lines(result) == [9, 18]
+    assert result.misses[1].describe() == "COPY --from=docs /docs /usr/share/doc/app : stage docs was rebuilt"
+    text = render_text(result)
+    assert "first cache miss: line 9, COPY docs/ /docs/ : docs/index.md changed" in text
+    assert "in stage 3: first cache miss at line 18" in text
+
+
+# ------------------------------------------------------------------------------------- config, ARG, ENV
+
+
+def test_config_instructions_are_config_even_after_a_miss() -> None:
+    result = explain(FIXTURES / "twelve" / "Dockerfile", ["requirements.txt"])
+    kinds = {step.instruction: step.kind for step in result.steps}
+    config = ("LABEL", "ENV", "WORKDIR", "USER", "EXPOSE", "HEALTHCHECK", "CMD")
+    assert {kinds[name] for name in config} == {"config"}
+    assert kinds["FROM"] == "base" and kinds["RUN"] == kinds["COPY"] == "layer"
+    after_miss = [step for step in result.steps if step.line > 6]
+    assert {step.state for step in after_miss if step.kind == "config"} == {"config"}
+    assert {step.state for step in after_miss if step.kind == "layer"} == {"rebuilt"}
+
+
+def test_an_arg_changes_the_first_run_after_it_not_its_declaration() -> None:
+    result = explain(FIXTURES / "args" / "Dockerfile", [], {"PIP_VERSION": "24.2"})
+    assert states(result)[3] == "config"
+    assert miss_lines(result) == [6]
+    assert result.misses[0].reason == "build argument PIP_VERSION changed ('24.0' to '24.2')"
+
+
+def test_an_arg_declared_late_misses_at_its_first_use() -> None:
+    result = explain(FIXTURES / "args" / "Dockerfile", [], {"CONF": "dev"})
+    assert [states(result)[n] for n in (6, 7, 8)] == ["cached", "cached", "cached"]
+    assert miss_lines(result) == [11]
+
+
+def test_arg_and_env_values_resolve_copy_sources() -> None:
+    dockerfile = FIXTURES / "args" / "Dockerfile"
+    assert miss_lines(explain(dockerfile, ["conf/prod.toml"])) == [11]
+    assert explain(dockerfile, ["conf/dev.toml"]).misses == ()
+    with_dev = explain(dockerfile, ["conf/dev.toml"], {"CONF": "dev"})
+    assert with_dev.misses[0].reason == "build argument CONF changed ('prod' to 'dev')"
+
+
+def test_a_global_arg_in_from_changes_the_base_image() -> None:
+    result = explain(FIXTURES / "args" / "Dockerfile", [], {"PYTHON_VERSION": "3.13"})
+    assert miss_lines(result) == [2]
+    assert result.misses[0].reason == "base image changed (python:3.12-slim to python:3.13-slim)"
+    assert {step.state for step in result.steps if step.kind == "layer"} == {"rebuilt"}
+
+
+def test_an_undeclared_build_arg_is_an_error() -> None:
+    with pytest.raises(DeckError, match="build argument NOPE is not declared by any ARG"):
+        explain(FIXTURES / "args" / "Dockerfile", [], {"NOPE": "1"})
+
+
+def test_a_dockerfile_specific_ignore_file_takes_precedence() -> None:
+    result = explain(FIXTURES / "specific-ignore" / "app.Dockerfile", ["main.py", "notes.txt"])
+    assert result.changed == ("main.py",) and result.ignored == ("notes.txt",)
+    assert result.ignore_file == "app.Dockerfile.dockerignore"
+    assert miss_lines(result) == [2]
+
+
+# ------------------------------------------------------------------------------------ trivial scenarios
+
+
+def test_nothing_changed_means_every_layer_is_cached() -> None:
+    dockerfile = FIXTURES / "python-app" / "Dockerfile"
+    for result in (explain(dockerfile, []), unchanged(dockerfile)):
+        assert {s.state for s in result.steps if s.kind == "layer"} == {"cached"}
+        assert result.first_miss is None
+        assert render_text(result).endswith("\nnothing changed: every step is cached\n")
+
+
+def test_first_build_runs_every_layer() -> None:
+    result = first_build(FIXTURES / "multistage" / "Dockerfile")
+    assert result.scenario == "first build"
+    assert {s.state for s in result.steps if s.kind == "layer"} == {"run"}
+    assert {s.state for s in result.steps if s.kind == "base"} == {"base"}
+    assert result.misses == ()
+    assert render_text(result).endswith("\nfirst build: every step runs\n")
+
+
+def test_the_talks_first_example() -> None:
+    dockerfile = REPO / "examples" / "01-docker-python" / "Dockerfile"
+    result = explain(dockerfile, ["whereami.py"])
+    assert result.first_miss is not None
+    assert result.first_miss.describe() == "COPY whereami.py . : whereami.py changed"
+    dependencies = explain(dockerfile, ["requirements.txt"])
+    assert dependencies.first_miss is not None
+    assert dependencies.first_miss.text == "COPY requirements.txt ."
+    assert explain(dockerfile, ["tests"]).misses == (), "the example's .dockerignore keeps its tests out"
+
+
+# ------------------------------------------------------------------------------------ what is refused
+
+
+def test_a_heredoc_is_reported_with_its_line_and_nothing_else() -> None:
+    with pytest.raises(DeckError) as excinfo:
+        explain(FIXTURES / "bad-heredoc" / "Dockerfile", [])
+    assert problems_of(excinfo) == [(3, "RUN with a heredoc (<<EOF) is not supported by the layer explainer")]
+    assert "bad-heredoc/Dockerfile:3: " in str(excinfo.value)
+
+
+def test_run_mount_is_unsupported() -> None:
+    with pytest.raises(DeckError) as excinfo:
+        explain(FIXTURES / "bad-mount" / "Dockerfile", [])
+    [(line, message)] = problems_of(excinfo)
+    assert line == 3 and message.startswith("RUN --mount is not supported")
+
+
+def test_a_misspelt_instruction_is_named_with_a_suggestion() -> None:
+    with pytest.raises(DeckError) as excinfo:
+        explain(FIXTURES / "bad-misspelt" / "Dockerfile", [])
+    assert problems_of(excinfo) == [(4, "unknown instruction RUNN")]
+    assert "did you mean RUN?" in str(excinfo.value)
+
+
+def test_copy_sources_missing_or_ignored_are_reported_together() -> None:
+    with pytest.raises(DeckError) as excinfo:
+        explain(FIXTURES / "bad-source" / "Dockerfile", [])
+    assert problems_of(excinfo) == [
+        (2, "COPY source requirements.txt matches no file in the build context"),
+        (
+            3,
+            "COPY source secrets.env matches no file in the build context (every match is excluded by "
+            ".dockerignore)",
+        ),
+    ]
+
+
+@pytest.mark.parametrize("path", ["../args/Dockerfile", "/etc/hostname", "pkg/../../x"])
+def test_a_changed_path_outside_the_context_is_an_error(path: str) -> None:
+    with pytest.raises(DeckError, match="lies outside the build context"):
+        explain(FIXTURES / "python-app" / "Dockerfile", [path])
+
+
+def test_a_changed_path_that_does_not_exist_gets_a_suggestion() -> None:
+    with pytest.raises(DeckError, match=r"changed file ap\.py does not exist .*did you mean app\.py\?"):
+        explain(FIXTURES / "python-app" / "Dockerfile", ["ap.py"])
+
+
+def test_unsupported_lines_written_in_a_temporary_dockerfile(tmp_path: Path) -> None:
+    (tmp_path / "Dockerfile").write_text(
+        "ENV X=1\nFROM alpine\nCOPY --exclude=*.md . /app\nCOPY <<-'END' /app/x\nhi\nEND\nRUN echo done\n"
+    )
+    with pytest.raises(DeckError) as excinfo:
+        explain(tmp_path / "Dockerfile", [])
+    assert [line for line, _ in problems_of(excinfo)] == [3, 4, 1]
+    assert "COPY --exclude is not supported" in str(excinfo.value)
+    assert "ENV before the first FROM" in str(excinfo.value)
+
+
+# ---------------------------------------------------------------------------------- .dockerignore rules
+
+
+def ignore(text: str) -> IgnoreFile:
+    rules = [rule for rule in (parse_ignore_line(line) for line in text.splitlines()) if rule]
+    return IgnoreFile(Path(".dockerignore"), tuple(rules))
+
+
+@pytest.mark.parametrize(
+    ("patterns", "path", "excluded"),
+    [
+        ("*/temp*", "somedir/temporary.txt", True),
+        ("*/temp*", "somedir/temp/inside.txt", True),
+        ("*/temp*", "a/b/temporary.txt", False),
+        ("*/*/temp*", "a/b/temporary.txt", True),
+        ("temp?", "tempa", True),
+        ("temp?", "tempab", False),
+        ("**/*.go", "main.go", True),
+        ("**/*.go", "a/b/c.go", True),
+        ("/foo/bar", "foo/bar", True),
+        ("foo/bar/", "foo/bar/baz.txt", True),
+        ("./foo//bar", "foo/bar", True),
+        ("*.md\n!README*.md\nREADME-secret.md", "README-secret.md", True),
+        ("*.md\n!README*.md\nREADME-secret.md", "README.md", False),
+        ("*.md\nREADME-secret.md\n!README*.md", "README-secret.md", False),
+        ("dir\n!dir/keep.txt", "dir/keep.txt", False),
+        ("dir\n!dir/keep.txt", "dir/other.txt", True),
+        ("# a comment\n\n  *.log  ", "x.log", True),
+        ("#*.log", "x.log", False),
+        ("docs/**", "docs/a/b.txt", True),
+        ("docs/**", "docs", False),  # moby: the folder's contents, not the folder entry itself
+    ],
+)
+def test_dockerignore_semantics(patterns: str, path: str, excluded: bool) -> None:
+    assert ignore(patterns).excludes(path) is excluded
+
+
+def test_a_bare_exclamation_mark_in_the_ignore_file_names_its_line(tmp_path: Path) -> None:
+    (tmp_path / "Dockerfile").write_text("FROM alpine\n")
+    (tmp_path / ".dockerignore").write_text("*.log\n!\n")
+    with pytest.raises(DeckError, match=r"\.dockerignore:2: illegal exclusion pattern"):
+        explain(tmp_path / "Dockerfile", [])
+
+
+# ----------------------------------------------------------------------------------------- the terminal
+
+
+def test_render_text_is_aligned_and_names_the_first_miss() -> None:
+    text = render_text(explain(FIXTURES / "python-app" / "Dockerfile", ["app.py"]))
+    lines = text.splitlines()
+    assert lines[0] == "LINE  STATE    INSTRUCTION"
+    rows = lines[1:10]
+    assert rows[0] == "   2  base     FROM python:3.12-slim"
+    assert rows[5] == "   7  rebuilt  COPY . ."
+    assert {row.index(row.split()[2]) for row in rows} == {15}, "instructions start in one column"
+    assert lines[10:] == ["", "first cache miss: line 7, COPY . . : app.py changed"]
+
+
+# -------------------------------------------------------------------------------------------- the slide
+
+
+class TagCheck(HTMLParser):
+    """Collects the classes and fragment indices of an HTML fragment and checks that its tags balance."""
+
+    VOID = {"br", "img", "hr"}
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.stack: list[str] = []
+        self.fragments: dict[str, int] = {}
+        self.classes: list[str] = []
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        values = dict(attrs)
+        self.classes.append(values.get("class") or "")
+        index = values.get("data-fragment-index")
+        if index is not None:
+            assert "fragment" in (values.get("class") or "").split()
+            self.fragments[index] = self.fragments.get(index, 0) + 1
+        if tag not in self.VOID:
+            self.stack.append(tag)
+
+    def handle_endtag(self, tag: str) -> None:
+        assert self.stack and self.stack.pop() == tag, f"unbalanced </{tag}>"
+
+
+def parse(html_text: str) -> TagCheck:
+    check = TagCheck()
+    check.feed(html_text)
+    check.close()
+    assert check.stack == []
+    return check
+
+
+def test_render_html_has_three_fragment_steps_and_one_row_per_instruction() -> None:
+    result = explain(FIXTURES / "python-app" / "Dockerfile", ["app.py"])
+    check = parse(render_html(result))
+    rows = len(result.steps)
+    assert check.fragments == {"1": rows + 1, "2": rows + 1, "3": rows + 2}
+    row_classes = [c for c in check.classes if c.startswith("td-layers-row ") and "td-layers-head" not in c]
+    assert row_classes == [f"td-layers-row td-layers-{step.kind}" for step in result.steps]
+    badges = [c.split()[-1] for c in check.classes if c.startswith("td-layers-badge")]
+    assert (
+        badges[0::3]
+        == ["td-layers-" + s for s in ("base", "config", "config", "run", "run", "run")]
+        + ["td-layers-config"] * 3
+    )
+    assert badges[1::3].count("td-layers-cached") == 3
+    assert badges[2::3] == [
+        "td-layers-" + s
+        for s in ("base", "config", "config", "cached", "cached", "miss", "config", "config", "config")
+    ]
+
+
+def test_render_html_names_the_changes_and_the_reason() -> None:
+    html_text = render_html(explain(FIXTURES / "python-app" / "Dockerfile", ["app.py"]))
+    assert "rebuild after app.py changed" in html_text
+    assert "Line 7: <code>COPY . .</code> misses the cache: app.py changed" in html_text
+    assert 'title="app.py changed">invalidated<' in html_text
+
+
+def test_render_html_escapes_dockerfile_text() -> None:
+    html_text = render_html(explain(FIXTURES / "wildcard" / "Dockerfile", ["static/index.html"]))
+    assert "<b>" not in html_text
+    assert "RUN echo &quot;&lt;b&gt;&amp;&lt;/b&gt;&quot; &gt; /app/static/banner.html" in html_text
+    assert "COPY [&quot;config dir/&quot;, &quot;/etc/app/&quot;]" in html_text
+    parse(html_text)
+
+
+def test_render_html_fragment_indices_can_start_later() -> None:
+    check = parse(render_html(explain(FIXTURES / "python-app" / "Dockerfile"), fragment_start=4))
+    assert set(check.fragments) == {"4", "5", "6"}
+
+
+def test_layers_css_classes_are_prefixed() -> None:
+    classes = set(re.findall(r"\.([A-Za-z_][\w-]*)", LAYERS_CSS))
+    assert classes - {"reveal"}, "the stylesheet styles something"
+    assert {name for name in classes - {"reveal"} if not name.startswith("td-layers")} == set()
+    html_classes = {
+        name
+        for value in parse(render_html(explain(FIXTURES / "twelve" / "Dockerfile"))).classes
+        for name in value.split()
+    }
+    assert html_classes - {"fragment"} <= classes, "every class the HTML uses is styled"
+
+
+# ---------------------------------------------------------------------------------------------- the CLI
+
+
+def run(*args: str) -> object:
+    return CliRunner().invoke(main, ["layers", *args])
+
+
+def test_cli_prints_the_explanation() -> None:
+    result = run(str(FIXTURES / "python-app" / "Dockerfile"), "--changed", "requirements.txt")
+    assert result.exit_code == 0, result.output
+    assert "   5  rebuilt  COPY requirements.txt ." in result.output
+    assert result.output.endswith(
+        "first cache miss: line 5, COPY requirements.txt . : requirements.txt changed\n"
+    )
+
+
+def test_cli_takes_changed_files_from_the_current_folder(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.chdir(FIXTURES)
+    relative = run("python-app", "--changed", "python-app/app.py", "--changed", "python-app/NOTES.md")
+    assert relative.exit_code == 0, relative.output
+    assert "first cache miss: line 7, COPY . . : app.py changed" in relative.output
+    assert ".dockerignore keeps NOTES.md out of the build context" in relative.output
+    absolute = run("python-app/Dockerfile", "--changed", str(FIXTURES / "python-app" / "requirements.txt"))
+    assert absolute.exit_code == 0, absolute.output
+    assert "first cache miss: line 5" in absolute.output
+
+
+def test_cli_first_build_and_build_args() -> None:
+    dockerfile = str(FIXTURES / "args" / "Dockerfile")
+    first = run(dockerfile, "--first-build")
+    assert first.exit_code == 0 and first.output.endswith("first build: every step runs\n")
+    assert "   6  run     RUN pip install" in first.output
+    args = run(dockerfile, "--build-arg", "PIP_VERSION=25.0")
+    assert args.exit_code == 0, args.output
+    assert "build argument PIP_VERSION changed ('24.0' to '25.0')" in args.output
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["bad-heredoc/Dockerfile"], "bad-heredoc/Dockerfile:3: RUN with a heredoc"),
+        (["bad-misspelt"], "bad-misspelt/Dockerfile:4: unknown instruction RUNN"),
+        (["python-app", "--changed", "../args/Dockerfile"], "lies outside the build context"),
+        (["python-app", "--changed", "nope.py"], "changed file nope.py does not exist"),
+        (["args", "--build-arg", "PIP_VERSION"], "--build-arg PIP_VERSION: expected NAME=VALUE"),
+        (["bad-source"], "this folder has no Dockerfile"),
+    ],
+)
+def test_cli_bad_input_exits_1_with_a_clean_message(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path, args: list[str], message: str
+) -> None:
+    monkeypatch.chdir(FIXTURES)
+    if args == ["bad-source"]:
+        (tmp_path / "empty").mkdir()
+        monkeypatch.chdir(tmp_path)
+        args = ["empty"]
+    result = run(*args)
+    assert result.exit_code == 1, result.output
+    assert message in result.output
+    assert "Traceback" not in result.output
+    assert result.output.startswith("Error: ")
+
+
+def test_cli_refuses_a_missing_dockerfile_with_a_clean_error() -> None:
+    result = run("no/such/Dockerfile")
+    assert result.exit_code == 1
+    assert "no/such/Dockerfile: no such Dockerfile (check the path)" in result.output
+    assert "Traceback" not in result.output
+
+
+def test_cli_help_shows_an_example() -> None:
+    result = run("--help")
+    assert result.exit_code == 0
+    assert "--changed FILE" in result.output
+    assert "talkdeck layers examples/01-docker-python/Dockerfile --changed whereami.py" in result.output
+
+
+# -------------------------------------------------------------------------------------------- a browser
+
+
+def write_page(tmp_path: Path, fragment_html: str) -> Path:
+    dist = REPO / "node_modules" / "reveal.js" / "dist"
+    if not (dist / "reveal.js").is_file():
+        pytest.skip("reveal.js is not installed (run npm ci)")
+    page = tmp_path / "index.html"
+    page.write_text(
+        f"""<!doctype html><html><head><meta charset="utf-8"><title>layers</title>
+<link rel="icon" href="data:,">
+<link rel="stylesheet" href="{(dist / "reveal.css").as_uri()}">
+<link rel="stylesheet" href="{(dist / "theme" / "white.css").as_uri()}">
+<style>{LAYERS_CSS}</style></head>
+<body><div class="reveal"><div class="slides"><section>{fragment_html}</section></div></div>
+<script src="{(dist / "reveal.js").as_uri()}"></script>
+<script>Reveal.initialize({{width: 1280, height: 720, hash: false, transition: 'none'}});</script>
+</body></html>""",
+        encoding="utf-8",
+    )
+    return page
+
+
+VISIBLE_MISSES = (
+    "[...document.querySelectorAll('.td-layers-miss')].filter(b => getComputedStyle(b.parentElement)"
+    ".visibility === 'visible' && getComputedStyle(b.parentElement).opacity === '1').length"
+)
+
+
+def wait_for_visible_misses(page, count: int) -> None:
+    """Fragments fade in over a CSS transition: wait for it to end, fail after 3 s."""
+    page.wait_for_function(f"{VISIBLE_MISSES} === {count}", timeout=3000)
+
+
+@pytest.mark.browser
+@pytest.mark.parametrize(
+    ("fixture", "changed", "rows"), [("twelve", "whereami.py", 12), ("multistage", "docs", 17)]
+)
+def test_slide_steps_through_three_fragments_and_fits(
+    page, tmp_path: Path, fixture: str, changed: str, rows: int
+) -> None:
+    explanation = explain(FIXTURES / fixture / "Dockerfile", [changed])
+    assert len(explanation.steps) == rows
+    page.goto(write_page(tmp_path, render_html(explanation)).as_uri())
+    page.wait_for_function("window.Reveal && Reveal.isReady()")
+    steps = 0
+    misses = len(explanation.misses)
+    assert page.evaluate(VISIBLE_MISSES) == 0
+    while page.evaluate("Reveal.availableFragments().next"):
+        page.evaluate("Reveal.nextFragment()")
+        steps += 1
+    assert steps == 3
+    wait_for_visible_misses(page, misses)
+    size = page.evaluate(
+        "(() => { const e = document.querySelector('.td-layers');"
+        " return [e.offsetWidth, e.offsetHeight]; })()"
+    )
+    assert size[0] <= 1280 and size[1] <= 720 * 0.9, f"the stack of {rows} layers overflows: {size}"
+    clipped = page.evaluate(
+        "[...document.querySelectorAll('.td-layers-badge, .td-layers-head .td-layers-state')]"
+        ".filter(e => e.scrollWidth > e.clientWidth + 1).map(e => e.textContent)"
+    )
+    assert clipped == []
+    assert page.watch.errors == [] and page.watch.remote == []
+
+
+@pytest.mark.browser
+def test_slide_prints_one_page_per_fragment_step(page, tmp_path: Path) -> None:
+    explanation = explain(FIXTURES / "python-app" / "Dockerfile", ["app.py"])
+    page.goto(write_page(tmp_path, render_html(explanation)).as_uri() + "?print-pdf")
+    page.wait_for_function("document.querySelectorAll('.pdf-page').length > 0")
+    pages = page.evaluate(
+        "[...document.querySelectorAll('.pdf-page')].map(p => p.querySelectorAll('.td-layers-miss').length"
+        " ? getComputedStyle(p.querySelector('.td-layers-miss').parentElement).opacity : 'none')"
+    )
+    assert pages == ["0", "0", "0", "1"], "the miss shows on the last of 4 pages (slide + 3 steps) only"
+    assert page.watch.errors == []
+
+
+def test_an_arg_default_follows_a_changed_arg(tmp_path: Path) -> None:
+    (tmp_path / "Dockerfile").write_text(
+        "FROM alpine\nARG BASE=1.0\nARG FULL=v${BASE}\nENV VERSION=$FULL\nCOPY v*.txt /\n"
+    )
+    (tmp_path / "v1.0.txt").write_text("one\n")
+    (tmp_path / "v2.0.txt").write_text("two\n")
+    result = explain(tmp_path / "Dockerfile", [], {"BASE": "2.0"})
+    assert miss_lines(result) == [], "COPY v*.txt uses no variable"
+    (tmp_path / "Dockerfile").write_text("FROM alpine\nARG BASE=1.0\nARG FULL=v${BASE}\nCOPY ${FULL}.txt /\n")
+    result = explain(tmp_path / "Dockerfile", [], {"BASE": "2.0"})
+    assert result.misses[0].reason == "build argument FULL changed ('v1.0' to 'v2.0')"
+
+
+def test_an_ignored_folder_is_not_walked_but_its_files_are_known(tmp_path: Path) -> None:
+    (tmp_path / "Dockerfile").write_text("FROM alpine\nCOPY . /app\n")
+    (tmp_path / ".dockerignore").write_text(".venv\n")
+    (tmp_path / "app.py").write_text("print(1)\n")
+    (tmp_path / ".venv" / "lib").mkdir(parents=True)
+    (tmp_path / ".venv" / "lib" / "site.py").write_text("x = 1\n")
+    result = explain(tmp_path / "Dockerfile", [".venv/lib/site.py", ".venv"])
+    assert result.ignored == (".venv/lib/site.py",) and result.misses == ()
+
+
+def test_cli_names_a_missing_absolute_path_inside_the_context_relative_to_it() -> None:
+    missing = FIXTURES / "python-app" / "ap.py"
+    result = run(str(FIXTURES / "python-app"), "--changed", str(missing))
+    assert result.exit_code == 1
+    assert "changed file ap.py does not exist in the build context (did you mean app.py?)" in result.output
+
+
+def test_input_files_name_the_dockerfile_and_both_ignore_file_places() -> None:
+    dockerfile = FIXTURES / "specific-ignore" / "app.Dockerfile"
+    assert input_files(dockerfile) == [
+        dockerfile,
+        FIXTURES / "specific-ignore" / "app.Dockerfile.dockerignore",
+        FIXTURES / "specific-ignore" / ".dockerignore",
+    ]

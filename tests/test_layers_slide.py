@@ -1,0 +1,63 @@
+"""`<<<layers` on a slide: the explainer computed at build time and stepped through in the browser."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+from conftest import open_deck
+
+from talkdeck.builder import Builder
+from talkdeck.cli import main
+from talkdeck.errors import DeckError
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def test_the_slide_names_the_first_miss_and_records_what_it_read(deck_copy):
+    root = deck_copy("layers-deck")
+    deck = Builder(root).load()
+    slide = deck.slides[0]
+    assert 'class="td-layers"' in slide.html
+    assert "COPY app.py ." in slide.html
+    assert (root / "app" / "Dockerfile") in deck.dependencies
+    assert deck.has_layers
+
+
+@pytest.mark.parametrize(("line", "message"), [
+    ("<<<layers app/Nope", "01-cache.md:3: Dockerfile app/Nope does not exist"),
+    ("<<<layers ../Dockerfile", "01-cache.md:3: layers path '../Dockerfile' points outside the deck"),
+    ("<<<layers app/Dockerfile chnged=app.py", "01-cache.md:3: unknown option 'chnged=app.py' for <<<layers"),
+    ("<<<layers app/Dockerfile changed=nope.py", "01-cache.md:3: layers of app/Dockerfile:"),
+])
+def test_errors_name_the_slide_line(deck_copy, line, message):
+    root = deck_copy("layers-deck")
+    (root / "slides" / "01-cache.md").write_text(f"## The build cache\n\n{line}\n")
+    with pytest.raises(DeckError) as err:
+        Builder(root).load()
+    assert message in str(err.value)
+
+
+def test_the_talk_shows_the_explainer_on_example_1():
+    text = (ROOT / "slides" / "06-layers.md").read_text()
+    assert "<<<layers examples/01-docker-python/Dockerfile" in text
+
+
+@pytest.mark.browser
+def test_three_fragment_steps_end_on_the_invalidated_step(page, deck_copy):
+    root = deck_copy("layers-deck")
+    assert CliRunner().invoke(main, ["build", str(root)]).exit_code == 0
+    open_deck(page, root / "dist" / "index.html", "#/cache-1")
+    assert page.evaluate("Reveal.getCurrentSlide().querySelectorAll('.td-layers .fragment').length") > 0
+    steps = page.evaluate("new Set([...Reveal.getCurrentSlide().querySelectorAll('.fragment')]"
+                          ".map(f => f.getAttribute('data-fragment-index'))).size")
+    assert steps == 3
+    badge = "getComputedStyle([...Reveal.getCurrentSlide().querySelectorAll('.fragment')].filter(f => " \
+            "f.textContent.includes('invalidated'))[0]).opacity"
+    for _ in range(2):
+        page.evaluate("Reveal.nextFragment()")
+    assert page.evaluate(badge) == "0"
+    page.evaluate("Reveal.nextFragment()")
+    page.wait_for_function(f"{badge} === '1'")
+    assert page.watch.errors == []
