@@ -48,6 +48,8 @@ def facts() -> dict[str, str]:
         "Memory limit": memory_limit(),
         "Docker container": "yes" if DOCKER_MARKER.exists() else "no",
     }
+
+
 # endregion facts
 
 

@@ -36,6 +36,7 @@ def create_app(overrides: dict[str, Any] | None = None) -> Flask:
     @app.errorhandler(404)
     def not_found(error):
         return jsonify(error="not found"), 404
+
     # endregion routes
 
     return app

@@ -12,10 +12,9 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from app import create_app
 from flask import Flask
 from flask.testing import FlaskClient
-
-from app import create_app
 
 PROJECT = Path(__file__).parent.parent
 
@@ -56,9 +55,12 @@ def wait_until_healthy(url: str, proc: subprocess.Popen[bytes], timeout: float =
 def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     """gunicorn serving app:app on 127.0.0.1, the way the image's CMD runs it; yields its base URL."""
     port = free_port()
-    log = tmp_path_factory.mktemp("gunicorn") / "gunicorn.log"
+    run_dir = tmp_path_factory.mktemp("gunicorn")
+    log = run_dir / "gunicorn.log"
     env = {
         **os.environ,
+        # gunicorn puts its control socket here rather than in ~/.gunicorn.
+        "XDG_RUNTIME_DIR": str(run_dir),
         "FLASK_GREETING": "Hi",
         "FLASK_SERVICE_NAME": "greeter",
         "WEB_CONCURRENCY": "2",

@@ -5,9 +5,8 @@ from __future__ import annotations
 import socket
 
 import pytest
-from flask.testing import FlaskClient
-
 from app import create_app
+from flask.testing import FlaskClient
 
 
 def test_index_names_the_service_and_host(client: FlaskClient) -> None:

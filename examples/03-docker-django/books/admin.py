@@ -8,4 +8,6 @@ from .models import Book
 class BookAdmin(admin.ModelAdmin):
     list_display = ["title", "author", "year", "added_at"]
     search_fields = ["title", "author"]
+
+
 # endregion admin

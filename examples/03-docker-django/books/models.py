@@ -13,4 +13,6 @@ class Book(models.Model):
 
     def __str__(self) -> str:
         return f"{self.title} by {self.author}"
+
+
 # endregion model

@@ -7,4 +7,6 @@ from .models import Book
 class BookListView(ListView):
     model = Book
     paginate_by = 50
+
+
 # endregion view
