@@ -93,6 +93,7 @@ class Builder:
     def load(self) -> Deck:
         config = load_config(self.root)
         self.renderer.panes = PaneResolver(self.root)
+        self.renderer.values = deck_values(config)
         names = section_names(section_files(self.root))
         sections = [self._section(path, name) for path, name in names.items()]
         self._cache = {k: v for k, v in self._cache.items() if k in {s.path for s in sections}}
@@ -109,7 +110,8 @@ class Builder:
         return section
 
     def _key(self, path: Path, section: Section) -> tuple:
-        return (_stamp(path), tuple(sorted((str(d), _stamp(d)) for d in section.dependencies)))
+        values = tuple(sorted(self.renderer.values.items()))
+        return (_stamp(path), values, tuple(sorted((str(d), _stamp(d)) for d in section.dependencies)))
 
     # -- render ---------------------------------------------------------------------------------------
     def render_page(self, deck: Deck, extra: dict[str, Any] | None = None) -> str:
@@ -212,6 +214,12 @@ def _put(target: Path, value: Path | str, previous: Path | None) -> None:
         target.write_text(value, encoding="utf-8")
     else:
         copy_file(value, target, previous)
+
+
+def deck_values(config: DeckConfig) -> dict[str, str]:
+    """What `{{ deck.KEY }}` in a section's Markdown stands for."""
+    return {"title": config.title, "author": config.author, "event": config.event, "date": config.date,
+            "minutes": str(config.minutes or "")}
 
 
 def _bytecode_cache(jinja2):

@@ -28,6 +28,7 @@ LIST_ITEM_ATTRS = re.compile(r"^(\s*(?:[-*+]|\d+[.)])\s+.*?\S)\s+(\{[:.#][^}]*\}
 INFO = re.compile(r"^\s*(?P<lang>[\w+#.-]+)?\s*(?:\[(?P<steps>[^\]]*)\])?\s*(?P<attrs>\{.*\})?\s*$")
 INCREMENTAL = "{.incremental}"
 INCREMENTAL_TOKEN = "talkdeck-incremental-list"
+DECK_VALUE = re.compile(r"\{\{\s*deck\.(\w+)\s*\}\}")
 REMOTE = re.compile(r"^(?:[a-z][a-z0-9+.-]*:)?//", re.IGNORECASE)
 
 
@@ -97,6 +98,7 @@ class SectionRenderer:
         self.md = make_markdown(self.pending)
         self.panes = PaneResolver(root)
         self.layers_renderer = layers_renderer
+        self.values: dict[str, str] = {}
 
     def render(self, source: SectionSource, name: str) -> Section:
         section = Section(path=source.path, name=name, title=source.meta.get("title", ""),
@@ -165,6 +167,8 @@ class SectionRenderer:
                 index = end
                 continue
             index += 1
+            if "{{" in text:
+                text = self._deck_values(text, path, number)
             stripped = text.strip()
             if not notes:
                 text = self._slide_attrs(text, slide, path, number)
@@ -187,6 +191,16 @@ class SectionRenderer:
                 else:
                     out.append(text)
         return out
+
+    def _deck_values(self, text: str, path: Path, number: int) -> str:
+        def value(match: re.Match[str]) -> str:
+            key = match.group(1)
+            if key not in self.values:
+                raise DeckError.at(path, number, f"unknown deck value {{{{ deck.{key} }}}}",
+                                   "known: " + ", ".join(f"deck.{k}" for k in self.values))
+            return escape(self.values[key])
+
+        return DECK_VALUE.sub(value, text)
 
     def _stash(self, html: str) -> list[str]:
         token = f"talkdeck-block-{len(self.pending)}-{id(self.pending):x}"

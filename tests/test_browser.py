@@ -114,3 +114,13 @@ def test_over_http_with_a_working_speaker_view(page, http_server):
     assert "Notes of the vertical slide." in notes
     assert popup.evaluate("!!document.querySelector('.speaker-controls-time')")
     assert page.watch.errors == [] and page.watch.remote == [] and page.watch.failed == []
+
+
+def test_vertical_slides_sit_in_the_frame_like_horizontal_ones(page, built):
+    page.add_init_script("window.TALKDECK_OVERRIDES = {transition: 'none'}")
+    open_deck(page, built, "#/intro-2-2")
+    box = page.evaluate("(() => { const r = Reveal.getCurrentSlide().getBoundingClientRect(); "
+                        "return [r.left, r.width]; })()")
+    first = page.evaluate("(() => { Reveal.slide(0); const r = Reveal.getCurrentSlide().getBoundingClientRect(); "
+                          "return [r.left, r.width]; })()")
+    assert box == first

@@ -103,3 +103,15 @@ def test_reference_links_and_stash_survive_batching(render):
     assert "x = 1" in section.slides[0].html and "echo hi" not in section.slides[0].html
     assert "echo hi" in section.slides[1].html
     assert section.slides[1].notes == "<p><code>code</code> in notes</p>"
+
+
+def test_deck_values_fill_placeholders_outside_code(tmp_path):
+    renderer = SectionRenderer(tmp_path)
+    renderer.values = {"title": "A <b> talk", "author": "Ada"}
+    path = tmp_path / "slides" / "01-x.md"
+    html = renderer.render(parse_section("# {{ deck.title }}\n\n*{{deck.author}}*\n\n```\n{{ deck.title }}\n```\n",
+                                         path), "x").slides[0].html
+    assert "<h1>A &lt;b&gt; talk</h1>" in html and "<em>Ada</em>" in html
+    assert "{{ deck.title }}" in html  # code shows what it says
+    with pytest.raises(DeckError, match=r"01-x.md:1: unknown deck value \{\{ deck.speaker \}\}"):
+        renderer.render(parse_section("{{ deck.speaker }}\n", path), "x")

@@ -19,6 +19,7 @@ def create_app(overrides: dict[str, Any] | None = None) -> Flask:
         app.config.update(overrides)
 
     # region routes
+    # region endpoints
     @app.get("/")
     def index():
         # In a container the host name is the container's id: it shows which replica answered.
@@ -32,6 +33,7 @@ def create_app(overrides: dict[str, Any] | None = None) -> Flask:
     @app.get("/health")
     def health():
         return jsonify(status="ok")
+    # endregion endpoints
 
     @app.errorhandler(404)
     def not_found(error):

@@ -1,0 +1,73 @@
+"""The talk itself: its sections, their order and timing, notes on every content slide, and that it builds."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import pytest
+
+from talkdeck.builder import Builder
+
+ROOT = Path(__file__).resolve().parent.parent
+SECTIONS = ["title", "history", "isolation", "virtualization", "docker", "layers", "images", "example-python",
+            "example-flask", "example-django", "questions"]
+OUTLINE_TYPOS = ["Moris", "Alphine", "Kubernates", "teraform", "flash serice", "app visualization"]
+
+
+@pytest.fixture(scope="module")
+def deck():
+    return Builder(ROOT).load()
+
+
+def test_sections_in_order(deck):
+    assert [s.name for s in deck.sections] == SECTIONS
+
+
+def test_minutes_add_up_to_the_talks_length(deck):
+    assert deck.config.minutes == 30
+    assert sum(s.minutes for s in deck.sections) == 30
+    assert all(s.minutes is not None for s in deck.sections)
+
+
+def test_about_35_to_50_slides(deck):
+    assert 35 <= len(deck.slides) <= 50
+
+
+def test_every_content_slide_has_notes(deck):
+    content = [slide for section in deck.sections[1:] for slide in section.slides]
+    missing = [f"{slide.source_rel}:{slide.line}" for slide in content if not slide.notes.strip()]
+    assert missing == []
+
+
+def test_every_image_is_local_and_has_alt_text(deck):
+    assert deck.images, "the talk shows its diagrams"
+    for image in deck.images:
+        assert (ROOT / image).is_file()
+        assert image.startswith("img/") and image.endswith(".svg")
+    for slide in deck.slides:
+        for tag in re.findall(r"<img\b[^>]*>", slide.html):
+            alt = re.search(r'alt="([^"]*)"', tag)
+            assert alt and len(alt.group(1)) > 10, f"{slide.source_rel}:{slide.line} {tag}"
+
+
+def test_code_comes_from_the_examples_through_panes(deck):
+    panes = [pane for slide in deck.slides for pane in slide.panes]
+    shown = {pane.path.split("/")[1] for pane in panes}
+    assert shown == {"01-docker-python", "02-docker-python-daemon", "03-docker-django"}
+    assert all((ROOT / pane.path).is_file() for pane in panes)
+    assert any("Dockerfile" in p.path and p.steps for p in panes if p.path.startswith("examples/01"))
+
+
+def test_the_outlines_typos_are_gone():
+    text = "\n".join(p.read_text() for p in (ROOT / "slides").glob("*.md"))
+    for typo in OUTLINE_TYPOS:
+        assert typo not in text
+
+
+def test_the_talk_builds(tmp_path):
+    result = Builder(ROOT, tmp_path / "dist").build()
+    assert len(result.deck.slides) >= 35
+    html = (tmp_path / "dist" / "index.html").read_text()
+    assert "Working with Docker containers for Python applications" in html
+    assert not re.search(r"""(src|href)=["']https?://""", html)
