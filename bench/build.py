@@ -92,13 +92,21 @@ def time_rebuild(deck: Path, runs: int) -> list[float]:
 
 def report(name: str, times: list[float], target: float | None = None) -> None:
     median = statistics.median(times)
-    verdict = "" if target is None else ("  ok" if median <= target else f"  OVER the {target * 1000:.0f} ms target")
-    print(f"{name:<48} median {median * 1000:7.1f} ms   (min {min(times) * 1000:.1f}, max {max(times) * 1000:.1f}, "
-          f"{len(times)} runs){verdict}")
+    verdict = (
+        ""
+        if target is None
+        else ("  ok" if median <= target else f"  OVER the {target * 1000:.0f} ms target")
+    )
+    print(
+        f"{name:<48} median {median * 1000:7.1f} ms   (min {min(times) * 1000:.1f}, max {max(times) * 1000:.1f}, "
+        f"{len(times)} runs){verdict}"
+    )
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     parser.add_argument("--runs", type=int, default=7)
     runs = parser.parse_args().runs
     with tempfile.TemporaryDirectory() as tmp:
@@ -106,7 +114,9 @@ def main() -> None:
         report("talk (this repository), cold build", time_process(ROOT, runs))
         report("30 slides, cold build", time_process(make_deck(tmp_path / "d30", 30), runs), 0.10)
         report("300 slides, cold build", time_process(make_deck(tmp_path / "d300", 300, 20), runs), 0.25)
-        report("30 slides, in-process rebuild of one section", time_rebuild(tmp_path / "d30", runs * 3), 0.010)
+        report(
+            "30 slides, in-process rebuild of one section", time_rebuild(tmp_path / "d30", runs * 3), 0.010
+        )
         pasted = time_process(make_deck(tmp_path / "pasted", 200, 10, panes=False), runs)
         pulled = time_process(make_deck(tmp_path / "panes", 200, 10, panes=True), runs)
         report("100 code blocks pasted in, cold build", pasted)

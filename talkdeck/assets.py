@@ -30,9 +30,13 @@ def find_reveal(deck_root: Path | None = None) -> Path | None:
 def require_reveal(deck_root: Path) -> Path:
     dist = find_reveal(deck_root)
     if dist is None:
-        raise DeckError.at(None, None, "reveal.js is not installed: node_modules/reveal.js is missing",
-                           f"run `npm ci` in {PACKAGE_DIR.parent} (or `make build`), "
-                           "or set TALKDECK_REVEAL_DIR to reveal.js's dist folder")
+        raise DeckError.at(
+            None,
+            None,
+            "reveal.js is not installed: node_modules/reveal.js is missing",
+            f"run `npm ci` in {PACKAGE_DIR.parent} (or `make build`), "
+            "or set TALKDECK_REVEAL_DIR to reveal.js's dist folder",
+        )
     return dist
 
 
@@ -73,11 +77,19 @@ def check_theme(config: DeckConfig, dist: Path) -> None:
     line = KeyLocator(read_text(path))("theme") if path and path.is_file() else None
     if config.theme not in available:
         offline = offline_themes(dist)
-        raise DeckError.at(path, line, f"unknown theme {config.theme!r}",
-                           suggest(config.theme, available, "themes that work offline: " + ", ".join(offline)))
+        raise DeckError.at(
+            path,
+            line,
+            f"unknown theme {config.theme!r}",
+            suggest(config.theme, available, "themes that work offline: " + ", ".join(offline)),
+        )
     if not is_offline_theme(dist, config.theme):
-        raise DeckError.at(path, line, f"theme {config.theme!r} loads its fonts from the network",
-                           "a deck must work offline; use one of " + ", ".join(offline_themes(dist)))
+        raise DeckError.at(
+            path,
+            line,
+            f"theme {config.theme!r} loads its fonts from the network",
+            "a deck must work offline; use one of " + ", ".join(offline_themes(dist)),
+        )
 
 
 def reveal_files(theme: str, has_code: bool) -> list[str]:

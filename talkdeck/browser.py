@@ -10,9 +10,17 @@ from pathlib import Path
 from talkdeck.errors import DeckError
 
 ENV_VAR = "TALKDECK_CHROMIUM"
-FLAGS = ["--no-sandbox", "--disable-gpu", "--no-first-run", "--disable-background-networking",
-         "--disable-component-update", "--disable-sync", "--disable-quic", "--disable-default-apps",
-         "--disable-extensions"]
+FLAGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--disable-quic",
+    "--disable-default-apps",
+    "--disable-extensions",
+]
 SYSTEM_BROWSERS = ("chromium", "chromium-browser", "google-chrome", "google-chrome-stable", "chrome")
 
 
@@ -24,7 +32,9 @@ def find_chromium(explicit: str | os.PathLike[str] | None = None) -> str | None:
     if explicit:
         path = Path(explicit)
         if not path.is_file():
-            raise DeckError.at(None, None, f"no browser at {explicit}", "give the path of a Chromium or Chrome")
+            raise DeckError.at(
+                None, None, f"no browser at {explicit}", "give the path of a Chromium or Chrome"
+            )
         return str(path)
     env = os.environ.get(ENV_VAR)
     if env:
@@ -45,16 +55,21 @@ def launch(explicit: str | None = None):
         from playwright.sync_api import Error as PlaywrightError
         from playwright.sync_api import sync_playwright
     except ImportError:
-        raise DeckError.at(None, None, "Playwright is not installed", "run `pip install playwright`") from None
+        raise DeckError.at(
+            None, None, "Playwright is not installed", "run `pip install playwright`"
+        ) from None
     executable = find_chromium(explicit)
     with sync_playwright() as playwright:
         try:
             browser = playwright.chromium.launch(executable_path=executable, args=FLAGS, headless=True)
         except PlaywrightError as exc:
             first = str(exc).strip().splitlines()[0] if str(exc).strip() else "unknown error"
-            raise DeckError.at(None, None, f"cannot start Chromium: {first}",
-                               "install one (apt-get install chromium), pass --browser PATH, or set "
-                               f"{ENV_VAR}") from None
+            raise DeckError.at(
+                None,
+                None,
+                f"cannot start Chromium: {first}",
+                f"install one (apt-get install chromium), pass --browser PATH, or set {ENV_VAR}",
+            ) from None
         try:
             yield browser
         finally:

@@ -39,8 +39,12 @@ def section_files(root: Path) -> list[Path]:
     """`slides/*.md` in the order of their numeric prefix (files without one come last, by name)."""
     folder = root / "slides"
     if not folder.is_dir():
-        raise DeckError.at(folder, None, "the deck has no slides/ folder",
-                           "create slides/01-intro.md, or run `talkdeck new DIR`")
+        raise DeckError.at(
+            folder,
+            None,
+            "the deck has no slides/ folder",
+            "create slides/01-intro.md, or run `talkdeck new DIR`",
+        )
     files = [p for p in folder.glob("*.md") if p.is_file()]
     if not files:
         raise DeckError.at(folder, None, "no sections: slides/ holds no .md file", "add slides/01-intro.md")
@@ -120,10 +124,17 @@ class Builder:
 
         try:
             template = env.get_template("deck.html.j2")
-            return template.render(deck=deck, config=deck.config, reveal_config=reveal_config(deck),
-                                   version=__version__, **(extra or {}))
+            return template.render(
+                deck=deck,
+                config=deck.config,
+                reveal_config=reveal_config(deck),
+                version=__version__,
+                **(extra or {}),
+            )
         except jinja2.TemplateSyntaxError as exc:
-            raise DeckError.at(exc.filename or exc.name, exc.lineno, f"template error: {exc.message}") from None
+            raise DeckError.at(
+                exc.filename or exc.name, exc.lineno, f"template error: {exc.message}"
+            ) from None
         except jinja2.TemplateError as exc:
             path, line = _template_location(exc)
             raise DeckError.at(path, line, f"template error: {exc}") from None
@@ -132,12 +143,19 @@ class Builder:
         if self._env is None:
             import jinja2
 
-            loaders = [jinja2.FileSystemLoader(str(self.root / "templates")),
-                       jinja2.FileSystemLoader(str(PACKAGE_DIR / "templates"))]
-            self._env = jinja2.Environment(loader=jinja2.ChoiceLoader(loaders), autoescape=True,
-                                           undefined=jinja2.StrictUndefined, auto_reload=True,
-                                           trim_blocks=True, lstrip_blocks=True,
-                                           bytecode_cache=_bytecode_cache(jinja2))
+            loaders = [
+                jinja2.FileSystemLoader(str(self.root / "templates")),
+                jinja2.FileSystemLoader(str(PACKAGE_DIR / "templates")),
+            ]
+            self._env = jinja2.Environment(
+                loader=jinja2.ChoiceLoader(loaders),
+                autoescape=True,
+                undefined=jinja2.StrictUndefined,
+                auto_reload=True,
+                trim_blocks=True,
+                lstrip_blocks=True,
+                bytecode_cache=_bytecode_cache(jinja2),
+            )
         return self._env
 
     # -- write ----------------------------------------------------------------------------------------
@@ -152,9 +170,13 @@ class Builder:
 
     def plan(self, deck: Deck, html: str, dist: Path) -> dict[str, Path | str]:
         """Every file of the output: relative path -> source file to copy, or text to write."""
-        files: dict[str, Path | str] = {MARKER: f"built by talkdeck {__version__}\n",
-                                        "talkdeck/talkdeck.css": stylesheet(deck)}
-        files.update({f"reveal/{name}": dist / name for name in reveal_files(deck.config.theme, deck.has_code)})
+        files: dict[str, Path | str] = {
+            MARKER: f"built by talkdeck {__version__}\n",
+            "talkdeck/talkdeck.css": stylesheet(deck),
+        }
+        files.update(
+            {f"reveal/{name}": dist / name for name in reveal_files(deck.config.theme, deck.has_code)}
+        )
         files.update({image: self.root / image for image in sorted(deck.images)})
         for rel in files:
             if ".." in Path(rel).parts or Path(rel).is_absolute():
@@ -218,8 +240,13 @@ def _put(target: Path, value: Path | str, previous: Path | None) -> None:
 
 def deck_values(config: DeckConfig) -> dict[str, str]:
     """What `{{ deck.KEY }}` in a section's Markdown stands for."""
-    return {"title": config.title, "author": config.author, "event": config.event, "date": config.date,
-            "minutes": str(config.minutes or "")}
+    return {
+        "title": config.title,
+        "author": config.author,
+        "event": config.event,
+        "date": config.date,
+        "minutes": str(config.minutes or ""),
+    }
 
 
 def _bytecode_cache(jinja2):
@@ -289,15 +316,27 @@ def check_output(root: Path, output: Path) -> None:
     """Refuse an output folder that would overwrite the deck's sources or someone else's files."""
     root, output = root.resolve(), output.resolve()
     if output == root or root.is_relative_to(output):
-        raise DeckError.at(output, None, "the output folder contains the deck's sources",
-                           "choose another folder, e.g. the default dist/")
+        raise DeckError.at(
+            output,
+            None,
+            "the output folder contains the deck's sources",
+            "choose another folder, e.g. the default dist/",
+        )
     for name in SOURCE_DIRS:
         if output.is_relative_to(root / name):
-            raise DeckError.at(output, None, f"the output folder lies inside the deck's {name}/ folder",
-                               "choose another folder, e.g. the default dist/")
+            raise DeckError.at(
+                output,
+                None,
+                f"the output folder lies inside the deck's {name}/ folder",
+                "choose another folder, e.g. the default dist/",
+            )
     if output.is_dir() and any(output.iterdir()) and not (output / MARKER).is_file():
-        raise DeckError.at(output, None, "the output folder exists and was not made by talkdeck",
-                           "choose an empty or new folder; talkdeck replaces its output folder whole")
+        raise DeckError.at(
+            output,
+            None,
+            "the output folder exists and was not made by talkdeck",
+            "choose an empty or new folder; talkdeck replaces its output folder whole",
+        )
     if output.exists() and not output.is_dir():
         raise DeckError.at(output, None, "the output path is a file", "choose a folder")
 

@@ -55,8 +55,13 @@ _SIZE_KEYS: dict[str, tuple[tuple[type, ...], str]] = {
     "margin": ((int, float), "a number (a fraction of the size, as reveal.js takes it)"),
 }
 # reveal.js options talkdeck sets itself from the keys above; passing them in [reveal] would be ambiguous.
-_OWNED_REVEAL_KEYS = {"width": "size.width", "height": "size.height", "margin": "size.margin",
-                      "transition": "transition", "plugins": "(set by talkdeck)"}
+_OWNED_REVEAL_KEYS = {
+    "width": "size.width",
+    "height": "size.height",
+    "margin": "size.margin",
+    "transition": "transition",
+    "plugins": "(set by talkdeck)",
+}
 
 
 def load_config(deck_dir: Path) -> DeckConfig:
@@ -125,8 +130,14 @@ def parse_config(text: str, path: Path) -> DeckConfig:
     if isinstance(reveal, dict):
         for key in reveal:
             if key in _OWNED_REVEAL_KEYS:
-                problems.append(Problem(path, locate(key, "reveal"), f"reveal.{key} is set by talkdeck",
-                                        f"use {_OWNED_REVEAL_KEYS[key]} instead"))
+                problems.append(
+                    Problem(
+                        path,
+                        locate(key, "reveal"),
+                        f"reveal.{key} is set by talkdeck",
+                        f"use {_OWNED_REVEAL_KEYS[key]} instead",
+                    )
+                )
         config.reveal = {k: v for k, v in reveal.items() if k not in _OWNED_REVEAL_KEYS}
     _check_choice(config.transition, TRANSITIONS, "transition", path, locate, problems)
     if problems:
@@ -134,26 +145,48 @@ def parse_config(text: str, path: Path) -> DeckConfig:
     return config
 
 
-def _check_table(data: dict[str, Any], spec: dict[str, tuple[tuple[type, ...], str]], table: str,
-                 path: Path, locate: KeyLocator, problems: list[Problem]) -> None:
+def _check_table(
+    data: dict[str, Any],
+    spec: dict[str, tuple[tuple[type, ...], str]],
+    table: str,
+    path: Path,
+    locate: KeyLocator,
+    problems: list[Problem],
+) -> None:
     prefix = f"{table}." if table else ""
     for key, value in data.items():
         if key not in spec:
             where = f"in [{table}]" if table else "in deck.toml"
-            problems.append(Problem(path, locate(key, table), f"unknown key {prefix + key!r} {where}",
-                                    suggest(key, list(spec), "known keys: " + ", ".join(spec))))
+            problems.append(
+                Problem(
+                    path,
+                    locate(key, table),
+                    f"unknown key {prefix + key!r} {where}",
+                    suggest(key, list(spec), "known keys: " + ", ".join(spec)),
+                )
+            )
             continue
         types, description = spec[key]
         if isinstance(value, bool) or not isinstance(value, types):
-            problems.append(Problem(path, locate(key, table),
-                                    f"{prefix}{key} must be {description}, not {_toml_type(value)}"))
+            problems.append(
+                Problem(
+                    path, locate(key, table), f"{prefix}{key} must be {description}, not {_toml_type(value)}"
+                )
+            )
 
 
-def _check_choice(value: str, choices: tuple[str, ...], key: str, path: Path, locate: KeyLocator,
-                  problems: list[Problem]) -> None:
+def _check_choice(
+    value: str, choices: tuple[str, ...], key: str, path: Path, locate: KeyLocator, problems: list[Problem]
+) -> None:
     if value not in choices:
-        problems.append(Problem(path, locate(key), f"unknown {key} {value!r}",
-                                suggest(value, list(choices), "choose one of " + ", ".join(choices))))
+        problems.append(
+            Problem(
+                path,
+                locate(key),
+                f"unknown {key} {value!r}",
+                suggest(value, list(choices), "choose one of " + ", ".join(choices)),
+            )
+        )
 
 
 def suggest(word: str, choices: list[str], fallback: str) -> str:

@@ -16,22 +16,31 @@ def render_layers_line(line_text: str, root: Path, slide_path: Path, line: int) 
 
     match = LAYERS_LINE.match(line_text.strip())
     if not match:
-        raise DeckError.at(slide_path, line, f"cannot read {line_text.strip()!r}",
-                           "write `<<<layers PATH [changed=FILE[,FILE...]]`")
+        raise DeckError.at(
+            slide_path,
+            line,
+            f"cannot read {line_text.strip()!r}",
+            "write `<<<layers PATH [changed=FILE[,FILE...]]`",
+        )
     rel = match.group("path")
     changed: list[str] = []
     for option in match.group("options").split():
         key, _, value = option.partition("=")
         if key != "changed" or not value:
-            raise DeckError.at(slide_path, line, f"unknown option {option!r} for <<<layers",
-                               "the only option is changed=FILE[,FILE...]")
+            raise DeckError.at(
+                slide_path,
+                line,
+                f"unknown option {option!r} for <<<layers",
+                "the only option is changed=FILE[,FILE...]",
+            )
         changed += [item for item in value.split(",") if item]
     dockerfile = _dockerfile(root, rel, slide_path, line)
     try:
         explanation = explain(dockerfile, changed)
     except DeckError as exc:
-        raise DeckError([Problem(slide_path, line, f"layers of {rel}: {problem}") for problem in exc.problems]
-                        ) from None
+        raise DeckError(
+            [Problem(slide_path, line, f"layers of {rel}: {problem}") for problem in exc.problems]
+        ) from None
     deps = set(input_files(dockerfile)) | {dockerfile.parent / name for name in changed}
     return render_html(explanation), deps
 
@@ -39,12 +48,20 @@ def render_layers_line(line_text: str, root: Path, slide_path: Path, line: int) 
 def _dockerfile(root: Path, rel: str, slide_path: Path, line: int) -> Path:
     candidate = Path(rel)
     if candidate.is_absolute() or ".." in candidate.parts:
-        raise DeckError.at(slide_path, line, f"layers path {rel!r} points outside the deck",
-                           "use a path relative to the deck root, without `..`")
+        raise DeckError.at(
+            slide_path,
+            line,
+            f"layers path {rel!r} points outside the deck",
+            "use a path relative to the deck root, without `..`",
+        )
     path = root / candidate
     if not path.is_file():
-        raise DeckError.at(slide_path, line, f"Dockerfile {rel} does not exist",
-                           "check the path; it is relative to the deck root")
+        raise DeckError.at(
+            slide_path,
+            line,
+            f"Dockerfile {rel} does not exist",
+            "check the path; it is relative to the deck root",
+        )
     if not path.resolve().is_relative_to(root.resolve()):
         raise DeckError.at(slide_path, line, f"Dockerfile {rel} links to a file outside the deck")
     return path

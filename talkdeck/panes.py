@@ -14,20 +14,47 @@ from pathlib import Path
 from talkdeck.errors import DeckError
 from talkdeck.model import CodePane
 
-PANE_LINE = re.compile(r"^<<<\s+(?P<spec>\S+)(?:\s+(?P<lang>[A-Za-z][\w+#.-]*))?(?:\s+\{(?P<steps>[^}]*)\})?\s*$")
+PANE_LINE = re.compile(
+    r"^<<<\s+(?P<spec>\S+)(?:\s+(?P<lang>[A-Za-z][\w+#.-]*))?(?:\s+\{(?P<steps>[^}]*)\})?\s*$"
+)
 MARKER = re.compile(r"^\s*(?:#|//|--|<!--)\s*(?P<kind>region|endregion)\b\s*(?P<name>[\w.-]*)\s*(?:-->)?\s*$")
 STEP = re.compile(r"^\d+(-\d+)?$")
 
 _BY_NAME = {
-    "dockerfile": "dockerfile", "containerfile": "dockerfile", "makefile": "makefile", "gnumakefile": "makefile",
-    ".dockerignore": "plaintext", ".env": "bash",
+    "dockerfile": "dockerfile",
+    "containerfile": "dockerfile",
+    "makefile": "makefile",
+    "gnumakefile": "makefile",
+    ".dockerignore": "plaintext",
+    ".env": "bash",
 }
 _BY_SUFFIX = {
-    ".py": "python", ".pyi": "python", ".yml": "yaml", ".yaml": "yaml", ".sh": "bash", ".bash": "bash",
-    ".toml": "ini", ".ini": "ini", ".cfg": "ini", ".conf": "ini", ".mk": "makefile", ".html": "html",
-    ".htm": "html", ".xml": "xml", ".svg": "xml", ".json": "json", ".sql": "sql", ".js": "javascript",
-    ".mjs": "javascript", ".ts": "typescript", ".css": "css", ".md": "markdown", ".dockerfile": "dockerfile",
-    ".txt": "plaintext", ".rs": "rust", ".go": "go",
+    ".py": "python",
+    ".pyi": "python",
+    ".yml": "yaml",
+    ".yaml": "yaml",
+    ".sh": "bash",
+    ".bash": "bash",
+    ".toml": "ini",
+    ".ini": "ini",
+    ".cfg": "ini",
+    ".conf": "ini",
+    ".mk": "makefile",
+    ".html": "html",
+    ".htm": "html",
+    ".xml": "xml",
+    ".svg": "xml",
+    ".json": "json",
+    ".sql": "sql",
+    ".js": "javascript",
+    ".mjs": "javascript",
+    ".ts": "typescript",
+    ".css": "css",
+    ".md": "markdown",
+    ".dockerfile": "dockerfile",
+    ".txt": "plaintext",
+    ".rs": "rust",
+    ".go": "go",
 }
 
 
@@ -63,8 +90,12 @@ class PaneResolver:
     def resolve(self, line_text: str, slide_path: Path, line: int) -> tuple[CodePane, Path]:
         match = PANE_LINE.match(line_text.strip())
         if not match:
-            raise DeckError.at(slide_path, line, f"cannot read code pane {line_text.strip()!r}",
-                               "write `<<< PATH[#REGION | :FIRST-LAST] [LANGUAGE] [{STEPS}]`")
+            raise DeckError.at(
+                slide_path,
+                line,
+                f"cannot read code pane {line_text.strip()!r}",
+                "write `<<< PATH[#REGION | :FIRST-LAST] [LANGUAGE] [{STEPS}]`",
+            )
         spec, lang, steps = match.group("spec"), match.group("lang"), match.group("steps")
         rel, selector = _split_spec(spec)
         source = self._load(rel, slide_path, line)
@@ -74,13 +105,24 @@ class PaneResolver:
             texts.pop()
             numbers.pop()
         if not texts:
-            raise DeckError.at(slide_path, line, f"code pane {spec} selects no lines",
-                               "choose a region or range with content")
+            raise DeckError.at(
+                slide_path,
+                line,
+                f"code pane {spec} selects no lines",
+                "choose a region or range with content",
+            )
         steps = (steps or "").strip()
         if steps:
             check_steps(steps, len(texts), slide_path, line)
-        pane = CodePane(path=rel, lines=numbers, language=lang or guess_language(rel), text="\n".join(texts),
-                        label=label, steps=steps, slide_line=line)
+        pane = CodePane(
+            path=rel,
+            lines=numbers,
+            language=lang or guess_language(rel),
+            text="\n".join(texts),
+            label=label,
+            steps=steps,
+            slide_line=line,
+        )
         return pane, source.path
 
     def _load(self, rel: str, slide_path: Path, line: int) -> SourceFile:
@@ -93,20 +135,33 @@ class PaneResolver:
     def _safe_path(self, rel: str, slide_path: Path, line: int) -> Path:
         candidate = Path(rel)
         if candidate.is_absolute() or ".." in candidate.parts:
-            raise DeckError.at(slide_path, line, f"code pane path {rel!r} points outside the deck",
-                               "use a path relative to the deck root, without `..`")
+            raise DeckError.at(
+                slide_path,
+                line,
+                f"code pane path {rel!r} points outside the deck",
+                "use a path relative to the deck root, without `..`",
+            )
         path = self.root / candidate
         if not path.is_file():
             what = "is a folder" if path.is_dir() else "does not exist"
-            raise DeckError.at(slide_path, line, f"code pane file {rel} {what}",
-                               "check the path; it is relative to the deck root")
+            raise DeckError.at(
+                slide_path,
+                line,
+                f"code pane file {rel} {what}",
+                "check the path; it is relative to the deck root",
+            )
         if not path.resolve().is_relative_to(self.real_root):
-            raise DeckError.at(slide_path, line, f"code pane file {rel} links to a file outside the deck",
-                               "panes may only show files inside the deck")
+            raise DeckError.at(
+                slide_path,
+                line,
+                f"code pane file {rel} links to a file outside the deck",
+                "panes may only show files inside the deck",
+            )
         return path
 
-    def _select(self, source: SourceFile, rel: str, selector: str, slide_path: Path,
-                line: int) -> tuple[list[int], str]:
+    def _select(
+        self, source: SourceFile, rel: str, selector: str, slide_path: Path, line: int
+    ) -> tuple[list[int], str]:
         total = len(source.lines)
         if not selector:
             first, last, label = 1, total, rel
@@ -114,14 +169,20 @@ class PaneResolver:
             name = selector[1:]
             if name not in source.regions:
                 known = ", ".join(sorted(source.regions)) or "none; mark one with `# region NAME`"
-                raise DeckError.at(slide_path, line, f"region {name!r} not found in {rel}", f"regions: {known}")
+                raise DeckError.at(
+                    slide_path, line, f"region {name!r} not found in {rel}", f"regions: {known}"
+                )
             first, last = source.regions[name]
             label = f"{rel} · {name}"
         else:
             first, last = _parse_range(selector[1:], slide_path, line)
             if last > total:
-                raise DeckError.at(slide_path, line, f"line range {first}-{last} is past the end of {rel}",
-                                   f"the file has {total} lines")
+                raise DeckError.at(
+                    slide_path,
+                    line,
+                    f"line range {first}-{last} is past the end of {rel}",
+                    f"the file has {total} lines",
+                )
             label = f"{rel}:{first}-{last}"
         numbers = [n for n in range(first, last + 1) if n not in source.markers]
         return numbers, label
@@ -138,12 +199,18 @@ def _split_spec(spec: str) -> tuple[str, str]:
 def _parse_range(text: str, slide_path: Path, line: int) -> tuple[int, int]:
     match = re.fullmatch(r"(\d+)(?:-(\d+))?", text)
     if not match:
-        raise DeckError.at(slide_path, line, f"cannot read line range {text!r}", "write FIRST-LAST, e.g. :4-9")
+        raise DeckError.at(
+            slide_path, line, f"cannot read line range {text!r}", "write FIRST-LAST, e.g. :4-9"
+        )
     first = int(match.group(1))
     last = int(match.group(2) or first)
     if first < 1 or last < first:
-        raise DeckError.at(slide_path, line, f"line range {text} is empty",
-                           "the first line must be at least 1 and not after the last")
+        raise DeckError.at(
+            slide_path,
+            line,
+            f"line range {text} is empty",
+            "the first line must be at least 1 and not after the last",
+        )
     return first, last
 
 
@@ -155,12 +222,20 @@ def check_steps(steps: str, count: int, slide_path: Path, line: int) -> None:
             if not part:
                 continue
             if not STEP.match(part):
-                raise DeckError.at(slide_path, line, f"cannot read highlight step {part!r} in {{{steps}}}",
-                                   "write line numbers and ranges like 1-2|4,6")
+                raise DeckError.at(
+                    slide_path,
+                    line,
+                    f"cannot read highlight step {part!r} in {{{steps}}}",
+                    "write line numbers and ranges like 1-2|4,6",
+                )
             first, _, last = part.partition("-")
             if int(first) < 1 or int(last or first) > count or int(last or first) < int(first):
-                raise DeckError.at(slide_path, line, f"highlight step {part} is outside the code",
-                                   f"it has {count} lines, counted from 1")
+                raise DeckError.at(
+                    slide_path,
+                    line,
+                    f"highlight step {part} is outside the code",
+                    f"it has {count} lines, counted from 1",
+                )
 
 
 def _read_source(path: Path, rel: str, slide_path: Path, line: int) -> SourceFile:
@@ -170,8 +245,9 @@ def _read_source(path: Path, rel: str, slide_path: Path, line: int) -> SourceFil
     try:
         text = data.decode("utf-8")
     except UnicodeDecodeError:
-        raise DeckError.at(slide_path, line, f"code pane file {rel} is not valid UTF-8",
-                           "save it as UTF-8") from None
+        raise DeckError.at(
+            slide_path, line, f"code pane file {rel} is not valid UTF-8", "save it as UTF-8"
+        ) from None
     text = text.lstrip("\ufeff").replace("\r\n", "\n").replace("\r", "\n")
     lines = text.split("\n")
     if lines and lines[-1] == "":
@@ -180,8 +256,9 @@ def _read_source(path: Path, rel: str, slide_path: Path, line: int) -> SourceFil
     return SourceFile(path=path, lines=lines, regions=regions, markers=markers)
 
 
-def _find_regions(lines: list[str], rel: str, slide_path: Path,
-                  line: int) -> tuple[dict[str, tuple[int, int]], set[int]]:
+def _find_regions(
+    lines: list[str], rel: str, slide_path: Path, line: int
+) -> tuple[dict[str, tuple[int, int]], set[int]]:
     regions: dict[str, tuple[int, int]] = {}
     open_regions: dict[str, int] = {}
     markers: set[int] = set()
@@ -192,21 +269,34 @@ def _find_regions(lines: list[str], rel: str, slide_path: Path,
         kind, name = match.group("kind"), match.group("name")
         where = f"{rel}:{number}"
         if not name:
-            raise DeckError.at(slide_path, line, f"{where}: {kind} marker without a name",
-                               f"write `# {kind} NAME`")
+            raise DeckError.at(
+                slide_path, line, f"{where}: {kind} marker without a name", f"write `# {kind} NAME`"
+            )
         markers.add(number)
         if kind == "region":
             if name in open_regions or name in regions:
-                raise DeckError.at(slide_path, line, f"{where}: region {name!r} is defined twice",
-                                   "give each region its own name")
+                raise DeckError.at(
+                    slide_path,
+                    line,
+                    f"{where}: region {name!r} is defined twice",
+                    "give each region its own name",
+                )
             open_regions[name] = number
         else:
             if name not in open_regions:
-                raise DeckError.at(slide_path, line, f"{where}: endregion {name!r} has no matching region",
-                                   f"add `# region {name}` above it")
+                raise DeckError.at(
+                    slide_path,
+                    line,
+                    f"{where}: endregion {name!r} has no matching region",
+                    f"add `# region {name}` above it",
+                )
             regions[name] = (open_regions.pop(name) + 1, number - 1)
     if open_regions:
         name, start = next(iter(open_regions.items()))
-        raise DeckError.at(slide_path, line, f"{rel}:{start}: region {name!r} is never closed",
-                           f"add `# endregion {name}` after its last line")
+        raise DeckError.at(
+            slide_path,
+            line,
+            f"{rel}:{start}: region {name!r} is never closed",
+            f"add `# endregion {name}` after its last line",
+        )
     return regions, markers

@@ -18,7 +18,7 @@ from markdown.treeprocessors import Treeprocessor
 from talkdeck.errors import DeckError
 from talkdeck.model import CodePane, Section, Slide
 from talkdeck.panes import PaneResolver, check_steps
-from talkdeck.source import FENCE, RawSlide, SectionSource, fence_spans
+from talkdeck.source import FENCE, SectionSource, fence_spans
 
 SLIDE_ATTRS = re.compile(r"<!--\s*\.slide:\s*(.*?)\s*-->")
 ATTR = re.compile(r"""([\w:.-]+)(?:\s*=\s*(?:"([^"]*)"|'([^']*)'|([^\s"'>]+)))?""")
@@ -63,7 +63,9 @@ class _StashBlocks(Preprocessor):
     def run(self, lines: list[str]) -> list[str]:
         if not self.pending:
             return lines
-        out = [self.md.htmlStash.store(self.pending[line]) if line in self.pending else line for line in lines]
+        out = [
+            self.md.htmlStash.store(self.pending[line]) if line in self.pending else line for line in lines
+        ]
         self.pending.clear()
         return out
 
@@ -101,8 +103,13 @@ class SectionRenderer:
         self.values: dict[str, str] = {}
 
     def render(self, source: SectionSource, name: str) -> Section:
-        section = Section(path=source.path, name=name, title=source.meta.get("title", ""),
-                          minutes=source.meta.get("minutes"), stacks=[])
+        section = Section(
+            path=source.path,
+            name=name,
+            title=source.meta.get("title", ""),
+            minutes=source.meta.get("minutes"),
+            stacks=[],
+        )
         h = 0
         v = 0
         parts: list[list[str]] = []  # prepared Markdown: each slide's body, then its notes (maybe empty)
@@ -114,10 +121,17 @@ class SectionRenderer:
                 h, v = h + 1, 1
                 slide_id = f"{name}-{h}"
                 section.stacks.append([])
-            slide = Slide(id=slide_id, html="", source=section.path, line=raw.line,
-                          source_rel=_relative(section.path, self.root))
+            slide = Slide(
+                id=slide_id,
+                html="",
+                source=section.path,
+                line=raw.line,
+                source_rel=_relative(section.path, self.root),
+            )
             parts.append(self._prepare(raw.lines, raw.line, slide, section))
-            parts.append(self._prepare(raw.notes, raw.notes_line, slide, section, notes=True) if raw.notes else [])
+            parts.append(
+                self._prepare(raw.notes, raw.notes_line, slide, section, notes=True) if raw.notes else []
+            )
             section.stacks[-1].append(slide)
         html = self._convert_all(parts)
         for index, slide in enumerate(section.slides):
@@ -152,8 +166,9 @@ class SectionRenderer:
         self.pending.clear()
         return html
 
-    def _prepare(self, lines: list[str], first_line: int, slide: Slide, section: Section,
-                 notes: bool = False) -> list[str]:
+    def _prepare(
+        self, lines: list[str], first_line: int, slide: Slide, section: Section, notes: bool = False
+    ) -> list[str]:
         """Replace what Markdown must not see (fences, panes, slide comments) with stashed HTML."""
         path = section.path
         spans = fence_spans(lines, first_line, path)
@@ -171,7 +186,7 @@ class SectionRenderer:
                 text = self._deck_values(text, path, number)
             stripped = text.strip()
             if not notes:
-                text = self._slide_attrs(text, slide, path, number)
+                text = self._slide_attrs(text, slide, path, number, section)
             if stripped.startswith("<<<layers"):
                 out += self._stash(self._layers(stripped, path, number, section))
             elif stripped.startswith("<<<"):
@@ -196,8 +211,12 @@ class SectionRenderer:
         def value(match: re.Match[str]) -> str:
             key = match.group(1)
             if key not in self.values:
-                raise DeckError.at(path, number, f"unknown deck value {{{{ deck.{key} }}}}",
-                                   "known: " + ", ".join(f"deck.{k}" for k in self.values))
+                raise DeckError.at(
+                    path,
+                    number,
+                    f"unknown deck value {{{{ deck.{key} }}}}",
+                    "known: " + ", ".join(f"deck.{k}" for k in self.values),
+                )
             return escape(self.values[key])
 
         return DECK_VALUE.sub(value, text)
@@ -207,13 +226,15 @@ class SectionRenderer:
         self.pending[token] = html
         return ["", token, ""]
 
-    def _slide_attrs(self, text: str, slide: Slide, path: Path, number: int) -> str:
+    def _slide_attrs(self, text: str, slide: Slide, path: Path, number: int, section: Section) -> str:
         match = SLIDE_ATTRS.search(text)
         if not match:
             return text
         for attr in ATTR.finditer(match.group(1)):
             name = attr.group(1)
             value = next((g for g in attr.groups()[1:] if g is not None), "")
+            if name in ("data-background-image", "data-background-video") and value:
+                self._check_image_source(value, path, number, section)
             if name == "class" and "class" in slide.attrs:
                 value = f"{slide.attrs['class']} {value}"
             slide.attrs[name] = value
@@ -224,8 +245,12 @@ class SectionRenderer:
         assert opening is not None
         info = INFO.match(opening.group(2))
         if not info:
-            raise DeckError.at(path, line, f"cannot read the code fence's info {opening.group(2).strip()!r}",
-                               "write ```LANGUAGE or ```LANGUAGE [1-2|4]")
+            raise DeckError.at(
+                path,
+                line,
+                f"cannot read the code fence's info {opening.group(2).strip()!r}",
+                "write ```LANGUAGE or ```LANGUAGE [1-2|4]",
+            )
         code = block[1:-1]
         lang = info.group("lang") or "plaintext"
         steps = (info.group("steps") or "").strip()
@@ -233,8 +258,10 @@ class SectionRenderer:
             check_steps(steps, len(code), path, line)
         section.has_code = True
         attrs = f' data-line-numbers="{escape(steps)}"' if info.group("steps") is not None else ""
-        return (f'<pre class="td-code"><code class="language-{escape(lang)}"{attrs}>'
-                f"{escape(chr(10).join(code))}</code></pre>")
+        return (
+            f'<pre class="td-code"><code class="language-{escape(lang)}"{attrs}>'
+            f"{escape(chr(10).join(code))}</code></pre>"
+        )
 
     def _layers(self, line_text: str, path: Path, number: int, section: Section) -> str:
         if self.layers_renderer is None:
@@ -249,22 +276,38 @@ class SectionRenderer:
     def _check_images(self, text: str, path: Path, number: int, section: Section) -> None:
         sources = [m.group(2) for m in IMAGE.finditer(text)] + HTML_IMG.findall(text)
         for src in sources:
-            if REMOTE.match(src) or src.startswith("data:"):
-                if src.startswith("data:"):
-                    continue
-                raise DeckError.at(path, number, f"image {src} would be loaded from the network",
-                                   "a deck must work offline: save the image in img/ and link it from there")
-            rel = src.split("#", 1)[0].split("?", 1)[0]
-            candidate = Path(rel)
-            target = self.root / candidate
-            if candidate.is_absolute() or ".." in candidate.parts:
-                raise DeckError.at(path, number, f"image {src} is outside the deck",
-                                   "put it in img/ and use a path relative to the deck root")
-            if not target.is_file():
-                raise DeckError.at(path, number, f"image {rel} not found",
-                                   "check the path; images are relative to the deck root, e.g. img/diagram.svg")
-            section.images.add(candidate.as_posix())
-            section.dependencies.add(target)
+            self._check_image_source(src, path, number, section)
+
+    def _check_image_source(self, src: str, path: Path, number: int, section: Section) -> None:
+        """A local image must exist inside the deck (it is copied into the output); a remote one is refused."""
+        if src.startswith("data:"):
+            return
+        if REMOTE.match(src):
+            raise DeckError.at(
+                path,
+                number,
+                f"image {src} would be loaded from the network",
+                "a deck must work offline: save the image in img/ and link it from there",
+            )
+        rel = src.split("#", 1)[0].split("?", 1)[0]
+        candidate = Path(rel)
+        if candidate.is_absolute() or ".." in candidate.parts:
+            raise DeckError.at(
+                path,
+                number,
+                f"image {src} is outside the deck",
+                "put it in img/ and use a path relative to the deck root",
+            )
+        target = self.root / candidate
+        if not target.is_file():
+            raise DeckError.at(
+                path,
+                number,
+                f"image {rel} not found",
+                "check the path; images are relative to the deck root, e.g. img/diagram.svg",
+            )
+        section.images.add(candidate.as_posix())
+        section.dependencies.add(target)
 
 
 def _relative(path: Path, root: Path) -> str:
@@ -281,10 +324,12 @@ def pane_html(pane: CodePane) -> str:
     if not contiguous:
         attrs += f' data-td-lines="{",".join(map(str, numbers))}"'
     size = "td-pane-xlong" if len(numbers) > 24 else "td-pane-long" if len(numbers) > 15 else ""
-    return (f'<figure class="{" ".join(["td-pane", size]).strip()}" data-td-path="{escape(pane.path)}">'
-            f'<figcaption>{escape(pane.label)}</figcaption>'
-            f'<pre><code class="language-{escape(pane.language)}"{attrs}>{escape(pane.text)}</code></pre>'
-            f"</figure>")
+    return (
+        f'<figure class="{" ".join(["td-pane", size]).strip()}" data-td-path="{escape(pane.path)}">'
+        f"<figcaption>{escape(pane.label)}</figcaption>"
+        f'<pre><code class="language-{escape(pane.language)}"{attrs}>{escape(pane.text)}</code></pre>'
+        f"</figure>"
+    )
 
 
 def _first_heading(html: str) -> str:

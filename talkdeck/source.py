@@ -74,8 +74,9 @@ def fence_spans(lines: list[str], first_line: int, path: Path) -> dict[int, int]
             spans[start] = index + 1
             fence = None
     if fence is not None:
-        raise DeckError.at(path, fence.line, "code fence is never closed",
-                           f"add a closing {fence.char * fence.size} line")
+        raise DeckError.at(
+            path, fence.line, "code fence is never closed", f"add a closing {fence.char * fence.size} line"
+        )
     return spans
 
 
@@ -133,11 +134,19 @@ def _check_meta(meta: dict[str, Any], toml_text: str, path: Path) -> None:
         if key not in FRONT_MATTER_KEYS:
             close = difflib.get_close_matches(key, list(FRONT_MATTER_KEYS), n=1)
             hint = f"did you mean {close[0]!r}? " if close else ""
-            problems.append(Problem(path, locate(key), f"unknown front matter key {key!r}",
-                                    hint + "known keys: " + ", ".join(FRONT_MATTER_KEYS)))
+            problems.append(
+                Problem(
+                    path,
+                    locate(key),
+                    f"unknown front matter key {key!r}",
+                    hint + "known keys: " + ", ".join(FRONT_MATTER_KEYS),
+                )
+            )
         elif key == "title" and not isinstance(value, str):
             problems.append(Problem(path, locate(key), "title must be a string"))
-        elif key == "minutes" and (isinstance(value, bool) or not isinstance(value, (int, float)) or value < 0):
+        elif key == "minutes" and (
+            isinstance(value, bool) or not isinstance(value, (int, float)) or value < 0
+        ):
             problems.append(Problem(path, locate(key), "minutes must be a number of minutes, 0 or more"))
     if problems:
         raise DeckError(problems)

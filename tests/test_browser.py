@@ -24,7 +24,8 @@ def test_deck_runs_offline_with_notes_and_no_console_error(page, built):
     assert page.evaluate("Reveal.getTotalSlides()") == 6
     assert page.evaluate("document.querySelectorAll('aside.notes').length") == 3
     assert "Notes of the vertical slide." in page.evaluate(
-        "document.querySelector('#intro-2-2 aside.notes').textContent")
+        "document.querySelector('#intro-2-2 aside.notes').textContent"
+    )
     assert page.evaluate("Reveal.hasPlugin('notes') && Reveal.hasPlugin('highlight')")
     config = page.evaluate("Reveal.getConfig()")
     assert (config["width"], config["height"], config["margin"]) == (1280, 720, 0)
@@ -58,7 +59,8 @@ def test_pane_shows_file_line_numbers_and_steps_highlight_the_right_lines(page, 
     open_deck(page, built, "#/code-2")
     numbers = page.evaluate(
         "[...Reveal.getCurrentSlide().querySelector('pre code').querySelectorAll('.hljs-ln-n')]"
-        ".map(e => e.getAttribute('data-line-number'))")
+        ".map(e => e.getAttribute('data-line-number'))"
+    )
     assert numbers == ["4", "6", "8"]
     highlighted = """() => {
         const codes = [...Reveal.getCurrentSlide().querySelectorAll('pre code')];
@@ -70,13 +72,16 @@ def test_pane_shows_file_line_numbers_and_steps_highlight_the_right_lines(page, 
     page.evaluate("Reveal.nextFragment()")
     assert page.evaluate(highlighted) == ['print("<b>&</b>")']
     assert page.evaluate("Reveal.getCurrentSlide().querySelector('figcaption').textContent") == (
-        "code/sample.py · body")
+        "code/sample.py · body"
+    )
 
 
 def test_fenced_code_escapes_and_highlights(page, built):
     open_deck(page, built, "#/code-1")
-    rows = page.evaluate("[...Reveal.getCurrentSlide().querySelector('pre code').querySelectorAll("
-                         "'.hljs-ln-code')].map(td => td.textContent)")
+    rows = page.evaluate(
+        "[...Reveal.getCurrentSlide().querySelector('pre code').querySelectorAll("
+        "'.hljs-ln-code')].map(td => td.textContent)"
+    )
     assert rows == ["def f():", '    return "---"', "--", 'x = "</script>"']
     assert page.watch.errors == []
 
@@ -107,9 +112,11 @@ def test_over_http_with_a_working_speaker_view(page, http_server):
         page.keyboard.press("s")
     popup = popup_info.value
     popup.wait_for_load_state()
-    popup.wait_for_function("document.querySelector('.speaker-controls-notes .value') && "
-                            "document.querySelector('.speaker-controls-notes .value').textContent.length > 0",
-                            timeout=10000)
+    popup.wait_for_function(
+        "document.querySelector('.speaker-controls-notes .value') && "
+        "document.querySelector('.speaker-controls-notes .value').textContent.length > 0",
+        timeout=10000,
+    )
     notes = popup.evaluate("document.querySelector('.speaker-controls-notes .value').textContent")
     assert "Notes of the vertical slide." in notes
     assert popup.evaluate("!!document.querySelector('.speaker-controls-time')")
@@ -119,8 +126,11 @@ def test_over_http_with_a_working_speaker_view(page, http_server):
 def test_vertical_slides_sit_in_the_frame_like_horizontal_ones(page, built):
     page.add_init_script("window.TALKDECK_OVERRIDES = {transition: 'none'}")
     open_deck(page, built, "#/intro-2-2")
-    box = page.evaluate("(() => { const r = Reveal.getCurrentSlide().getBoundingClientRect(); "
-                        "return [r.left, r.width]; })()")
-    first = page.evaluate("(() => { Reveal.slide(0); const r = Reveal.getCurrentSlide().getBoundingClientRect(); "
-                          "return [r.left, r.width]; })()")
+    box = page.evaluate(
+        "(() => { const r = Reveal.getCurrentSlide().getBoundingClientRect(); return [r.left, r.width]; })()"
+    )
+    first = page.evaluate(
+        "(() => { Reveal.slide(0); const r = Reveal.getCurrentSlide().getBoundingClientRect(); "
+        "return [r.left, r.width]; })()"
+    )
     assert box == first

@@ -16,7 +16,12 @@ def test_sections_are_ordered_by_numeric_prefix(tmp_path):
     slides.mkdir()
     for name in ("10-end.md", "2-middle.md", "01-start.md", "appendix.md", "notes.txt"):
         (slides / name).write_text("## x\n")
-    assert [p.name for p in section_files(tmp_path)] == ["01-start.md", "2-middle.md", "10-end.md", "appendix.md"]
+    assert [p.name for p in section_files(tmp_path)] == [
+        "01-start.md",
+        "2-middle.md",
+        "10-end.md",
+        "appendix.md",
+    ]
 
 
 def test_section_names_drop_the_number_and_stay_unique(tmp_path):

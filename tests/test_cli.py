@@ -22,9 +22,19 @@ def test_build_writes_index_and_only_the_assets_the_deck_uses(deck_copy):
     html = (dist / "index.html").read_text()
     assert '<section id="intro-1"' in html and '<aside class="notes">' in html
     files = sorted(p.relative_to(dist).as_posix() for p in dist.rglob("*") if p.is_file())
-    assert files == [".talkdeck-output", "img/square.svg", "index.html", "reveal/plugin/highlight.js",
-                     "reveal/plugin/highlight/monokai.css", "reveal/plugin/notes.js", "reveal/reset.css",
-                     "reveal/reveal.css", "reveal/reveal.js", "reveal/theme/white.css", "talkdeck/talkdeck.css"]
+    assert files == [
+        ".talkdeck-output",
+        "img/square.svg",
+        "index.html",
+        "reveal/plugin/highlight.js",
+        "reveal/plugin/highlight/monokai.css",
+        "reveal/plugin/notes.js",
+        "reveal/reset.css",
+        "reveal/reveal.css",
+        "reveal/reveal.js",
+        "reveal/theme/white.css",
+        "talkdeck/talkdeck.css",
+    ]
     assert "Built 6 slides in 2 sections" in result.output
 
 
@@ -49,23 +59,30 @@ def test_a_failed_build_exits_1_without_traceback_and_keeps_the_last_good_deck(d
     result = run("build", deck)
     assert result.exit_code == 1
     assert result.output.startswith("Error: ")
-    assert result.output.endswith("slides/02-code.md:3: region 'nope' not found in code/sample.py "
-                                  "(regions: body, inner)\n")
+    assert result.output.endswith(
+        "slides/02-code.md:3: region 'nope' not found in code/sample.py (regions: body, inner)\n"
+    )
     assert "Traceback" not in result.output
     assert (deck / "dist" / "index.html").read_text() == good
     assert not list(deck.glob(".dist.*"))
 
 
-@pytest.mark.parametrize(("change", "message"), [
-    (("deck.toml", 'title = "T"\nthem = "black"\n'), "deck.toml:2: unknown key 'them'"),
-    (("deck.toml", 'theme = "moon"\n'), "deck.toml:1: theme 'moon' loads its fonts from the network"),
-    (("slides/01-intro.md", "+++\nminuts = 1\n+++\n"), "01-intro.md:2: unknown front matter key 'minuts'"),
-    (("slides/01-intro.md", "## A\n\n```\nunclosed\n"), "01-intro.md:3: code fence is never closed"),
-    (("slides/01-intro.md", "## A\n![x](img/none.png)\n"), "01-intro.md:2: image img/none.png not found"),
-    (("slides/01-intro.md", b"## caf\xe9\n"), "01-intro.md:1: the file is not valid UTF-8"),
-    (("templates/slide.html.j2", "{% if %}"), "slide.html.j2:1: template error"),
-    (("templates/slide.html.j2", "{{ slide.nope.deeper }}"), "slide.html.j2:1: template error"),
-])
+@pytest.mark.parametrize(
+    ("change", "message"),
+    [
+        (("deck.toml", 'title = "T"\nthem = "black"\n'), "deck.toml:2: unknown key 'them'"),
+        (("deck.toml", 'theme = "moon"\n'), "deck.toml:1: theme 'moon' loads its fonts from the network"),
+        (
+            ("slides/01-intro.md", "+++\nminuts = 1\n+++\n"),
+            "01-intro.md:2: unknown front matter key 'minuts'",
+        ),
+        (("slides/01-intro.md", "## A\n\n```\nunclosed\n"), "01-intro.md:3: code fence is never closed"),
+        (("slides/01-intro.md", "## A\n![x](img/none.png)\n"), "01-intro.md:2: image img/none.png not found"),
+        (("slides/01-intro.md", b"## caf\xe9\n"), "01-intro.md:1: the file is not valid UTF-8"),
+        (("templates/slide.html.j2", "{% if %}"), "slide.html.j2:1: template error"),
+        (("templates/slide.html.j2", "{{ slide.nope.deeper }}"), "slide.html.j2:1: template error"),
+    ],
+)
 def test_each_input_error_names_file_and_line(deck_copy, change, message):
     deck = deck_copy()
     name, content = change
@@ -135,10 +152,19 @@ def test_version_names_talkdeck_and_reveal():
 
 
 def test_help_lists_every_command_without_importing_them():
-    result = subprocess.run([sys.executable, "-c", "import sys; from talkdeck.cli import main; "
-                             "sys.argv=['talkdeck','--help']\ntry: main()\nexcept SystemExit: pass\n"
-                             "print(sorted(m for m in sys.modules if m.startswith(('talkdeck.commands', 'jinja2', "
-                             "'markdown', 'playwright'))))"], capture_output=True, text=True, check=True)
+    result = subprocess.run(
+        [
+            sys.executable,
+            "-c",
+            "import sys; from talkdeck.cli import main; "
+            "sys.argv=['talkdeck','--help']\ntry: main()\nexcept SystemExit: pass\n"
+            "print(sorted(m for m in sys.modules if m.startswith(('talkdeck.commands', 'jinja2', "
+            "'markdown', 'playwright'))))",
+        ],
+        capture_output=True,
+        text=True,
+        check=True,
+    )
     for name in ("build", "serve", "pdf", "check", "layers", "new"):
         assert f"  {name} " in result.stdout
     assert result.stdout.strip().endswith("[]")
@@ -148,8 +174,9 @@ def test_console_script_and_build_py_are_the_same_cli(deck_copy, tmp_path):
     deck = deck_copy()
     script = Path(sys.executable).parent / "talkdeck"
     for command in ([str(script)], [sys.executable, str(ROOT / "build.py")]):
-        out = subprocess.run([*command, "build", str(deck), "-o", str(tmp_path / "o")], capture_output=True,
-                             text=True)
+        out = subprocess.run(
+            [*command, "build", str(deck), "-o", str(tmp_path / "o")], capture_output=True, text=True
+        )
         assert out.returncode == 0, out.stderr
         assert "Built 6 slides" in out.stderr
     bad = subprocess.run([str(script), "build", str(tmp_path / "nope")], capture_output=True, text=True)

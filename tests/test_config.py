@@ -23,7 +23,9 @@ def test_defaults_are_16_9_at_1280x720_with_no_margin():
 def test_all_keys_are_read():
     config = parse_config(
         'title = "T"\nauthor = "A"\nevent = "E"\ndate = 2020-11-09\ntheme = "black"\ntransition = "fade"\n'
-        'minutes = 30\n[size]\nwidth = 1920\nheight = 1080\nmargin = 0.04\n[reveal]\ncontrols = false\n', P)
+        "minutes = 30\n[size]\nwidth = 1920\nheight = 1080\nmargin = 0.04\n[reveal]\ncontrols = false\n",
+        P,
+    )
     assert config.date == "2020-11-09"
     assert (config.width, config.height, config.margin) == (1920, 1080, 0.04)
     assert config.reveal == {"controls": False}
@@ -44,11 +46,14 @@ def test_every_problem_is_reported_at_once_with_its_line():
 def test_unknown_transition_lists_the_choices():
     assert problems('transition = "slid"\n') == [
         "deck.toml:1: unknown transition 'slid' (did you mean 'slide'? choose one of none, fade, slide, convex, "
-        "concave, zoom)"]
+        "concave, zoom)"
+    ]
 
 
 def test_reveal_options_that_talkdeck_owns_are_refused():
-    assert problems("[reveal]\nwidth = 800\n") == ["deck.toml:2: reveal.width is set by talkdeck (use size.width instead)"]
+    assert problems("[reveal]\nwidth = 800\n") == [
+        "deck.toml:2: reveal.width is set by talkdeck (use size.width instead)"
+    ]
 
 
 def test_invalid_toml_is_located():
@@ -56,7 +61,9 @@ def test_invalid_toml_is_located():
 
 
 def test_boolean_is_not_a_number():
-    assert problems("minutes = true\n") == ["deck.toml:1: minutes must be a whole number of minutes, not a boolean"]
+    assert problems("minutes = true\n") == [
+        "deck.toml:1: minutes must be a whole number of minutes, not a boolean"
+    ]
 
 
 @pytest.mark.skipif(find_reveal() is None, reason="reveal.js is not installed (npm ci)")
@@ -66,8 +73,10 @@ def test_unknown_theme_lists_the_offline_themes(tmp_path):
     with pytest.raises(DeckError) as err:
         check_theme(DeckConfig(theme="whit", path=path), find_reveal())
     message = str(err.value)
-    assert message.endswith(":2: unknown theme 'whit' (did you mean 'white'? themes that work offline: "
-                            "black, black-contrast, dracula, serif, white, white-contrast)")
+    assert message.endswith(
+        ":2: unknown theme 'whit' (did you mean 'white'? themes that work offline: "
+        "black, black-contrast, dracula, serif, white, white-contrast)"
+    )
 
 
 @pytest.mark.skipif(find_reveal() is None, reason="reveal.js is not installed (npm ci)")

@@ -25,12 +25,18 @@ def test_the_slide_names_the_first_miss_and_records_what_it_read(deck_copy):
     assert deck.has_layers
 
 
-@pytest.mark.parametrize(("line", "message"), [
-    ("<<<layers app/Nope", "01-cache.md:3: Dockerfile app/Nope does not exist"),
-    ("<<<layers ../Dockerfile", "01-cache.md:3: layers path '../Dockerfile' points outside the deck"),
-    ("<<<layers app/Dockerfile chnged=app.py", "01-cache.md:3: unknown option 'chnged=app.py' for <<<layers"),
-    ("<<<layers app/Dockerfile changed=nope.py", "01-cache.md:3: layers of app/Dockerfile:"),
-])
+@pytest.mark.parametrize(
+    ("line", "message"),
+    [
+        ("<<<layers app/Nope", "01-cache.md:3: Dockerfile app/Nope does not exist"),
+        ("<<<layers ../Dockerfile", "01-cache.md:3: layers path '../Dockerfile' points outside the deck"),
+        (
+            "<<<layers app/Dockerfile chnged=app.py",
+            "01-cache.md:3: unknown option 'chnged=app.py' for <<<layers",
+        ),
+        ("<<<layers app/Dockerfile changed=nope.py", "01-cache.md:3: layers of app/Dockerfile:"),
+    ],
+)
 def test_errors_name_the_slide_line(deck_copy, line, message):
     root = deck_copy("layers-deck")
     (root / "slides" / "01-cache.md").write_text(f"## The build cache\n\n{line}\n")
@@ -50,11 +56,15 @@ def test_three_fragment_steps_end_on_the_invalidated_step(page, deck_copy):
     assert CliRunner().invoke(main, ["build", str(root)]).exit_code == 0
     open_deck(page, root / "dist" / "index.html", "#/cache-1")
     assert page.evaluate("Reveal.getCurrentSlide().querySelectorAll('.td-layers .fragment').length") > 0
-    steps = page.evaluate("new Set([...Reveal.getCurrentSlide().querySelectorAll('.fragment')]"
-                          ".map(f => f.getAttribute('data-fragment-index'))).size")
+    steps = page.evaluate(
+        "new Set([...Reveal.getCurrentSlide().querySelectorAll('.fragment')]"
+        ".map(f => f.getAttribute('data-fragment-index'))).size"
+    )
     assert steps == 3
-    badge = "getComputedStyle([...Reveal.getCurrentSlide().querySelectorAll('.fragment')].filter(f => " \
-            "f.textContent.includes('invalidated'))[0]).opacity"
+    badge = (
+        "getComputedStyle([...Reveal.getCurrentSlide().querySelectorAll('.fragment')].filter(f => "
+        "f.textContent.includes('invalidated'))[0]).opacity"
+    )
     for _ in range(2):
         page.evaluate("Reveal.nextFragment()")
     assert page.evaluate(badge) == "0"

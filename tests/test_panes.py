@@ -74,12 +74,26 @@ def test_language_and_steps(root):
     assert (pane.language, pane.steps) == ("text", "1|2-3")
 
 
-@pytest.mark.parametrize(("name", "language"), [
-    ("Dockerfile", "dockerfile"), ("web.Dockerfile", "dockerfile"), ("docker-compose.yml", "yaml"),
-    ("compose.yaml", "yaml"), ("app.py", "python"), ("requirements.txt", "ini"), ("run.sh", "bash"),
-    ("pyproject.toml", "ini"), ("setup.cfg", "ini"), ("Makefile", "makefile"), ("index.html", "html"),
-    ("data.json", "json"), ("schema.sql", "sql"), ("notes.txt", "plaintext"), ("LICENSE", "plaintext"),
-])
+@pytest.mark.parametrize(
+    ("name", "language"),
+    [
+        ("Dockerfile", "dockerfile"),
+        ("web.Dockerfile", "dockerfile"),
+        ("docker-compose.yml", "yaml"),
+        ("compose.yaml", "yaml"),
+        ("app.py", "python"),
+        ("requirements.txt", "ini"),
+        ("run.sh", "bash"),
+        ("pyproject.toml", "ini"),
+        ("setup.cfg", "ini"),
+        ("Makefile", "makefile"),
+        ("index.html", "html"),
+        ("data.json", "json"),
+        ("schema.sql", "sql"),
+        ("notes.txt", "plaintext"),
+        ("LICENSE", "plaintext"),
+    ],
+)
 def test_language_is_guessed_from_the_file_name(name, language):
     assert guess_language(name) == language
 
@@ -108,19 +122,31 @@ def test_long_lines_and_a_2000_line_file(root):
     assert pane.text.splitlines()[0] == lines[1989]
 
 
-@pytest.mark.parametrize(("line", "expected"), [
-    ("<<< ex/missing.py", "slides/02-code.md:7: code pane file ex/missing.py does not exist"),
-    ("<<< ../etc/passwd", "slides/02-code.md:7: code pane path '../etc/passwd' points outside the deck"),
-    ("<<< /etc/passwd", "slides/02-code.md:7: code pane path '/etc/passwd' points outside the deck"),
-    ("<<< ex/app.py#nope", "slides/02-code.md:7: region 'nope' not found in ex/app.py (regions: body, routes, setup)"),
-    ("<<< ex/app.py:10-99", "slides/02-code.md:7: line range 10-99 is past the end of ex/app.py (the file has 15 lines)"),
-    ("<<< ex/app.py:9-3", "slides/02-code.md:7: line range 9-3 is empty"),
-    ("<<< ex/app.py:x", "slides/02-code.md:7: cannot read line range 'x'"),
-    ("<<< ex/app.py:5-5", "slides/02-code.md:7: code pane ex/app.py:5-5 selects no lines"),
-    ("<<< ex/app.py#setup {2}", "slides/02-code.md:7: highlight step 2 is outside the code (it has 1 lines"),
-    ("<<< ex/app.py#routes {1|a}", "slides/02-code.md:7: cannot read highlight step 'a' in {1|a}"),
-    ("<<< ex", "slides/02-code.md:7: code pane file ex is a folder"),
-])
+@pytest.mark.parametrize(
+    ("line", "expected"),
+    [
+        ("<<< ex/missing.py", "slides/02-code.md:7: code pane file ex/missing.py does not exist"),
+        ("<<< ../etc/passwd", "slides/02-code.md:7: code pane path '../etc/passwd' points outside the deck"),
+        ("<<< /etc/passwd", "slides/02-code.md:7: code pane path '/etc/passwd' points outside the deck"),
+        (
+            "<<< ex/app.py#nope",
+            "slides/02-code.md:7: region 'nope' not found in ex/app.py (regions: body, routes, setup)",
+        ),
+        (
+            "<<< ex/app.py:10-99",
+            "slides/02-code.md:7: line range 10-99 is past the end of ex/app.py (the file has 15 lines)",
+        ),
+        ("<<< ex/app.py:9-3", "slides/02-code.md:7: line range 9-3 is empty"),
+        ("<<< ex/app.py:x", "slides/02-code.md:7: cannot read line range 'x'"),
+        ("<<< ex/app.py:5-5", "slides/02-code.md:7: code pane ex/app.py:5-5 selects no lines"),
+        (
+            "<<< ex/app.py#setup {2}",
+            "slides/02-code.md:7: highlight step 2 is outside the code (it has 1 lines",
+        ),
+        ("<<< ex/app.py#routes {1|a}", "slides/02-code.md:7: cannot read highlight step 'a' in {1|a}"),
+        ("<<< ex", "slides/02-code.md:7: code pane file ex is a folder"),
+    ],
+)
 def test_errors_name_the_slide_line_and_the_fix(root, line, expected):
     assert error(root, line).startswith(expected)
 
@@ -139,12 +165,15 @@ def test_binary_and_non_utf8_files_are_refused(root):
     assert "code pane file ex/l1.py is not valid UTF-8" in error(root, "<<< ex/l1.py")
 
 
-@pytest.mark.parametrize(("content", "expected"), [
-    ("# region a\nx\n# region a\n# endregion a\n", "ex/r.py:3: region 'a' is defined twice"),
-    ("# region a\nx\n", "ex/r.py:1: region 'a' is never closed"),
-    ("x\n# endregion a\n", "ex/r.py:2: endregion 'a' has no matching region"),
-    ("# region\nx\n", "ex/r.py:1: region marker without a name"),
-])
+@pytest.mark.parametrize(
+    ("content", "expected"),
+    [
+        ("# region a\nx\n# region a\n# endregion a\n", "ex/r.py:3: region 'a' is defined twice"),
+        ("# region a\nx\n", "ex/r.py:1: region 'a' is never closed"),
+        ("x\n# endregion a\n", "ex/r.py:2: endregion 'a' has no matching region"),
+        ("# region\nx\n", "ex/r.py:1: region marker without a name"),
+    ],
+)
 def test_broken_regions_are_reported_with_the_file_line(root, content, expected):
     (root / "ex" / "r.py").write_text(content)
     assert expected in error(root, "<<< ex/r.py")

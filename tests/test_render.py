@@ -23,7 +23,10 @@ def render(tmp_path: Path):
 def test_slide_ids_come_from_the_section_and_position_not_titles(render):
     section = render("# A\n---\n## B\n--\n## C\n--\n## D\n---\n## E\n")
     assert [[s.id for s in stack] for stack in section.stacks] == [
-        ["intro-1"], ["intro-2", "intro-2-2", "intro-2-3"], ["intro-3"]]
+        ["intro-1"],
+        ["intro-2", "intro-2-2", "intro-2-3"],
+        ["intro-3"],
+    ]
     assert [s.title for s in section.slides] == ["A", "B", "C", "D", "E"]
 
 
@@ -78,7 +81,8 @@ def test_images_are_recorded_and_missing_ones_are_errors(render):
         render("## A\n\n![Missing](img/nope.png)\n")
     assert str(err.value).endswith(
         "01-intro.md:3: image img/nope.png not found (check the path; images are relative to the deck root, "
-        "e.g. img/diagram.svg)")
+        "e.g. img/diagram.svg)"
+    )
 
 
 def test_remote_images_are_refused(render):
@@ -109,9 +113,23 @@ def test_deck_values_fill_placeholders_outside_code(tmp_path):
     renderer = SectionRenderer(tmp_path)
     renderer.values = {"title": "A <b> talk", "author": "Ada"}
     path = tmp_path / "slides" / "01-x.md"
-    html = renderer.render(parse_section("# {{ deck.title }}\n\n*{{deck.author}}*\n\n```\n{{ deck.title }}\n```\n",
-                                         path), "x").slides[0].html
+    html = (
+        renderer.render(
+            parse_section("# {{ deck.title }}\n\n*{{deck.author}}*\n\n```\n{{ deck.title }}\n```\n", path),
+            "x",
+        )
+        .slides[0]
+        .html
+    )
     assert "<h1>A &lt;b&gt; talk</h1>" in html and "<em>Ada</em>" in html
     assert "{{ deck.title }}" in html  # code shows what it says
     with pytest.raises(DeckError, match=r"01-x.md:1: unknown deck value \{\{ deck.speaker \}\}"):
         renderer.render(parse_section("{{ deck.speaker }}\n", path), "x")
+
+
+def test_background_images_are_copied_and_checked(render):
+    section = render('<!-- .slide: data-background-image="img/a.svg" -->\n## A\n')
+    assert section.images == {"img/a.svg"}
+    assert section.slides[0].attrs["data-background-image"] == "img/a.svg"
+    with pytest.raises(DeckError, match=r"01-intro.md:1: image img/b.png not found"):
+        render('<!-- .slide: data-background-image="img/b.png" -->\n')

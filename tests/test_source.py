@@ -32,7 +32,9 @@ def test_a_longer_fence_is_not_closed_by_a_shorter_one():
 def test_unclosed_fence_names_its_opening_line():
     with pytest.raises(DeckError) as err:
         parse_section("## A\n\n---\n\n```python\nx = 1\n", P)
-    assert str(err.value.problems[0]) == "slides/01-x.md:5: code fence is never closed (add a closing ``` line)"
+    assert (
+        str(err.value.problems[0]) == "slides/01-x.md:5: code fence is never closed (add a closing ``` line)"
+    )
 
 
 def test_notes_run_to_the_end_of_the_slide():

@@ -10,8 +10,19 @@ import pytest
 from talkdeck.builder import Builder
 
 ROOT = Path(__file__).resolve().parent.parent
-SECTIONS = ["title", "history", "isolation", "virtualization", "docker", "layers", "images", "example-python",
-            "example-flask", "example-django", "questions"]
+SECTIONS = [
+    "title",
+    "history",
+    "isolation",
+    "virtualization",
+    "docker",
+    "layers",
+    "images",
+    "example-python",
+    "example-flask",
+    "example-django",
+    "questions",
+]
 OUTLINE_TYPOS = ["Moris", "Alphine", "Kubernates", "teraform", "flash serice", "app visualization"]
 
 
@@ -71,3 +82,25 @@ def test_the_talk_builds(tmp_path):
     html = (tmp_path / "dist" / "index.html").read_text()
     assert "Working with Docker containers for Python applications" in html
     assert not re.search(r"""(src|href)=["']https?://""", html)
+
+
+@pytest.mark.browser
+def test_the_talk_passes_talkdeck_check_strict():
+    """CI's guard: no slide of the talk overflows, reaches the network or lacks notes."""
+    import os
+    import subprocess
+    import sys
+
+    from conftest import chromium_path
+
+    if chromium_path() is None:
+        if os.environ.get("CI"):
+            pytest.fail("no Chromium found")
+        pytest.skip("no Chromium found: install it (apt-get install chromium)")
+    result = subprocess.run(
+        [sys.executable, "-m", "talkdeck", "check", str(ROOT), "--strict", "--browser", chromium_path()],
+        capture_output=True,
+        text=True,
+    )
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "0 errors, 0 warnings" in result.stdout + result.stderr

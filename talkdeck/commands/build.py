@@ -12,8 +12,13 @@ from talkdeck.errors import display_path
 
 @click.command("build")
 @click.argument("deck_dir", default=".", type=click.Path(file_okay=False, path_type=Path))
-@click.option("-o", "--output", type=click.Path(path_type=Path), default=None,
-              help="Folder to write the deck to.  [default: DECK_DIR/dist]")
+@click.option(
+    "-o",
+    "--output",
+    type=click.Path(path_type=Path),
+    default=None,
+    help="Folder to write the deck to.  [default: DECK_DIR/dist]",
+)
 @click.option("--list-panes", is_flag=True, help="Also print every code pane: slide, file and lines.")
 @click.option("-q", "--quiet", is_flag=True, help="Print nothing on success.")
 def command(deck_dir: Path, output: Path | None, list_panes: bool, quiet: bool) -> None:
@@ -30,8 +35,13 @@ def command(deck_dir: Path, output: Path | None, list_panes: bool, quiet: bool) 
         for slide in result.deck.slides:
             for pane in slide.panes:
                 lines = f"{pane.lines[0]}-{pane.lines[-1]}"
-                click.echo(f"{display_path(slide.source)}:{pane.slide_line}\t#{slide.id}\t{pane.path}\t{lines}")
+                click.echo(
+                    f"{display_path(slide.source)}:{pane.slide_line}\t#{slide.id}\t{pane.path}\t{lines}"
+                )
     if not quiet:
         deck = result.deck
-        click.echo(f"Built {len(deck.slides)} slides in {len(deck.sections)} sections into "
-                   f"{display_path(result.output)}/ in {time.perf_counter() - started:.2f} s", err=True)
+        click.echo(
+            f"Built {len(deck.slides)} slides in {len(deck.sections)} sections into "
+            f"{display_path(result.output)}/ in {time.perf_counter() - started:.2f} s",
+            err=True,
+        )

@@ -8,7 +8,7 @@ import click
 
 from talkdeck.errors import DeckError, display_path
 
-DECK_TOML = '''\
+DECK_TOML = """\
 # The deck's settings. Every key is optional; see `talkdeck build --help` and the README.
 title = "{title}"
 author = ""
@@ -25,9 +25,9 @@ margin = 0
 
 [reveal]                 # any other reveal.js option, passed through as is
 controls = true
-'''
+"""
 
-FIRST_SECTION = '''\
+FIRST_SECTION = """\
 +++
 title = "Introduction"
 minutes = 2
@@ -50,7 +50,7 @@ Speaker notes start with a line `Note:` and run to the end of the slide. Press `
 
 Note:
 Each file in slides/ is a section; their numeric prefixes give the order.
-'''
+"""
 
 
 @click.command("new")
@@ -64,14 +64,21 @@ def command(deck_dir: Path, title: str | None) -> None:
     import datetime as dt
 
     if deck_dir.exists() and any(deck_dir.iterdir()):
-        raise DeckError.at(deck_dir, None, "the folder exists and is not empty",
-                           "choose a new folder name; talkdeck new never overwrites files")
-    title = title or deck_dir.resolve().name.replace("-", " ").replace("_", " ").strip().capitalize() or "My talk"
+        raise DeckError.at(
+            deck_dir,
+            None,
+            "the folder exists and is not empty",
+            "choose a new folder name; talkdeck new never overwrites files",
+        )
+    title = (
+        title or deck_dir.resolve().name.replace("-", " ").replace("_", " ").strip().capitalize() or "My talk"
+    )
     quoted = title.replace("\\", "\\\\").replace('"', '\\"')
     (deck_dir / "slides").mkdir(parents=True)
     (deck_dir / "img").mkdir()
-    (deck_dir / "deck.toml").write_text(DECK_TOML.format(title=quoted, date=dt.date.today().isoformat()),
-                                        encoding="utf-8")
+    (deck_dir / "deck.toml").write_text(
+        DECK_TOML.format(title=quoted, date=dt.date.today().isoformat()), encoding="utf-8"
+    )
     (deck_dir / "slides" / "01-intro.md").write_text(FIRST_SECTION.format(title=title), encoding="utf-8")
     (deck_dir / ".gitignore").write_text("/dist/\n", encoding="utf-8")
     where = display_path(deck_dir)
