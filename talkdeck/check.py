@@ -1,0 +1,860 @@
+"""`talkdeck check`: what would go wrong in front of an audience, found before it does.
+
+The deck is built with the same :class:`~talkdeck.builder.Builder` into a temporary folder, then checked in
+three ways:
+
+- the talk, from the deck model: section minutes against the talk's length, slides without speaker notes;
+- the built files, read as text: every image, local link, ``#anchor`` and reveal.js ``#/slide`` link must
+  resolve, nothing may come from the network (HTML attributes, ``@import`` and ``url()`` in CSS), images need
+  alt text;
+- the deck in headless Chromium at its configured size: every slide at every fragment step is measured for
+  content outside the slide frame and for code wider than its pane, and every request the page makes is
+  routed, so a remote one or a missing file is caught even when the HTML did not show it.
+
+Each problem is a :class:`Finding` located at the section file and line that causes it.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import tempfile
+import time
+from collections.abc import Callable, Iterable
+from dataclasses import asdict, dataclass, field
+from html.parser import HTMLParser
+from pathlib import Path
+from urllib.parse import unquote, urlsplit
+
+from talkdeck.errors import DeckError, display_path
+from talkdeck.model import Deck, Slide
+
+ERROR = "error"
+WARNING = "warning"
+# Slides with one of these classes need no speaker notes (a title or section divider says it all).
+NO_NOTES_CLASSES = ("title", "no-notes")
+TOLERANCE = 1.0  # px: sub-pixel rounding is not an overflow
+LOAD_TIMEOUT_MS = 20_000
+
+Progress = Callable[[str], None]
+
+
+@dataclass(frozen=True)
+class Finding:
+    """One problem: `file` is relative to the deck root; `line` 0 when no line applies."""
+
+    file: str
+    line: int
+    level: str
+    kind: str
+    message: str
+    slide: int | None = None
+
+    def location(self, root: Path | None = None) -> str:
+        where = display_path(root / self.file) if root is not None else self.file
+        return f"{where}:{self.line}" if self.line else where
+
+    def format(self, root: Path | None = None) -> str:
+        return f"{self.location(root)}: {self.level}: {self.message}"
+
+
+@dataclass
+class Report:
+    root: Path
+    findings: list[Finding] = field(default_factory=list)
+    slides: int = 0
+    seconds: float = 0.0
+
+    @property
+    def errors(self) -> list[Finding]:
+        return [f for f in self.findings if f.level == ERROR]
+
+    @property
+    def warnings(self) -> list[Finding]:
+        return [f for f in self.findings if f.level == WARNING]
+
+    def failed(self, strict: bool = False) -> bool:
+        return bool(self.errors or (strict and self.warnings))
+
+    def sorted(self) -> list[Finding]:
+        """Errors first, then warnings; each group by file and line."""
+        return sorted(self.findings, key=lambda f: (f.level != ERROR, f.file, f.line, f.message))
+
+    def summary(self) -> str:
+        errors, warnings = len(self.errors), len(self.warnings)
+        return f"{errors} error{'s' * (errors != 1)}, {warnings} warning{'s' * (warnings != 1)}"
+
+    def text(self) -> str:
+        lines = [finding.format(self.root) for finding in self.sorted()]
+        return "\n".join([*lines, self.summary()])
+
+    def json(self) -> str:
+        items = []
+        for finding in self.sorted():
+            item = asdict(finding)
+            item["file"] = display_path(self.root / finding.file)
+            item["line"] = finding.line or None
+            items.append(item)
+        return json.dumps(items, indent=2, ensure_ascii=False)
+
+
+# -- where things are in the sources -------------------------------------------------------------------------
+class Sources:
+    """Maps built slides back to their Markdown: file, first line, last line, number in the deck."""
+
+    def __init__(self, deck: Deck):
+        self.root = deck.root
+        self.deck = deck
+        self.by_id: dict[str, tuple[int, Slide]] = {s.id: (n, s) for n, s in enumerate(deck.slides, start=1)}
+        self._ends: dict[str, int] = {}
+        for section in deck.sections:
+            slides = section.slides
+            for slide, following in zip(slides, [*slides[1:], None], strict=True):
+                self._ends[slide.id] = following.line - 1 if following else 1 << 30
+        self._files: dict[str, list[str]] = {}
+
+    def lines(self, rel: str) -> list[str]:
+        if rel not in self._files:
+            try:
+                self._files[rel] = (self.root / rel).read_text("utf-8", "replace").splitlines()
+            except OSError:
+                self._files[rel] = []
+        return self._files[rel]
+
+    def slide(self, slide_id: str | None) -> tuple[int, Slide] | None:
+        return self.by_id.get(slide_id or "")
+
+    def locate(self, slide_id: str | None, needle: str = "") -> tuple[str, int]:
+        """The file and line of `needle` within a slide's source, else the slide's first line.
+
+        Outside any slide, the deck's own templates are searched, then deck.toml stands for the deck.
+        """
+        found = self.slide(slide_id)
+        if found is not None:
+            slide = found[1]
+            if needle:
+                lines = self.lines(slide.source_rel)
+                end = min(self._ends.get(slide.id, len(lines)), len(lines))
+                for number in range(slide.line, end + 1):
+                    if needle in lines[number - 1]:
+                        return slide.source_rel, number
+            return slide.source_rel, slide.line
+        if needle:
+            owner = self.owner_of(needle)
+            if owner is not None:
+                return self.locate(owner, needle)
+            templates = self.root / "templates"
+            for path in sorted(templates.rglob("*")) if templates.is_dir() else []:
+                rel = path.relative_to(self.root).as_posix()
+                for number, text in enumerate(self.lines(rel), start=1) if path.is_file() else ():
+                    if needle in text:
+                        return rel, number
+        return "deck.toml", 0
+
+    def owner_of(self, needle: str) -> str | None:
+        """The id of the first slide whose source mentions `needle` (for requests no element explains)."""
+        for slide in self.deck.slides:
+            lines = self.lines(slide.source_rel)
+            end = min(self._ends.get(slide.id, len(lines)), len(lines))
+            if any(needle in lines[number - 1] for number in range(slide.line, end + 1)):
+                return slide.id
+        return None
+
+    def number(self, slide_id: str | None) -> int | None:
+        found = self.slide(slide_id)
+        return found[0] if found else None
+
+    def label(self, slide_id: str | None) -> str:
+        found = self.slide(slide_id)
+        return f"slide {found[0]} (#{slide_id})" if found else "the page"
+
+
+# -- the talk: timing and notes ------------------------------------------------------------------------------
+def check_talk(deck: Deck, sources: Sources) -> list[Finding]:
+    findings = []
+    minutes = deck.config.minutes
+    planned = [s.minutes for s in deck.sections if s.minutes is not None]
+    if minutes and planned and sum(planned) > minutes:
+        total = sum(planned)
+        from talkdeck.config import KeyLocator
+
+        line = KeyLocator((deck.root / "deck.toml").read_text("utf-8", "replace"))("minutes") or 0
+        longest = sorted(deck.sections, key=lambda s: -(s.minutes or 0))[:3]
+        biggest = ", ".join(f"{s.path.name} {_number(s.minutes or 0)}" for s in longest)
+        findings.append(Finding("deck.toml", line, WARNING, "minutes",
+                                f"the sections' minutes add up to {_number(total)}, "
+                                f"{_number(total - minutes)} over the talk's {minutes} (longest: {biggest})"))
+    for number, slide in enumerate(deck.slides, start=1):
+        if number == 1 or _exempt_from_notes(slide) or _has_notes(slide):
+            continue
+        findings.append(Finding(slide.source_rel, slide.line, WARNING, "notes",
+                                f"slide {number} (#{slide.id}) has no speaker notes (add a `Note:` part, or "
+                                f"the class no-notes if it needs none)", number))
+    return findings
+
+
+def _number(value: float) -> str:
+    return f"{value:g}"
+
+
+def _exempt_from_notes(slide: Slide) -> bool:
+    classes = slide.attrs.get("class", "").split()
+    return any(name in classes for name in NO_NOTES_CLASSES)
+
+
+def _has_notes(slide: Slide) -> bool:
+    return bool(re.sub(r"<[^>]+>", "", slide.notes).strip()) or bool(
+        re.search(r"<aside\b[^>]*\bclass\s*=\s*[\"'][^\"']*\bnotes\b", slide.html))
+
+
+# -- the built files: references, links, alt text ------------------------------------------------------------
+# Attributes whose value the browser loads (for `a`/`area` the href is a link, checked separately).
+LOADED_ATTRS = {"src", "data-src", "poster", "data-background-image", "data-background-iframe",
+                "data-background-video", "data-preview-image", "data-preview-video", "data"}
+LOADING_RELS = {"stylesheet", "icon", "shortcut", "apple-touch-icon", "preload", "prefetch", "modulepreload",
+                "manifest", "preconnect", "dns-prefetch", "mask-icon"}
+CSS_URL = re.compile(r"""@import\s+(?:url\(\s*)?["']?([^"')\s;]+)|url\(\s*["']?([^"')]+?)["']?\s*\)""",
+                     re.IGNORECASE)
+SCHEME = re.compile(r"^([a-z][a-z0-9+.-]*):", re.IGNORECASE)
+HARMLESS_SCHEMES = {"data", "blob", "about", "javascript", "mailto", "tel"}
+
+
+@dataclass
+class Reference:
+    tag: str
+    attr: str
+    value: str
+    slide: str | None  # id of the slide it is on, None outside slides
+    notes: bool = False  # inside speaker notes
+
+
+@dataclass
+class PageScan:
+    references: list[Reference] = field(default_factory=list)
+    ids: set[str] = field(default_factory=set)
+    no_alt: list[Reference] = field(default_factory=list)
+    css: list[tuple[str, str | None]] = field(default_factory=list)  # inline CSS text, slide id
+
+
+class _PageParser(HTMLParser):
+    def __init__(self) -> None:
+        super().__init__(convert_charrefs=True)
+        self.scan = PageScan()
+        self.sections: list[str | None] = []
+        self.asides: list[bool] = []
+        self.in_style = False
+
+    @property
+    def slide(self) -> str | None:
+        return next((s for s in reversed(self.sections) if s), None)
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        values = {name: value or "" for name, value in attrs}
+        if "id" in values:
+            self.scan.ids.add(values["id"])
+        if tag == "section":
+            self.sections.append(values.get("id") if "data-td-source" in values else None)
+        elif tag == "aside":
+            self.asides.append("notes" in values.get("class", "").split())
+        elif tag == "style":
+            self.in_style = True
+        notes = any(self.asides)
+        for name, value in values.items():
+            if not value.strip():
+                continue
+            if name in ("href",) and tag in ("a", "area"):
+                self.scan.references.append(Reference(tag, "href", value.strip(), self.slide, notes))
+            elif name == "href" and tag == "link":
+                if LOADING_RELS & set(values.get("rel", "").lower().split()):
+                    self.scan.references.append(Reference(tag, name, value.strip(), self.slide, notes))
+            elif name in LOADED_ATTRS and not (name == "data" and tag != "object"):
+                for part in value.split(",") if name == "data-background-video" else [value]:
+                    self.scan.references.append(Reference(tag, name, part.strip(), self.slide, notes))
+            elif name == "srcset":
+                for candidate in value.split(","):
+                    url = candidate.strip().split(" ")[0]
+                    self.scan.references.append(Reference(tag, name, url, self.slide, notes))
+            elif name == "style":
+                self.scan.css.append((value, self.slide))
+        if tag == "img" and not notes and self.slide is not None and not values.get("alt", "").strip():
+            decorative = values.get("role") in ("presentation", "none") or values.get("aria-hidden") == "true"
+            if not decorative:
+                self.scan.no_alt.append(Reference(tag, "src", values.get("src", ""), self.slide))
+
+    def handle_endtag(self, tag: str) -> None:
+        if tag == "section" and self.sections:
+            self.sections.pop()
+        elif tag == "aside" and self.asides:
+            self.asides.pop()
+        elif tag == "style":
+            self.in_style = False
+
+    def handle_data(self, data: str) -> None:
+        if self.in_style:
+            self.scan.css.append((data, self.slide))
+
+
+def scan_page(html: str) -> PageScan:
+    parser = _PageParser()
+    parser.feed(html)
+    parser.close()
+    return parser.scan
+
+
+def css_urls(text: str) -> list[str]:
+    return [(m.group(1) or m.group(2)).strip() for m in CSS_URL.finditer(text)]
+
+
+def is_remote(url: str) -> bool:
+    if url.startswith("//"):
+        return True
+    match = SCHEME.match(url)
+    return bool(match) and match.group(1).lower() not in HARMLESS_SCHEMES | {"file"}
+
+
+class Collector:
+    """Findings, each problem once: a file missing or remote is reported once per slide that uses it, and the
+    browser's own requests only for what the built files did not already show."""
+
+    def __init__(self) -> None:
+        self.findings: list[Finding] = []
+        self.subjects: set[tuple] = set()
+
+    def add(self, finding: Finding, subject: tuple | None = None) -> None:
+        if subject is not None:
+            if (*subject, finding.file, finding.line) in self.subjects:
+                return
+            self.subjects.add((*subject, finding.file, finding.line))
+            self.subjects.add(subject)
+        self.findings.append(finding)
+
+    def known(self, subject: tuple) -> bool:
+        return subject in self.subjects
+
+
+def check_files(output: Path, sources: Sources, found: Collector) -> None:
+    """References in the built HTML and CSS: remote or missing files, broken anchors, images without alt."""
+    html = (output / "index.html").read_text("utf-8")
+    scan = scan_page(html)
+    for ref in scan.references:
+        if ref.tag in ("a", "area"):
+            if not ref.notes:
+                _check_link(ref, scan.ids, output, sources, found)
+        else:
+            _check_resource(ref.value, f"<{ref.tag} {ref.attr}>", ref.slide, output, output, sources, found)
+    for text, slide in scan.css:
+        for url in css_urls(text):
+            _check_resource(url, "CSS url()", slide, output, output, sources, found)
+    for css in sorted(output.rglob("*.css")):
+        rel = css.relative_to(output).as_posix()
+        for url in css_urls(css.read_text("utf-8", "replace")):
+            _check_resource(url, f"stylesheet {rel}:", None, css.parent, output, sources, found)
+    for ref in scan.no_alt:
+        file, line = sources.locate(ref.slide, ref.value)
+        found.add(Finding(file, line, WARNING, "alt",
+                          f"{sources.label(ref.slide)}: image {ref.value or '(no src)'} has no alt text (say "
+                          f"what it shows: ![what it shows]({ref.value}); decorative: role=\"presentation\")",
+                          sources.number(ref.slide)))
+
+
+def _check_resource(url: str, what: str, slide: str | None, base: Path, output: Path, sources: Sources,
+                    found: Collector) -> None:
+    if not url or url.startswith("#"):
+        return
+    if is_remote(url):
+        file, line = sources.locate(slide, url)
+        found.add(Finding(file, line, ERROR, "network",
+                          f"{sources.label(slide)}: {what} {url} would be loaded from the network (a deck "
+                          "must work offline: save the file in the deck and use a relative path)",
+                          sources.number(slide)), ("network", url))
+        return
+    scheme = SCHEME.match(url)
+    if scheme and scheme.group(1).lower() in HARMLESS_SCHEMES:
+        return
+    target, problem = _local_problem(url, base, output, sources.root)
+    if problem is None:
+        return
+    file, line = sources.locate(slide, urlsplit(url).path or url)
+    found.add(Finding(file, line, ERROR, "missing", f"{sources.label(slide)}: {what} {url} {problem}",
+                      sources.number(slide)), ("missing", str(target) if target else url))
+
+
+def _local_problem(url: str, base: Path, output: Path, root: Path) -> tuple[Path | None, str | None]:
+    """The file a local reference names, and why it does not resolve inside the built deck (None: it does)."""
+    parts = urlsplit(url)
+    if parts.scheme == "file" or parts.path.startswith("/"):
+        return None, ("is an absolute path: it breaks once the deck is copied or served (use a path relative "
+                      "to the deck)")
+    out = output.resolve()
+    target = (base / unquote(parts.path)).resolve()
+    if not target.is_relative_to(out):
+        return target, "points outside the built deck"
+    if target.exists():
+        return target, None
+    rel = target.relative_to(out)
+    if (root / rel).exists():
+        return target, ("is in the deck folder but not in the built deck (talkdeck copies the images that "
+                        "slides show with ![alt](path); other files are not copied)")
+    return target, "does not exist"
+
+
+def _check_link(ref: Reference, ids: set[str], output: Path, sources: Sources, found: Collector) -> None:
+    url = ref.value
+    scheme = SCHEME.match(url)
+    if is_remote(url) or (scheme and scheme.group(1).lower() in HARMLESS_SCHEMES):
+        return  # a link the speaker may click: nothing is loaded until then
+    if url.startswith("#"):
+        problem = _anchor_problem(url, ids, sources)
+    else:
+        problem = _local_problem(url, output, output, sources.root)[1]
+    if problem is None:
+        return
+    file, line = sources.locate(ref.slide, url)
+    found.add(Finding(file, line, ERROR, "link", f"{sources.label(ref.slide)}: link {url} {problem}",
+                      sources.number(ref.slide)), ("link", url, ref.slide))
+
+
+def _anchor_problem(url: str, ids: set[str], sources: Sources) -> str | None:
+    """`#id` must name an element; reveal.js's `#/id[/f]` and `#/h[/v[/f]]` must name a slide."""
+    target = unquote(url[1:])
+    if not target or target == "/":
+        return None
+    if not target.startswith("/"):
+        return None if target in ids else "names no element of the deck"
+    parts = target[1:].split("/")
+    if parts[0].isdigit():
+        h = int(parts[0])
+        v = int(parts[1]) if len(parts) > 1 and parts[1].isdigit() else 0
+        stacks = [stack for section in sources.deck.sections for stack in section.stacks]
+        if h >= len(stacks):
+            return f"points past the last slide (there are {len(stacks)} horizontal slides, counted from 0)"
+        if v >= len(stacks[h]) and v > 0:
+            return f"points past the last vertical slide of slide {h} ({len(stacks[h])}, counted from 0)"
+        return None
+    if parts[0] in ids:
+        return None
+    from talkdeck.config import suggest
+
+    hint = suggest(parts[0], list(sources.by_id), "slide ids look like #/section-name-2")
+    return f"names no slide ({hint})"
+
+
+# -- the deck in a browser: overflow, code panes, requests ---------------------------------------------------
+MEASURE_JS = r"""
+async ({index, width, height}) => {
+  const slide = window.talkdeckSlides()[index];
+  const where = Reveal.getIndices(slide);
+  Reveal.slide(where.h, where.v, -1);
+  const steps = [...new Set([...slide.querySelectorAll('.fragment')]
+    .map(f => parseInt(f.getAttribute('data-fragment-index'), 10)).filter(n => !isNaN(n)))]
+    .sort((a, b) => a - b);
+  const frameElement = Reveal.getSlidesElement();
+  const range = document.createRange();
+  const SKIP = new Set(['SCRIPT', 'STYLE', 'TEMPLATE', 'NOSCRIPT']);
+
+  function settle() {
+    const loading = [...slide.querySelectorAll('img')].filter(img => !img.complete);
+    const images = loading.map(img => new Promise(done => {
+      img.addEventListener('load', done, {once: true});
+      img.addEventListener('error', done, {once: true});
+    }));
+    const timeout = new Promise(done => setTimeout(done, 3000));
+    return Promise.race([Promise.all([document.fonts.ready, ...images]), timeout]);
+  }
+
+  function describe(el) {
+    const text = (el.textContent || el.getAttribute('alt') || el.getAttribute('src') || '')
+      .replace(/\s+/g, ' ').trim();
+    return {tag: el.tagName.toLowerCase(), text: text.slice(0, 60)};
+  }
+
+  function measure() {
+    const f = frameElement.getBoundingClientRect();
+    const sx = f.width / width || 1, sy = f.height / height || 1;
+    // Boxes in slide coordinates: the frame is 0..width x 0..height.
+    const box = r => ({l: (r.left - f.left) / sx, t: (r.top - f.top) / sy,
+                       r: (r.right - f.left) / sx, b: (r.bottom - f.top) / sy});
+    const cut = (b, clip) => !clip ? b : {l: Math.max(b.l, clip.l), t: Math.max(b.t, clip.t),
+                                          r: Math.min(b.r, clip.r), b: Math.min(b.b, clip.b)};
+    const over = {top: 0, right: 0, bottom: 0, left: 0};
+    let worst = null, worstBy = 0;
+    const backgrounds = new Set();
+    function note(b, el) {
+      if (b.r - b.l <= 0 && b.b - b.t <= 0) return;
+      const o = {top: -b.t, left: -b.l, right: b.r - width, bottom: b.b - height};
+      for (const side in o) {
+        if (o[side] > over[side]) over[side] = o[side];
+        if (o[side] >= worstBy && o[side] > 0) { worstBy = o[side]; worst = el; }
+      }
+    }
+    function walk(el, clip, transparent, visible) {
+      for (const node of el.childNodes) {
+        if (node.nodeType === Node.TEXT_NODE) {
+          if (!visible || !node.data.trim()) continue;
+          range.selectNodeContents(node);
+          note(cut(box(range.getBoundingClientRect()), clip), el);
+          continue;
+        }
+        if (node.nodeType !== Node.ELEMENT_NODE || SKIP.has(node.tagName)) continue;
+        if (node.tagName === 'ASIDE' && node.classList.contains('notes')) continue;
+        const cs = getComputedStyle(node);
+        if (cs.display === 'none') continue;
+        const clear = transparent || parseFloat(cs.opacity) === 0;
+        const shown = !clear && cs.visibility === 'visible';
+        const own = box(node.getBoundingClientRect());
+        if (shown) {
+          note(cut(own, clip), node);
+          if (cs.backgroundImage && cs.backgroundImage !== 'none') backgrounds.add(cs.backgroundImage);
+        }
+        let inner = clip;
+        const clipX = cs.overflowX !== 'visible', clipY = cs.overflowY !== 'visible';
+        if (clipX || clipY) {
+          inner = clip ? {...clip} : {l: -Infinity, t: -Infinity, r: Infinity, b: Infinity};
+          if (clipX) { inner.l = Math.max(inner.l, own.l); inner.r = Math.min(inner.r, own.r); }
+          if (clipY) { inner.t = Math.max(inner.t, own.t); inner.b = Math.min(inner.b, own.b); }
+          if (inner.l >= 0 && inner.t >= 0 && inner.r <= width && inner.b <= height) continue;
+        }
+        walk(node, inner, clear, shown);
+      }
+    }
+    walk(slide, null, false, true);
+
+    const codes = [];
+    [...slide.querySelectorAll('pre')].forEach((pre, preIndex) => {
+      const figure = pre.closest('figure[data-td-path]');
+      const panes = [...slide.querySelectorAll('figure[data-td-path]')];
+      const children = [...pre.querySelectorAll(':scope > code')];
+      const blocks = children.length ? children : [pre];
+      for (const code of blocks) {
+        if (!code.getClientRects().length) continue;
+        const cs = getComputedStyle(code);
+        if (cs.visibility !== 'visible' || parseFloat(cs.opacity) === 0) continue;
+        const wide = code.scrollWidth - code.clientWidth, tall = code.scrollHeight - code.clientHeight;
+        if (wide <= 1 && tall <= 1) continue;
+        const r = code.getBoundingClientRect();
+        const right = r.left + code.clientLeft + code.clientWidth - parseFloat(cs.paddingRight);
+        const bottom = r.top + code.clientTop + code.clientHeight;
+        const lines = [];
+        let hidden = 0;
+        const rows = [...code.querySelectorAll('td.hljs-ln-code')];
+        if (rows.length) {
+          rows.forEach((row, i) => {
+            range.selectNodeContents(row);
+            const rr = range.getBoundingClientRect();
+            if (rr.right - right > 1) lines.push({index: i, text: row.textContent, by: rr.right - right});
+            if (row.getBoundingClientRect().bottom - bottom > 1) hidden += 1;
+          });
+        } else {
+          const ctx = document.createElement('canvas').getContext('2d');
+          ctx.font = `${cs.fontStyle} ${cs.fontWeight} ${cs.fontSize} ${cs.fontFamily}`;
+          const room = code.clientWidth - parseFloat(cs.paddingLeft) - parseFloat(cs.paddingRight);
+          const tab = ' '.repeat(parseInt(cs.tabSize, 10) || 4);
+          code.textContent.split('\n').forEach((text, i) => {
+            const w = ctx.measureText(text.replace(/\t/g, tab)).width;
+            if (w - room > 1) lines.push({index: i, text, by: w - room});
+          });
+          const lineHeight = parseFloat(cs.lineHeight) || parseFloat(cs.fontSize) * 1.2;
+          if (tall > 1) hidden = Math.ceil(tall / lineHeight);
+        }
+        codes.push({pre: preIndex, pane: figure ? figure.getAttribute('data-td-path') : null,
+                    paneIndex: figure ? panes.indexOf(figure) : -1, wide, tall, hidden, lines,
+                    first: rows.length ? rows[0].textContent : code.textContent.split('\n')[0],
+                    total: rows.length || code.textContent.split('\n').length});
+      }
+    });
+
+    const broken = [...slide.querySelectorAll('img')]
+      .filter(img => img.complete && img.naturalWidth === 0 && img.getAttribute('src'))
+      .map(img => img.getAttribute('src'));
+    return {over, worst: worst ? describe(worst) : null, codes, broken, backgrounds: [...backgrounds]};
+  }
+
+  const results = [];
+  for (const step of [-1, ...steps]) {
+    if (step !== -1) Reveal.slide(where.h, where.v, step);
+    await settle();
+    results.push({step, ...measure()});
+  }
+  return {id: slide.id, steps: steps.length, results};
+}
+"""
+
+
+# Every slide, also those reveal.js does not count (data-visibility="uncounted"); a stack is not a slide.
+SLIDES_JS = ("() => [...document.querySelectorAll('.reveal .slides section')]"
+             ".filter(s => !s.querySelector('section'))")
+MEASURE_BATCH_JS = """async ({from, to, width, height}) => {
+  const out = [];
+  for (let index = from; index < to; index++) out.push(await window.talkdeckMeasure({index, width, height}));
+  return out;
+}"""
+BATCH = 10
+NO_TRANSITIONS = "*, *::before, *::after { transition: none !important; animation: none !important; }"
+
+
+def viewport(width: int, height: int, margin: float) -> dict[str, int]:
+    """A window in which reveal.js scales the deck by exactly 1 (it leaves `margin` of the window free)."""
+    keep = 1 - margin if 0 <= margin < 1 else 1
+    return {"width": int(-(-width // keep)), "height": int(-(-height // keep))}
+
+
+class PageWatch:
+    """Every request the page makes: remote ones are aborted and recorded, failed local ones recorded."""
+
+    def __init__(self, page, output: Path):
+        self.output = output.resolve()
+        self.remote: list[str] = []
+        self.failed: list[str] = []
+        self.errors: list[str] = []
+        page.route("**/*", self._route)
+        page.on("requestfailed", self._failed)
+        page.on("pageerror", lambda exc: self.errors.append(str(exc).strip().splitlines()[0]))
+
+    def _route(self, route) -> None:
+        url = route.request.url
+        if url.split(":", 1)[0].lower() in ("file", "data", "blob", "about"):
+            route.continue_()
+        else:
+            self.remote.append(url)
+            route.abort("blockedbyclient")
+
+    def _failed(self, request) -> None:
+        if request.url.startswith("file:"):
+            self.failed.append(request.url)
+
+
+def check_in_browser(deck: Deck, output: Path, sources: Sources, browser, found: Collector,
+                     progress: Progress) -> None:
+    config = deck.config
+    overrides = {"transition": "none", "backgroundTransition": "none", "hash": False, "history": False,
+                 "maxScale": 1, "autoSlide": 0, "autoAnimate": False, "fragmentInURL": False,
+                 "controlsTutorial": False, "scrollActivationWidth": None, "view": None}
+    context = browser.new_context(viewport=viewport(config.width, config.height, config.margin),
+                                  device_scale_factor=1)
+    try:
+        page = context.new_page()
+        page.set_default_timeout(LOAD_TIMEOUT_MS)
+        watch = PageWatch(page, output)
+        page.add_init_script(f"window.TALKDECK_OVERRIDES = {json.dumps(overrides)};")
+        progress("opening the deck in Chromium")
+        page.goto((output / "index.html").as_uri())
+        from playwright.sync_api import TimeoutError as PlaywrightTimeout
+
+        try:
+            page.wait_for_function("window.Reveal && Reveal.isReady()")
+        except PlaywrightTimeout:  # the page's own errors say why
+            why = "; ".join(watch.errors) or "no error was reported"
+            found.add(Finding("deck.toml", 0, ERROR, "script",
+                              f"reveal.js did not start within {LOAD_TIMEOUT_MS // 1000} s: {why}"))
+            return
+        # Fragments fade in through CSS transitions of their own: measure every step in its final state.
+        page.add_style_tag(content=NO_TRANSITIONS)
+        count = page.evaluate(f"window.talkdeckSlides = {SLIDES_JS}; window.talkdeckMeasure = {MEASURE_JS}; "
+                              "window.talkdeckSlides().length")
+        measured: list[dict] = []
+        for start in range(0, count, BATCH):  # a few slides a call: fewer round trips, still some progress
+            progress(f"measuring slide {start + 1}/{count}")
+            measured += page.evaluate(MEASURE_BATCH_JS, {"from": start, "to": min(start + BATCH, count),
+                                                         "width": config.width, "height": config.height})
+        for item in measured:
+            for finding in _slide_overflow(item, sources) + _code_overflow(item, sources):
+                found.add(finding)
+        _request_findings(watch, measured, output, sources, found)
+    finally:
+        context.close()
+
+
+def _slide_overflow(item: dict, sources: Sources) -> list[Finding]:
+    """One finding per slide: the worst step, and when it is a fragment step, which one."""
+    slide_id, steps = item["id"], item["steps"]
+    worst = None
+    for position, result in enumerate(item["results"]):
+        amount = max(result["over"].values())
+        if amount > TOLERANCE and (worst is None or amount > worst[1]):
+            worst = (position, amount, result)
+    if worst is None:
+        return []
+    position, _, result = worst
+    earlier = item["results"][:position]
+    first_step = position == 0 or all(max(r["over"].values()) <= TOLERANCE for r in earlier)
+    sides = [f"{round(px)} px {'at the ' + side if side in ('top', 'bottom') else 'on the ' + side}"
+             for side, px in sorted(result["over"].items(), key=lambda kv: -kv[1]) if px > TOLERANCE]
+    what = ""
+    if result["worst"]:
+        text = result["worst"]["text"]
+        what = f" (<{result['worst']['tag']}>{' ' + repr(text) if text else ''})"
+    when = ""
+    if position > 0:
+        when = f" once fragment {position} of {steps} is shown" if first_step else \
+            f", worst once fragment {position} of {steps} is shown"
+    file, line = sources.locate(slide_id)
+    number = (sources.slide(slide_id) or (None,))[0]
+    return [Finding(file, line, ERROR, "overflow",
+                    f"slide {number} (#{slide_id}) overflows the slide by {' and '.join(sides)}{when}{what}",
+                    number)]
+
+
+def _code_overflow(item: dict, sources: Sources) -> list[Finding]:
+    slide_id = item["id"]
+    found = sources.slide(slide_id)
+    number = found[0] if found else None
+    by_pre: dict[int, dict] = {}
+    for result in item["results"]:
+        for code in result["codes"]:
+            seen = by_pre.get(code["pre"])
+            if seen is None or (code["wide"], code["tall"]) > (seen["wide"], seen["tall"]):
+                by_pre[code["pre"]] = code
+    findings = []
+    for code in by_pre.values():
+        pane = _pane(found[1], code) if found else None
+        if code["wide"] > TOLERANCE and code["lines"]:
+            widest = max(code["lines"], key=lambda line: line["by"])
+            text = widest["text"].strip()
+            if pane is not None:
+                where = f"line {_pane_line(pane, widest['index'])} of {pane.path}"
+                file, line = sources.locate(slide_id)
+                line = pane.slide_line or line
+            else:
+                where = f"line {widest['index'] + 1} of the code block"
+                file, line = sources.locate(slide_id, text) if text else sources.locate(slide_id)
+            many = len(code["lines"])
+            others = f"; {many} lines are too wide" if many > 1 else ""
+            findings.append(Finding(file, line, ERROR, "code-width",
+                                    f"slide {number} (#{slide_id}): code is {round(code['wide'])} px wider "
+                                    f"than its pane: {where} is {round(widest['by'])} px too long "
+                                    f"({_short(text)}){others} (shorten or wrap the line, or show fewer "
+                                    "columns)",
+                                    number))
+        if code["tall"] > TOLERANCE:
+            first = (code.get("first") or "").strip()
+            file, line = sources.locate(slide_id, first if pane is None else "")
+            if pane is not None and pane.slide_line:
+                line = pane.slide_line
+            label = pane.path if pane is not None else "a code block"
+            findings.append(Finding(file, line, WARNING, "code-height",
+                                    f"slide {number} (#{slide_id}): {label} scrolls: {code['hidden']} of its "
+                                    f"{code['total']} lines are hidden below the pane (show fewer lines)",
+                                    number))
+    return findings
+
+
+def _pane(slide: Slide, code: dict):
+    if code.get("pane") is None or code.get("paneIndex", -1) < 0:
+        return None
+    panes = slide.panes
+    return panes[code["paneIndex"]] if code["paneIndex"] < len(panes) else None
+
+
+def _pane_line(pane, index: int) -> int:
+    return pane.lines[index] if 0 <= index < len(pane.lines) else index + 1
+
+
+def _short(text: str, size: int = 50) -> str:
+    return repr(text if len(text) <= size else text[: size - 1] + "…")
+
+
+def _request_findings(watch: PageWatch, measured: list[dict], output: Path, sources: Sources,
+                      found: Collector) -> None:
+    """What the page itself loaded or failed to load, tied where possible to the slide that asked for it."""
+    out = output.resolve()
+    owner: dict[str, str] = {}  # URL as the page resolved it, or as written -> id of the slide that uses it
+    for item in measured:
+        for result in item["results"]:
+            for url in [*result["broken"], *_css_url_values(result["backgrounds"])]:
+                owner.setdefault(url, item["id"])
+    for url in dict.fromkeys(watch.remote):
+        if found.known(("network", url)):
+            continue
+        slide = _owner(url, owner) or sources.owner_of(url)
+        file, line = sources.locate(slide, url)
+        found.add(Finding(file, line, ERROR, "network",
+                          f"{sources.label(slide)}: the page requested {url} from the network (a deck must "
+                          "work offline)", sources.number(slide)), ("network", url))
+    for url in dict.fromkeys(watch.failed):
+        path = Path(unquote(urlsplit(url).path)).resolve()
+        if found.known(("missing", str(path))):
+            continue
+        rel = path.relative_to(out).as_posix() if path.is_relative_to(out) else str(path)
+        slide = _owner(url, owner) or _owner(rel, owner) or sources.owner_of(rel)
+        file, line = sources.locate(slide, rel)
+        found.add(Finding(file, line, ERROR, "missing",
+                          f"{sources.label(slide)}: {rel} could not be loaded: no such file in the built "
+                          "deck",
+                          sources.number(slide)), ("missing", str(path)))
+    for item in measured:
+        for src in dict.fromkeys(src for result in item["results"] for src in result["broken"]):
+            target = (output / unquote(urlsplit(src).path)).resolve()
+            if is_remote(src) or src.startswith("data:") or not target.is_file():
+                continue  # a network request or a missing file: reported above
+            file, line = sources.locate(item["id"], src)
+            found.add(Finding(file, line, ERROR, "image",
+                              f"{sources.label(item['id'])}: image {src} exists but the browser cannot show "
+                              "it (a broken or unsupported image file)", sources.number(item["id"])),
+                      ("image", str(target), item["id"]))
+    for message in dict.fromkeys(watch.errors):
+        found.add(Finding("deck.toml", 0, ERROR, "script", f"the page raised a JavaScript error: {message}"))
+
+
+def _css_url_values(values: Iterable[str]) -> list[str]:
+    return [url for value in values for url in css_urls(value)]
+
+
+def _owner(url: str, owner: dict[str, str]) -> str | None:
+    if url in owner:
+        return owner[url]
+    return next((slide for known, slide in owner.items() if known and url.endswith(known)), None)
+
+
+# -- putting it together -------------------------------------------------------------------------------------
+def run_check(root: Path, browser=None, executable: str | None = None, use_browser: bool = True,
+              progress: Progress | None = None) -> Report:
+    """Build the deck into a temporary folder and check it; `browser` is a Playwright browser to reuse.
+
+    A deck that does not build gives its build errors as findings.
+    """
+    from talkdeck.builder import Builder
+
+    progress = progress or (lambda _text: None)
+    started = time.perf_counter()
+    root = root.resolve()
+    report = Report(root=root)
+    found = Collector()
+    with tempfile.TemporaryDirectory(prefix="talkdeck-check-") as tmp:
+        output = Path(tmp) / "deck"
+        progress("building the deck")
+        try:
+            deck = Builder(root, output).build().deck
+        except DeckError as exc:
+            report.findings = [_build_finding(problem, root) for problem in exc.problems]
+            report.seconds = time.perf_counter() - started
+            return report
+        sources = Sources(deck)
+        report.slides = len(deck.slides)
+        for finding in check_talk(deck, sources):
+            found.add(finding)
+        check_files(output, sources, found)
+        if use_browser:
+            if browser is not None:
+                check_in_browser(deck, output, sources, browser, found, progress)
+            else:
+                from talkdeck.browser import launch
+
+                progress("starting Chromium")
+                with launch(executable) as launched:
+                    check_in_browser(deck, output, sources, launched, found, progress)
+    report.findings = found.findings
+    report.seconds = time.perf_counter() - started
+    return report
+
+
+def _build_finding(problem, root: Path) -> Finding:
+    file, line = "deck.toml", problem.line or 0
+    if problem.path is not None:
+        path = Path(problem.path)
+        path = path if path.is_absolute() else Path.cwd() / path
+        try:
+            file = path.resolve().relative_to(root).as_posix()
+        except ValueError:
+            file = str(path)
+    message = problem.message + (f" ({problem.hint})" if problem.hint else "")
+    return Finding(file, line, ERROR, "build", f"the deck does not build: {message}")

@@ -1,0 +1,290 @@
+"""`talkdeck check`: one fixture deck per finding (tests/fixtures/check/NAME), found at its source line.
+
+The fixtures are otherwise clean: each test asserts the one finding its deck was made for, and nothing else.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import shutil
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from talkdeck.check import Finding, run_check, scan_page, viewport
+from talkdeck.cli import main
+
+FIXTURES = Path(__file__).parent / "fixtures" / "check"
+
+# fixture -> (kind, level, file, line, words the message must contain)
+EXPECTED = {
+    "overflow-text": ("overflow", "error", "slides/01-text.md", 8,
+                      ["slide 2 (#text-2) overflows the slide by", "px at the bottom", "Point number 20"]),
+    "overflow-code": ("code-width", "error", "slides/01-code.md", 13,
+                      ["slide 2 (#code-2): code is", "line 2 of the code block", "this line is very long"]),
+    "overflow-fragment": ("overflow", "error", "slides/01-fragment.md", 8,
+                          ["slide 2 (#fragment-2) overflows", "at the bottom once fragment 1 of 1 is shown",
+                           "A block that only appears later"]),
+    "missing-image": ("missing", "error", "slides/01-image.md", 11, ["img/missing.png does not exist"]),
+    "remote-script": ("network", "error", "slides/01-script.md", 11,
+                      ["<script src> https://cdn.example.com/chart.js would be loaded from the network"]),
+    "broken-anchor": ("link", "error", "slides/01-links.md", 12,
+                      ["link #/link-9 names no slide", "did you mean 'links-2'?"]),
+    "missing-alt": ("alt", "warning", "slides/01-image.md", 11, ["image img/box.svg has no alt text"]),
+    "missing-notes": ("notes", "warning", "slides/01-notes.md", 16,
+                      ["slide 3 (#notes-3) has no speaker notes"]),
+    "minutes-over": ("minutes", "warning", "deck.toml", 2, ["add up to 8, 3 over the talk's 5"]),
+}
+BROWSER_ONLY = {"overflow-text", "overflow-code", "overflow-fragment"}
+
+
+def assert_only(findings: list[Finding], kind: str, level: str, file: str, line: int,
+                words: list[str]) -> Finding:
+    assert len(findings) == 1, [f.format() for f in findings]
+    finding = findings[0]
+    assert (finding.kind, finding.level, finding.file, finding.line) == (kind, level, file, line), finding
+    for word in words:
+        assert word in finding.message, (word, finding.message)
+    return finding
+
+
+def pixels(message: str) -> int:
+    return int(re.search(r"by (\d+) px", message).group(1))
+
+
+def copy(name: str, tmp_path: Path) -> Path:
+    target = tmp_path / name
+    shutil.copytree(FIXTURES / name, target)
+    return target
+
+
+def add_slide(deck: Path, text: str) -> None:
+    (deck / "slides" / "09-extra.md").write_text(f"+++\nminutes = 0\n+++\n\n{text}\n\nNote: Extra notes.\n")
+
+
+# -- in a real browser ---------------------------------------------------------------------------------------
+@pytest.mark.browser
+def test_a_clean_deck_gives_no_finding(browser):
+    report = run_check(FIXTURES / "clean", browser=browser)
+    assert report.findings == []
+    assert report.slides == 5
+    assert not report.failed(strict=True)
+    assert report.text() == "0 errors, 0 warnings"
+
+
+@pytest.mark.browser
+@pytest.mark.parametrize("name", sorted(EXPECTED))
+def test_each_fixture_gives_its_one_finding_at_its_line(browser, name):
+    report = run_check(FIXTURES / name, browser=browser)
+    assert_only(report.findings, *EXPECTED[name])
+
+
+@pytest.mark.browser
+def test_overflow_says_by_how_much(browser):
+    # 520 px block + 200 px fragment + the heading and the slide's 24 px padding: about 125 px too tall.
+    fragment = run_check(FIXTURES / "overflow-fragment", browser=browser).findings[0]
+    assert 110 <= pixels(fragment.message) <= 140
+    # Twenty list items of about 56 px each cannot fit 720 px: several hundred pixels.
+    text = run_check(FIXTURES / "overflow-text", browser=browser).findings[0]
+    assert 300 <= pixels(text.message) <= 700
+    assert text.slide == 2
+
+
+@pytest.mark.browser
+def test_overflow_is_measured_in_slide_pixels_whatever_the_margin(browser, tmp_path):
+    deck = copy("overflow-fragment", tmp_path)
+    toml = deck / "deck.toml"
+    toml.write_text(toml.read_text() + "margin = 0.1\n")
+    assert viewport(1280, 720, 0.1) == {"width": 1423, "height": 800}
+    finding = assert_only(run_check(deck, browser=browser).findings, *EXPECTED["overflow-fragment"])
+    assert 110 <= pixels(finding.message) <= 140
+
+
+@pytest.mark.browser
+def test_content_wider_than_the_slide_is_an_overflow_on_the_right(browser, tmp_path):
+    deck = copy("clean", tmp_path)
+    add_slide(deck, '## Wide\n\n<div style="width: 1500px">A box wider than the slide</div>')
+    finding = assert_only(run_check(deck, browser=browser).findings, "overflow", "error",
+                          "slides/09-extra.md", 4, ["slide 6 (#extra-1) overflows", "on the right"])
+    # 56 px of padding + 1500 px box - 1280 px frame
+    assert 270 <= pixels(finding.message) <= 280
+
+
+@pytest.mark.browser
+def test_a_pane_line_wider_than_the_pane_names_the_file_line(browser, tmp_path):
+    deck = copy("clean", tmp_path)
+    (deck / "code" / "wide.py").write_text("def main():\n    print('" + "far too long " * 12 + "')\n")
+    add_slide(deck, "## Wide pane\n\n<<< code/wide.py python")
+    assert_only(run_check(deck, browser=browser).findings, "code-width", "error", "slides/09-extra.md", 7,
+                ["slide 6 (#extra-1): code is", "line 2 of code/wide.py is", "far too long"])
+
+
+@pytest.mark.browser
+def test_code_taller_than_its_pane_is_a_warning(browser, tmp_path):
+    deck = copy("clean", tmp_path)
+    body = "\n".join(f"value_{i} = {i}" for i in range(60))
+    add_slide(deck, f"## Tall\n\n```python\n{body}\n```")
+    assert_only(run_check(deck, browser=browser).findings, "code-height", "warning", "slides/09-extra.md", 8,
+                ["slide 6 (#extra-1): a code block scrolls:", "of its 60 lines are hidden"])
+
+
+@pytest.mark.browser
+def test_a_request_only_a_script_makes_is_caught_by_routing(browser, tmp_path):
+    deck = copy("clean", tmp_path)
+    add_slide(deck, '## Tracker\n\n<script>new Image().src = "https://pixel.example.org/p.gif";</script>')
+    finding = assert_only(run_check(deck, browser=browser).findings, "network", "error",
+                          "slides/09-extra.md", 7,
+                          ["slide 6 (#extra-1): the page requested https://pixel.example.org/p.gif"])
+    assert finding.slide == 6
+
+
+@pytest.mark.browser
+def test_a_script_error_and_a_broken_image_file(browser, tmp_path):
+    deck = copy("clean", tmp_path)
+    (deck / "img" / "box.svg").write_text("this is not an SVG")
+    add_slide(deck, "## Broken\n\n<script>throw new Error('boom on stage')</script>")
+    findings = sorted(run_check(deck, browser=browser).findings, key=lambda f: f.kind)
+    assert [(f.kind, f.file, f.line) for f in findings] == [("image", "slides/01-intro.md", 27),
+                                                          ("script", "deck.toml", 0)]
+    assert "image img/box.svg exists but the browser cannot show it" in findings[0].message
+    assert "boom on stage" in findings[1].message
+
+
+# -- without a browser: the built files and the talk ---------------------------------------------------------
+@pytest.mark.parametrize("name", sorted(set(EXPECTED) - BROWSER_ONLY))
+def test_the_static_checks_find_the_same_without_a_browser(name):
+    assert_only(run_check(FIXTURES / name, use_browser=False).findings, *EXPECTED[name])
+
+
+def test_links_and_anchors(tmp_path):
+    deck = copy("clean", tmp_path)
+    (deck / "notes.txt").write_text("kept in the deck folder, not copied into the build")
+    add_slide(deck, "\n".join([
+        "## Links", "",
+        "- [by index](#/1/1) [past the end](#/9)",  # line 7
+        "- [to an element](#box-id) [to nothing](#nowhere)",  # line 8
+        '- <span id="box-id">target</span> [outside](notes.txt)',  # line 9
+        "- [remote links are fine](https://docs.example.org/) [mail](mailto:a@example.org)",
+    ]))
+    findings = run_check(deck, use_browser=False).findings
+    got = sorted((f.line, f.kind, f.message.split(": ", 1)[1]) for f in findings)
+    assert got == [
+        (7, "link", "link #/9 points past the last slide (there are 5 horizontal slides, counted from 0)"),
+        (8, "link", "link #nowhere names no element of the deck"),
+        (9, "link", "link notes.txt is in the deck folder but not in the built deck (talkdeck copies the "
+                    "images that slides show with ![alt](path); other files are not copied)"),
+    ]
+
+
+def test_the_notes_rule_skips_the_first_slide_and_title_or_no_notes_slides(tmp_path):
+    deck = copy("missing-notes", tmp_path)
+    path = deck / "slides" / "01-notes.md"
+    path.write_text(path.read_text().replace("## Has none", '<!-- .slide: class="no-notes" -->\n## Has none'))
+    assert run_check(deck, use_browser=False).findings == []
+    path.write_text(path.read_text().replace("no-notes", "title"))
+    assert run_check(deck, use_browser=False).findings == []
+
+
+def test_minutes_within_the_talk_give_no_warning(tmp_path):
+    deck = copy("minutes-over", tmp_path)
+    (deck / "deck.toml").write_text((deck / "deck.toml").read_text().replace("minutes = 5", "minutes = 8"))
+    assert run_check(deck, use_browser=False).findings == []
+
+
+def test_decorative_images_and_notes_are_not_asked_for_alt_text():
+    html = ('<section id="a-1" data-td-source="slides/a.md:1"><img src="x.svg" role="presentation">'
+            '<img src="y.svg" alt=" "><aside class="notes"><img src="z.svg"></aside></section>')
+    assert [ref.value for ref in scan_page(html).no_alt] == ["y.svg"]
+
+
+def test_remote_css_in_a_style_attribute_is_found(tmp_path):
+    deck = copy("clean", tmp_path)
+    add_slide(deck, '## Font\n\n<div style="background: url(//fonts.example.net/bg.png)">x</div>')
+    assert_only(run_check(deck, use_browser=False).findings, "network", "error", "slides/09-extra.md", 7,
+                ["CSS url() //fonts.example.net/bg.png would be loaded from the network"])
+
+
+def test_a_deck_that_does_not_build_reports_its_build_errors(tmp_path):
+    deck = copy("clean", tmp_path)
+    add_slide(deck, "## Nope\n\n![A missing image](img/nope.png)")
+    report = run_check(deck, use_browser=False)
+    assert_only(report.findings, "build", "error", "slides/09-extra.md", 7,
+                ["the deck does not build: image img/nope.png not found"])
+    assert report.failed()
+
+
+# -- the command ---------------------------------------------------------------------------------------------
+def run(*args: object):
+    return CliRunner().invoke(main, ["check", *map(str, args)])
+
+
+def test_text_output_one_line_per_finding_errors_first_then_the_count(tmp_path):
+    deck = copy("missing-notes", tmp_path)
+    add_slide(deck, "## Link\n\n[gone](#/gone)")
+    result = run(deck, "--no-browser")
+    assert result.exit_code == 1
+    lines = result.output.splitlines()
+    assert len(lines) == 3
+    assert re.fullmatch(r".*slides/09-extra\.md:7: error: slide 4 \(#extra-1\): link #/gone names no slide "
+                        r".*", lines[0])
+    assert re.fullmatch(r".*slides/01-notes\.md:16: warning: slide 3 \(#notes-3\) has no speaker notes .*",
+                        lines[1])
+    assert lines[2] == "1 error, 1 warning"
+
+
+def test_warnings_fail_only_with_strict():
+    name = "missing-notes"
+    relaxed = run(FIXTURES / name, "--no-browser")
+    assert relaxed.exit_code == 0, relaxed.output
+    assert relaxed.output.endswith("0 errors, 1 warning\n")
+    strict = run(FIXTURES / name, "--no-browser", "--strict")
+    assert strict.exit_code == 1
+    assert strict.output == relaxed.output
+
+
+def test_json_output_for_tools():
+    result = run(FIXTURES / "broken-anchor", "--no-browser", "--format", "json")
+    assert result.exit_code == 1
+    items = json.loads(result.output)
+    assert len(items) == 1
+    item = items[0]
+    assert set(item) == {"file", "line", "level", "kind", "message", "slide"}
+    assert item["file"].endswith("broken-anchor/slides/01-links.md")
+    assert (item["line"], item["level"], item["kind"], item["slide"]) == (12, "error", "link", 2)
+
+
+def test_json_of_a_clean_deck_is_an_empty_list():
+    result = run(FIXTURES / "clean", "--no-browser", "--format", "json")
+    assert result.exit_code == 0
+    assert json.loads(result.output) == []
+
+
+@pytest.mark.browser
+def test_the_installed_command_in_chromium(browser):
+    """The console script end to end, in its own process (the session's Playwright runs in this one)."""
+    import subprocess
+    import sys
+
+    from conftest import chromium_path
+
+    def check(*args: object) -> subprocess.CompletedProcess:
+        return subprocess.run([sys.executable, "-m", "talkdeck", "check", *map(str, args), "--browser",
+                               chromium_path()], capture_output=True, text=True, timeout=120)
+
+    result = check(FIXTURES / "overflow-code")
+    assert result.returncode == 1, result.stderr
+    assert re.search(r"overflow-code/slides/01-code\.md:13: error: slide 2 \(#code-2\): code is \d+ px wider",
+                     result.stdout)
+    assert result.stdout.endswith("1 error, 0 warnings\n")
+    assert result.stderr == ""  # no progress line when stderr is not a terminal
+    clean = check(FIXTURES / "clean", "--strict")
+    assert clean.returncode == 0, clean.stdout + clean.stderr
+    assert clean.stdout == "0 errors, 0 warnings\n"
+
+
+def test_a_browser_path_that_does_not_exist_is_a_clean_error(tmp_path):
+    result = run(FIXTURES / "clean", "--browser", tmp_path / "no-chromium")
+    assert result.exit_code != 0
+    assert "Traceback" not in result.output
