@@ -6,6 +6,7 @@ import re
 from pathlib import Path
 
 from talkdeck.errors import DeckError, Problem
+from talkdeck.paths import inside_deck
 
 LAYERS_LINE = re.compile(r"^<<<layers\s+(?P<path>\S+)(?P<options>(?:\s+\S+)*)\s*$")
 
@@ -34,7 +35,7 @@ def render_layers_line(line_text: str, root: Path, slide_path: Path, line: int) 
                 "the only option is changed=FILE[,FILE...]",
             )
         changed += [item for item in value.split(",") if item]
-    dockerfile = _dockerfile(root, rel, slide_path, line)
+    dockerfile = inside_deck(root, rel, slide_path, line, "Dockerfile")
     try:
         explanation = explain(dockerfile, changed)
     except DeckError as exc:
@@ -43,25 +44,3 @@ def render_layers_line(line_text: str, root: Path, slide_path: Path, line: int) 
         ) from None
     deps = set(input_files(dockerfile)) | {dockerfile.parent / name for name in changed}
     return render_html(explanation), deps
-
-
-def _dockerfile(root: Path, rel: str, slide_path: Path, line: int) -> Path:
-    candidate = Path(rel)
-    if candidate.is_absolute() or ".." in candidate.parts:
-        raise DeckError.at(
-            slide_path,
-            line,
-            f"layers path {rel!r} points outside the deck",
-            "use a path relative to the deck root, without `..`",
-        )
-    path = root / candidate
-    if not path.is_file():
-        raise DeckError.at(
-            slide_path,
-            line,
-            f"Dockerfile {rel} does not exist",
-            "check the path; it is relative to the deck root",
-        )
-    if not path.resolve().is_relative_to(root.resolve()):
-        raise DeckError.at(slide_path, line, f"Dockerfile {rel} links to a file outside the deck")
-    return path

@@ -13,6 +13,7 @@ from pathlib import Path
 
 from talkdeck.errors import DeckError
 from talkdeck.model import CodePane
+from talkdeck.paths import inside_deck
 
 PANE_LINE = re.compile(
     r"^<<<\s+(?P<spec>\S+)(?:\s+(?P<lang>[A-Za-z][\w+#.-]*))?(?:\s+\{(?P<steps>[^}]*)\})?\s*$"
@@ -84,7 +85,6 @@ class PaneResolver:
 
     def __init__(self, root: Path):
         self.root = root
-        self.real_root = root.resolve()
         self._files: dict[Path, SourceFile] = {}
 
     def resolve(self, line_text: str, slide_path: Path, line: int) -> tuple[CodePane, Path]:
@@ -126,38 +126,11 @@ class PaneResolver:
         return pane, source.path
 
     def _load(self, rel: str, slide_path: Path, line: int) -> SourceFile:
-        path = self._safe_path(rel, slide_path, line)
+        path = inside_deck(self.root, rel, slide_path, line, "code pane file")
         cached = self._files.get(path)
         if cached is None:
             cached = self._files[path] = _read_source(path, rel, slide_path, line)
         return cached
-
-    def _safe_path(self, rel: str, slide_path: Path, line: int) -> Path:
-        candidate = Path(rel)
-        if candidate.is_absolute() or ".." in candidate.parts:
-            raise DeckError.at(
-                slide_path,
-                line,
-                f"code pane path {rel!r} points outside the deck",
-                "use a path relative to the deck root, without `..`",
-            )
-        path = self.root / candidate
-        if not path.is_file():
-            what = "is a folder" if path.is_dir() else "does not exist"
-            raise DeckError.at(
-                slide_path,
-                line,
-                f"code pane file {rel} {what}",
-                "check the path; it is relative to the deck root",
-            )
-        if not path.resolve().is_relative_to(self.real_root):
-            raise DeckError.at(
-                slide_path,
-                line,
-                f"code pane file {rel} links to a file outside the deck",
-                "panes may only show files inside the deck",
-            )
-        return path
 
     def _select(
         self, source: SourceFile, rel: str, selector: str, slide_path: Path, line: int

@@ -18,6 +18,7 @@ from markdown.treeprocessors import Treeprocessor
 from talkdeck.errors import DeckError
 from talkdeck.model import CodePane, Section, Slide
 from talkdeck.panes import PaneResolver, check_steps
+from talkdeck.paths import inside_deck
 from talkdeck.source import FENCE, SectionSource, fence_spans
 
 SLIDE_ATTRS = re.compile(r"<!--\s*\.slide:\s*(.*?)\s*-->")
@@ -290,23 +291,8 @@ class SectionRenderer:
                 "a deck must work offline: save the image in img/ and link it from there",
             )
         rel = src.split("#", 1)[0].split("?", 1)[0]
-        candidate = Path(rel)
-        if candidate.is_absolute() or ".." in candidate.parts:
-            raise DeckError.at(
-                path,
-                number,
-                f"image {src} is outside the deck",
-                "put it in img/ and use a path relative to the deck root",
-            )
-        target = self.root / candidate
-        if not target.is_file():
-            raise DeckError.at(
-                path,
-                number,
-                f"image {rel} not found",
-                "check the path; images are relative to the deck root, e.g. img/diagram.svg",
-            )
-        section.images.add(candidate.as_posix())
+        target = inside_deck(self.root, rel, path, number, "image")
+        section.images.add(Path(rel).as_posix())
         section.dependencies.add(target)
 
 

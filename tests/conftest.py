@@ -9,29 +9,15 @@ from pathlib import Path
 
 import pytest
 
+from talkdeck.browser import FLAGS, find_chromium
+
 FIXTURES = Path(__file__).parent / "fixtures"
-CHROMIUM_FLAGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--disable-quic",
-]
+CHROMIUM_FLAGS = FLAGS
 
 
 def chromium_path() -> str | None:
-    for candidate in (
-        os.environ.get("TALKDECK_CHROMIUM"),
-        "/usr/bin/chromium",
-        shutil.which("chromium"),
-        shutil.which("chromium-browser"),
-        shutil.which("google-chrome"),
-    ):
-        if candidate and Path(candidate).is_file():
-            return candidate
-    return None
+    """The browser the tests drive: the same search as talkdeck's own (--browser aside)."""
+    return find_chromium(None)
 
 
 @pytest.fixture

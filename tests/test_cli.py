@@ -77,7 +77,7 @@ def test_a_failed_build_exits_1_without_traceback_and_keeps_the_last_good_deck(d
             "01-intro.md:2: unknown front matter key 'minuts'",
         ),
         (("slides/01-intro.md", "## A\n\n```\nunclosed\n"), "01-intro.md:3: code fence is never closed"),
-        (("slides/01-intro.md", "## A\n![x](img/none.png)\n"), "01-intro.md:2: image img/none.png not found"),
+        (("slides/01-intro.md", "## A\n![x](img/none.png)\n"), "01-intro.md:2: image img/none.png does not exist"),
         (("slides/01-intro.md", b"## caf\xe9\n"), "01-intro.md:1: the file is not valid UTF-8"),
         (("templates/slide.html.j2", "{% if %}"), "slide.html.j2:1: template error"),
         (("templates/slide.html.j2", "{{ slide.nope.deeper }}"), "slide.html.j2:1: template error"),

@@ -29,7 +29,7 @@ def test_the_slide_names_the_first_miss_and_records_what_it_read(deck_copy):
     ("line", "message"),
     [
         ("<<<layers app/Nope", "01-cache.md:3: Dockerfile app/Nope does not exist"),
-        ("<<<layers ../Dockerfile", "01-cache.md:3: layers path '../Dockerfile' points outside the deck"),
+        ("<<<layers ../Dockerfile", "01-cache.md:3: Dockerfile path '../Dockerfile' points outside the deck"),
         (
             "<<<layers app/Dockerfile chnged=app.py",
             "01-cache.md:3: unknown option 'chnged=app.py' for <<<layers",

@@ -126,8 +126,8 @@ def test_long_lines_and_a_2000_line_file(root):
     ("line", "expected"),
     [
         ("<<< ex/missing.py", "slides/02-code.md:7: code pane file ex/missing.py does not exist"),
-        ("<<< ../etc/passwd", "slides/02-code.md:7: code pane path '../etc/passwd' points outside the deck"),
-        ("<<< /etc/passwd", "slides/02-code.md:7: code pane path '/etc/passwd' points outside the deck"),
+        ("<<< ../etc/passwd", "slides/02-code.md:7: code pane file path '../etc/passwd' points outside the deck"),
+        ("<<< /etc/passwd", "slides/02-code.md:7: code pane file path '/etc/passwd' points outside the deck"),
         (
             "<<< ex/app.py#nope",
             "slides/02-code.md:7: region 'nope' not found in ex/app.py (regions: body, routes, setup)",

@@ -80,8 +80,7 @@ def test_images_are_recorded_and_missing_ones_are_errors(render):
     with pytest.raises(DeckError) as err:
         render("## A\n\n![Missing](img/nope.png)\n")
     assert str(err.value).endswith(
-        "01-intro.md:3: image img/nope.png not found (check the path; images are relative to the deck root, "
-        "e.g. img/diagram.svg)"
+        "01-intro.md:3: image img/nope.png does not exist (check the path; it is relative to the deck root)"
     )
 
 
@@ -131,5 +130,5 @@ def test_background_images_are_copied_and_checked(render):
     section = render('<!-- .slide: data-background-image="img/a.svg" -->\n## A\n')
     assert section.images == {"img/a.svg"}
     assert section.slides[0].attrs["data-background-image"] == "img/a.svg"
-    with pytest.raises(DeckError, match=r"01-intro.md:1: image img/b.png not found"):
+    with pytest.raises(DeckError, match=r"01-intro.md:1: image img/b.png does not exist"):
         render('<!-- .slide: data-background-image="img/b.png" -->\n')

@@ -1,0 +1,23 @@
+"""Files a slide names (panes, Dockerfiles, images): relative to the deck root, and never outside it."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from talkdeck.errors import DeckError
+
+
+def inside_deck(root: Path, rel: str, slide_path: Path, line: int, noun: str) -> Path:
+    """The file `rel` names under `root`, or a DeckError at the slide's line saying what is wrong."""
+    candidate = Path(rel)
+    if candidate.is_absolute() or ".." in candidate.parts:
+        raise DeckError.at(slide_path, line, f"{noun} path {rel!r} points outside the deck",
+                           "use a path relative to the deck root, without `..`")
+    path = root / candidate
+    if not path.is_file():
+        what = "is a folder" if path.is_dir() else "does not exist"
+        raise DeckError.at(slide_path, line, f"{noun} {rel} {what}", "check the path; it is relative to the deck root")
+    if not path.resolve().is_relative_to(root.resolve()):
+        raise DeckError.at(slide_path, line, f"{noun} {rel} links to a file outside the deck",
+                           "only files inside the deck can be shown")
+    return path
