@@ -10,6 +10,7 @@ import json
 import os
 import re
 import shutil
+from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -112,6 +113,23 @@ class Builder:
         _apply_timing(section)
         self._cache[path] = (self._key(path, section), section)
         return section
+
+    def forget(self, paths: Iterable[Path]) -> None:
+        """Drop what was kept for these files, so the next build reads them again.
+
+        The cache compares modification time and size, and two saves within one tick of the file system's
+        clock with the same size look unchanged; a watcher that saw the change knows better.
+        """
+        paths = {Path(p) for p in paths}
+        for source, (_, section) in list(self._cache.items()):
+            if source in paths or section.dependencies & paths:
+                del self._cache[source]
+        if self._written is not None:
+            named = {str(p) for p in paths}
+            self._written = {rel: key for rel, key in self._written.items()
+                             if not (isinstance(key, tuple) and key[0] in named)}
+        if any(p.is_relative_to(self.root / "templates") for p in paths):
+            self._env = None
 
     def _key(self, path: Path, section: Section) -> tuple:
         values = tuple(sorted(self.renderer.values.items()))

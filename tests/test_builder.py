@@ -104,3 +104,19 @@ def test_a_failed_rebuild_leaves_the_output_alone(deck_copy, tmp_path):
     with pytest.raises(DeckError):
         builder.build()
     assert (out / "index.html").read_text() == before
+
+
+def test_forget_makes_the_next_build_read_a_file_again(deck_copy, tmp_path):
+    root = deck_copy()
+    builder = Builder(root, tmp_path / "out", incremental=True)
+    builder.build()
+    intro = root / "slides" / "01-intro.md"
+    stamp = intro.stat()
+    text = intro.read_text()
+    intro.write_text(text.replace("Fixture deck", "Fixture dock"))  # same size
+    import os
+
+    os.utime(intro, ns=(stamp.st_atime_ns, stamp.st_mtime_ns))  # and the same time: looks unchanged
+    assert "Fixture deck" in builder.load().sections[0].slides[0].html
+    builder.forget([intro])
+    assert "Fixture dock" in builder.load().sections[0].slides[0].html

@@ -1,0 +1,68 @@
+"""`talkdeck serve`: build the deck, serve it on loopback, rebuild and reload the browser on every save."""
+
+from __future__ import annotations
+
+import signal
+import threading
+from pathlib import Path
+
+import click
+
+from talkdeck.errors import DeckError, display_path
+
+
+@click.command("serve")
+@click.argument("deck_dir", default=".", type=click.Path(exists=True, file_okay=False, path_type=Path))
+@click.option("--host", default="127.0.0.1", show_default=True,
+              help="Address to listen on; anything but loopback shows the deck to your network.")
+@click.option("-p", "--port", default=8000, show_default=True, type=click.IntRange(0, 65535),
+              help="Port to listen on (0: any free port).")
+@click.option("--open/--no-open", "open_browser", default=False, show_default=True,
+              help="Open the deck in the default web browser.")
+def command(deck_dir: Path, host: str, port: int, open_browser: bool) -> None:
+    """Serve the deck in DECK_DIR (default: the current folder) and reload the browser on every save.
+
+    Watches deck.toml, slides/, templates/, img/ and every file a code pane shows. The browser stays on the
+    same slide and fragment; a build error shows over the last good deck until a save fixes it. The deck is
+    built into a temporary folder: DECK_DIR/dist is left alone. Ctrl-C stops.
+    """
+    from talkdeck.assets import require_reveal
+    from talkdeck.config import CONFIG_NAME
+    from talkdeck.server import DeckServer
+
+    root = deck_dir.resolve()
+    if not (root / CONFIG_NAME).is_file():
+        raise DeckError.at(root / CONFIG_NAME, None, "no deck.toml here: this is not a deck folder",
+                           "give the deck's folder, or run `talkdeck new DIR` to create one")
+    require_reveal(root)
+    server = DeckServer(root, host=host, port=port, echo=lambda text: click.echo(text, err=True))
+    previous = _stop_on_sigterm()
+    try:
+        server.start()
+        click.echo(f"Serving {display_path(root) if root != Path.cwd() else 'the deck'} at {server.url}"
+                   " (Ctrl-C stops)", err=True)
+        if host not in ("127.0.0.1", "localhost", "::1"):
+            click.echo(f"Note: listening on {host}, so other machines can see the deck.", err=True)
+        if open_browser:
+            import webbrowser
+
+            threading.Thread(target=webbrowser.open, args=(server.url,), daemon=True).start()
+        server.serve_forever()
+    except KeyboardInterrupt:
+        server.close()
+        click.echo("Stopped.", err=True)
+    finally:
+        server.close()
+        if previous is not None:
+            signal.signal(signal.SIGTERM, previous)
+
+
+def _stop_on_sigterm():
+    """`kill` stops the server as cleanly as Ctrl-C does (the temporary build folder goes too)."""
+    if threading.current_thread() is not threading.main_thread():
+        return None
+    return signal.signal(signal.SIGTERM, _interrupt)
+
+
+def _interrupt(_signum, _frame) -> None:
+    raise KeyboardInterrupt

@@ -1,0 +1,910 @@
+"""`talkdeck serve`'s machinery: watch the sources, rebuild once per burst, serve the newest good build.
+
+Three parts, each testable on its own:
+
+- :class:`RebuildLoop` turns change sets into builds: one build at a time, changes that arrive during a build
+  give exactly one more build, and the browsers are told only once the last build of a burst is in place.
+- :class:`DeckWatcher` reports changed sources through `watchfiles` (file system events, no polling).
+- :class:`DeckServer` builds into a folder outside the deck with the builder's incremental mode (the
+  first build is swapped in whole, later ones replace each changed file by an atomic rename, index.html
+  last), so a request never meets a half-written file. It speaks livereload's WebSocket protocol through
+  livereload's own handler; the page's script asks for the newest build whenever it (re)connects and on
+  every message, so no reload is ever lost, and shows build errors over the last good deck.
+
+livereload's `Server.serve()` is not used: it owns a global IOLoop and Ctrl-C, and injects livereload.js,
+which reloads the page on every message (including after a failed build) and knows nothing of build ids.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import errno
+import hashlib
+import json
+import os
+import secrets
+import shutil
+import socket
+import tempfile
+import threading
+import time
+import traceback
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from functools import cache
+from pathlib import Path
+from typing import Any
+
+from talkdeck.builder import Builder
+from talkdeck.errors import DeckError, display_path
+
+# Watched recursively below the deck root; deck.toml and the files panes pull from are watched one by one.
+TREE_DIRS = ("slides", "templates", "img")
+CONFIG_FILE = "deck.toml"
+STEP_MS = 20  # watchfiles yields a burst once no new event came for this long
+STATE_PATH = "/_talkdeck/state"
+SOCKET_PATH = "/livereload"
+
+
+# -- the rebuild loop ---------------------------------------------------------------------------------------
+class RebuildLoop:
+    """Coalesces change sets into builds.
+
+    `build(changes)` runs in the loop's worker thread (or in the caller's, through `run_pending`), one at a
+    time. `publish(result)` is called after a build only when no change arrived meanwhile: a change during a
+    build gives exactly one more build, and only its result is published, so a burst ends in one reload.
+    Neither callable may block forever; an exception in either is reported through `report` and the loop
+    keeps running.
+    """
+
+    def __init__(self, build: Callable[[frozenset[Path]], Any], publish: Callable[[Any], None],
+                 report: Callable[[BaseException], None] | None = None):
+        self._build = build
+        self._publish = publish
+        self._report = report or (lambda exc: traceback.print_exception(exc))
+        self._cond = threading.Condition()
+        self._pending: set[Path] = set()
+        self._dirty = False
+        self._busy = False
+        self._stopping = False
+        self._thread: threading.Thread | None = None
+        self.builds = 0
+
+    def changed(self, paths: Iterable[Path]) -> None:
+        """Record a change set (from any thread) and wake the worker."""
+        with self._cond:
+            self._pending.update(paths)
+            self._dirty = True
+            self._cond.notify_all()
+
+    def run_pending(self) -> int:
+        """Build until no change is pending; returns the number of builds run."""
+        count = 0
+        while True:
+            with self._cond:
+                if not self._dirty or self._stopping:
+                    self._busy = False
+                    self._cond.notify_all()
+                    return count
+                changes, self._pending, self._dirty, self._busy = frozenset(self._pending), set(), False, True
+            result = self._call(self._build, changes)
+            count += 1
+            self.builds += 1
+            with self._cond:
+                superseded = self._dirty
+            if not superseded:
+                self._call(self._publish, result)
+
+    def _call(self, function: Callable[[Any], Any], argument: Any) -> Any:
+        try:
+            return function(argument)
+        except Exception as exc:  # a bug, not a deck error: keep serving and say so
+            self._report(exc)
+            return None
+
+    def start(self) -> None:
+        self._thread = threading.Thread(target=self._work, name="talkdeck-rebuild", daemon=True)
+        self._thread.start()
+
+    def _work(self) -> None:
+        while True:
+            with self._cond:
+                while not self._dirty and not self._stopping:
+                    self._cond.wait()
+                if self._stopping:
+                    return
+            self.run_pending()
+
+    def wait_idle(self, timeout: float = 10.0) -> bool:
+        """Wait until no build runs and none is pending (for tests and benchmarks)."""
+        deadline = time.monotonic() + timeout
+        with self._cond:
+            while self._dirty or self._busy:
+                left = deadline - time.monotonic()
+                if left <= 0:
+                    return False
+                self._cond.wait(left)
+        return True
+
+    def stop(self, timeout: float = 10.0) -> None:
+        with self._cond:
+            self._stopping = True
+            self._cond.notify_all()
+        if self._thread is not None and self._thread is not threading.current_thread():
+            self._thread.join(timeout)
+
+
+# -- the watcher --------------------------------------------------------------------------------------------
+class _ArmedEvent:
+    """A stop event for watchfiles that also tells when its watch loop runs: watchfiles asks `is_set()`
+    only from inside that loop, after its file system watches are in place."""
+
+    def __init__(self) -> None:
+        self.stop = threading.Event()
+        self.armed = threading.Event()
+
+    def is_set(self) -> bool:
+        self.armed.set()
+        return self.stop.is_set()
+
+
+class _Watch:
+    """One watchfiles loop over a fixed set of folders, in a thread of its own."""
+
+    def __init__(self, folders: tuple[str, ...], recursive: bool, callback: Callable[[set], None],
+                 step_ms: int, report: Callable[[str], None]):
+        self.folders = folders
+        self.recursive = recursive
+        self.event = _ArmedEvent()
+        self._callback = callback
+        self._step = step_ms
+        self._report = report
+        self._thread = threading.Thread(target=self._run, name="talkdeck-watch", daemon=True)
+
+    def start(self, timeout: float = 5.0) -> None:
+        self._thread.start()
+        self.event.armed.wait(timeout)
+
+    def _run(self) -> None:
+        import watchfiles
+
+        try:
+            for changes in watchfiles.watch(*self.folders, recursive=self.recursive, step=self._step,
+                                            stop_event=self.event, raise_interrupt=False):
+                self._callback(changes)
+        except Exception as exc:  # a folder vanished under the watch: the root watch re-plans
+            if not self.event.stop.is_set():
+                self._report(f"watching {', '.join(self.folders)} stopped: {exc}")
+        finally:
+            self.event.armed.set()
+
+    def stop(self) -> None:
+        self.event.stop.set()
+
+    def join(self, timeout: float) -> None:
+        if self._thread.is_alive() and self._thread is not threading.current_thread():
+            self._thread.join(timeout)
+
+
+class DeckWatcher:
+    """Reports changes to the deck's sources: deck.toml, slides/, templates/, img/ and pane files.
+
+    Two watchfiles loops: a recursive one over slides/, templates/ and img/, and a flat one over the deck
+    root and each folder holding a file a pane pulled from (never the whole tree: a deck folder may hold a
+    virtualenv or node_modules). They are re-planned when those folders appear or the pane files change.
+    """
+
+    def __init__(self, root: Path, on_change: Callable[[set[Path]], None], step_ms: int = STEP_MS,
+                 report: Callable[[str], None] = print):
+        self.root = root.resolve()
+        self.on_change = on_change
+        self.step_ms = step_ms
+        self.report = report
+        self.filepath: str | None = None  # livereload's handler logs the last changed path
+        self._lock = threading.RLock()
+        self._files: frozenset[Path] = frozenset()
+        self._watches: dict[str, _Watch | None] = {"flat": None, "tree": None}
+        self._stopped = False
+
+    def start(self) -> None:
+        self._plan()
+
+    def update(self, files: Iterable[Path]) -> None:
+        """The files the last good build read besides the watched folders (code panes, images)."""
+        with self._lock:
+            self._files = frozenset(Path(f) for f in files)
+        self._plan()
+
+    def relevant(self, path: Path) -> bool:
+        """deck.toml, a pane's file, or anything in slides/, templates/, img/ but editors' hidden files."""
+        if path == self.root / CONFIG_FILE or path in self._files:
+            return True
+        for name in TREE_DIRS:
+            if path == self.root / name:
+                return True
+            if path.is_relative_to(self.root / name):
+                return not any(part.startswith(".") for part in path.relative_to(self.root / name).parts)
+        return False
+
+    def _plan(self, renew_tree: bool = False) -> None:
+        with self._lock:
+            if self._stopped:
+                return
+            trees = [self.root / name for name in TREE_DIRS if (self.root / name).is_dir()]
+            flat = {self.root} | {f.parent for f in self._files
+                                  if f.parent.is_dir() and not any(f.is_relative_to(t) for t in trees)}
+            self._ensure("tree", tuple(str(t) for t in trees), recursive=True, renew=renew_tree)
+            self._ensure("flat", tuple(sorted(str(f) for f in flat)), recursive=False)
+
+    def _ensure(self, name: str, folders: tuple[str, ...], recursive: bool, renew: bool = False) -> None:
+        current = self._watches[name]
+        if current is not None and current.folders == folders and not renew:
+            return
+        new = _Watch(folders, recursive, self._received, self.step_ms, self.report) if folders else None
+        if new is not None:
+            new.start()  # the new watch runs before the old one stops: no change falls in between
+        if current is not None:
+            current.stop()
+        self._watches[name] = new
+
+    def _received(self, changes: set) -> None:
+        paths = {Path(path) for _change, path in changes}
+        if any(p.parent == self.root and p.name in TREE_DIRS for p in paths):
+            self._plan(renew_tree=True)  # such a folder appeared, went, or was replaced (git checkout)
+        relevant = {p for p in paths if self.relevant(p)}
+        if relevant:
+            self.filepath = str(sorted(relevant)[0])
+            self.on_change(relevant)
+
+    def stop(self) -> None:
+        """Stop both loops and wait for them (a step each): a watch thread still inside watchfiles when
+        the interpreter exits holds up the exit by a second or more."""
+        with self._lock:
+            self._stopped = True
+            watches = [w for w in self._watches.values() if w is not None]
+            self._watches = {name: None for name in self._watches}
+        for watch in watches:
+            watch.stop()
+        for watch in watches:
+            watch.join(2.0)
+
+
+# -- builds -------------------------------------------------------------------------------------------------
+@dataclass(frozen=True)
+class Build:
+    """A finished build: the page asks for this id, the server serves this folder.
+
+    `assets` changes when any file but the page changed (a stylesheet, an image): the page then reloads
+    instead of patching its slides in place.
+    """
+
+    id: str
+    folder: Path
+    assets: str = ""
+
+
+@dataclass
+class Outcome:
+    build: Build | None = None
+    error: BaseException | None = None
+    trace: str = ""
+    slides: int = 0
+    sections: int = 0
+    seconds: float = 0.0
+    changes: frozenset[Path] = field(default_factory=frozenset)
+
+
+WAITING_PAGE = """<!doctype html>
+<html lang="en"><head><meta charset="utf-8"><title>talkdeck</title><link rel="icon" href="data:,"></head>
+<body style="font-family: sans-serif; padding: 2em">
+<p>talkdeck: no good build yet. Fix the error shown above and save; this page reloads by itself.</p>
+</body></html>
+"""
+
+
+# -- the server ---------------------------------------------------------------------------------------------
+class DeckServer:
+    """Builds, watches and serves one deck on one port until `stop()` (or Ctrl-C in `serve_forever`)."""
+
+    def __init__(self, root: Path, host: str = "127.0.0.1", port: int = 8000,
+                 echo: Callable[[str], None] = print, step_ms: int = STEP_MS):
+        self.root = Path(root).resolve()
+        self.host = host
+        self.requested_port = port
+        self.echo = echo
+        self.base = Path(tempfile.mkdtemp(prefix="talkdeck-serve-"))
+        self.builder = Builder(self.root, self.base / "deck", incremental=True)
+        self._token = secrets.token_hex(4)
+        self._serial = 0
+        waiting = self.base / "waiting"
+        waiting.mkdir()
+        (waiting / "index.html").write_text(WAITING_PAGE, encoding="utf-8")
+        self.current = Build(f"{self._token}.0", waiting)
+        self.state: dict[str, Any] = {"build": self.current.id, "error": None}
+        self._last_error = ""
+        self.loop = RebuildLoop(self._build, self._publish, self._bug)
+        self.watcher = DeckWatcher(self.root, self.loop.changed, step_ms, self._warn)
+        self.sockets: list = []
+        self.ioloop = None
+        self._thread: threading.Thread | None = None
+        self._ready = threading.Event()
+        self._stop: asyncio.Event | None = None
+        self._closed = False
+
+    # -- set-up ---------------------------------------------------------------------------------------------
+    @property
+    def port(self) -> int:
+        return self.sockets[0].getsockname()[1] if self.sockets else self.requested_port
+
+    @property
+    def url(self) -> str:
+        host = f"[{self.host}]" if ":" in self.host else self.host
+        return f"http://{host}:{self.port}/"
+
+    def start(self) -> Outcome:
+        """Bind the port, run the first build, start watching. Raises DeckError if the port is taken."""
+        self._bind()
+        self.watcher.start()  # before the first build, so no save during it goes unseen
+        outcome = self._build(frozenset())
+        self._publish(outcome, first=True)
+        self.loop.start()
+        return outcome
+
+    def _bind(self) -> None:
+        try:
+            self.sockets = listen(self.host, self.requested_port)
+        except OSError as exc:
+            self.close()
+            if exc.errno == errno.EADDRINUSE:
+                raise DeckError.at(None, None, f"port {self.requested_port} on {self.host} is already in use",
+                                   "stop the other server, or choose another port with --port") from None
+            if exc.errno == errno.EACCES:
+                raise DeckError.at(None, None, f"no permission to listen on port {self.requested_port}",
+                                   "choose a port above 1023 with --port") from None
+            raise DeckError.at(None, None, f"cannot listen on {self.host}:{self.requested_port}: "
+                                           f"{exc.strerror or exc}", "check --host and --port") from None
+
+    # -- building -------------------------------------------------------------------------------------------
+    def _build(self, changes: frozenset[Path]) -> Outcome:
+        started = time.perf_counter()
+        try:
+            self.builder.forget(changes)
+            result = self.builder.build()
+        except DeckError as exc:
+            return Outcome(error=exc, changes=changes, seconds=time.perf_counter() - started)
+        except Exception as exc:
+            return Outcome(error=exc, trace=traceback.format_exc(), changes=changes,
+                           seconds=time.perf_counter() - started)
+        self._serial += 1
+        build = Build(f"{self._token}.{self._serial}", result.output, assets_signature(result.output))
+        self.current = build  # one assignment: pages served after this carry the new id
+        self.watcher.update(result.deck.dependencies)
+        return Outcome(build=build, slides=len(result.deck.slides), sections=len(result.deck.sections),
+                       changes=changes, seconds=time.perf_counter() - started)
+
+    def _publish(self, outcome: Outcome | None, first: bool = False) -> None:
+        if outcome is None:
+            return
+        if outcome.error is not None:
+            state_error = self._describe(outcome.error)
+            text = state_error["text"]
+            if text != self._last_error:
+                self.echo(f"Build failed: {text}" if "\n" not in text else f"Build failed:\n{text}")
+                if outcome.trace:
+                    self.echo(outcome.trace.rstrip())
+            self._last_error = text
+            self.state = {"build": self.current.id, "error": state_error}
+        else:
+            what = "Built" if first else ("Fixed; rebuilt" if self._last_error else "Rebuilt")
+            cause = "" if first else f" after {self._changed_text(outcome.changes)}"
+            self.echo(f"{what} {outcome.slides} slides in {outcome.sections} sections in "
+                      f"{outcome.seconds:.2f} s{cause}")
+            self._last_error = ""
+            self.state = {"build": self.current.id, "error": None}
+        self._notify()
+
+    def _changed_text(self, changes: frozenset[Path]) -> str:
+        names = sorted(self._relative(p) for p in changes)
+        if not names:
+            return "a change"
+        return names[0] + (f" and {len(names) - 1} more" if len(names) > 1 else "")
+
+    def _relative(self, path: Path | str) -> str:
+        p = Path(path)
+        if p.is_absolute() and p.is_relative_to(self.root):
+            return p.relative_to(self.root).as_posix()
+        return display_path(p)
+
+    def _describe(self, error: BaseException) -> dict[str, Any]:
+        if isinstance(error, DeckError):
+            problems = [{"file": self._relative(p.path) if p.path is not None else None, "line": p.line,
+                         "message": p.message + (f" ({p.hint})" if p.hint else "")} for p in error.problems]
+            text = "\n".join(str(p) for p in error.problems)
+        else:
+            message = f"internal error in talkdeck: {type(error).__name__}: {error}"
+            problems = [{"file": None, "line": None, "message": message}]
+            text = message
+        return {"text": text, "problems": problems}
+
+    def _notify(self) -> None:
+        """Tell connected pages (from any thread); they fetch the state and reload or show the error."""
+        ioloop = self.ioloop
+        if ioloop is None:
+            return
+        from livereload.handlers import LiveReloadHandler
+
+        try:
+            ioloop.add_callback(LiveReloadHandler.reload_waiters, self.state["build"])
+        except RuntimeError:  # the loop closed during shutdown
+            pass
+
+    def _bug(self, exc: BaseException) -> None:
+        self.echo("talkdeck bug while rebuilding (the server keeps running):")
+        self.echo("".join(traceback.format_exception(exc)).rstrip())
+
+    def _warn(self, text: str) -> None:
+        self.echo(f"Warning: {text}")
+
+    # -- serving --------------------------------------------------------------------------------------------
+    def application(self):
+        from tornado import web
+
+        socket, state, files = _handlers()
+        return web.Application(
+            [(SOCKET_PATH, socket, {"server": self}),
+             (STATE_PATH, state, {"server": self}),
+             (r"/(.*)", files, {"server": self})],
+            log_function=_log_errors_only,
+            websocket_ping_interval=None,
+        )
+
+    async def _serve(self) -> None:
+        from livereload.handlers import LiveReloadHandler
+        from tornado.httpserver import HTTPServer
+        from tornado.ioloop import IOLoop
+
+        LiveReloadHandler.watcher = self.watcher
+        self._stop = asyncio.Event()
+        http = HTTPServer(self.application())
+        http.add_sockets(self.sockets)
+        self.ioloop = IOLoop.current()
+        self._ready.set()
+        try:
+            await self._stop.wait()
+        finally:
+            self.ioloop = None
+            http.stop()
+            for waiter in list(LiveReloadHandler.waiters):
+                if getattr(waiter, "server", None) is self:
+                    LiveReloadHandler.waiters.discard(waiter)
+                    waiter.close()
+            await http.close_all_connections()
+
+    def serve_forever(self) -> None:
+        """Serve in this thread until Ctrl-C (KeyboardInterrupt propagates) or `stop()`."""
+        try:
+            asyncio.run(self._serve())
+        finally:
+            self.close()
+
+    def start_thread(self) -> None:
+        """Serve from a background thread (tests, benchmarks); `stop()` ends it."""
+        self._thread = threading.Thread(target=lambda: asyncio.run(self._serve()), name="talkdeck-serve",
+                                        daemon=True)
+        self._thread.start()
+        if not self._ready.wait(10):
+            raise RuntimeError("the server thread did not start")
+
+    def stop(self) -> None:
+        ioloop, stop = self.ioloop, self._stop
+        if ioloop is not None and stop is not None:
+            try:
+                ioloop.add_callback(stop.set)
+            except RuntimeError:
+                pass
+        if self._thread is not None:
+            self._thread.join(10)
+        self.close()
+
+    def close(self) -> None:
+        """Stop watching and building, release the port, delete the build folders."""
+        if self._closed:
+            return
+        self._closed = True
+        self.watcher.stop()
+        self.loop.stop()
+        for sock in self.sockets:
+            sock.close()
+        shutil.rmtree(self.base, ignore_errors=True)
+
+
+def listen(host: str, port: int) -> list[socket.socket]:
+    """Listening sockets for every address of `host` (all on one port, also when `port` is 0).
+
+    Like tornado's `bind_sockets`, but closes what it opened when a bind fails.
+    """
+    sockets: list[socket.socket] = []
+    try:
+        seen = set()
+        for family, kind, proto, _name, address in socket.getaddrinfo(
+                host, port, type=socket.SOCK_STREAM, flags=socket.AI_PASSIVE):
+            if (family, address) in seen:
+                continue
+            seen.add((family, address))
+            sock = socket.socket(family, kind, proto)
+            sockets.append(sock)
+            sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+            if family == socket.AF_INET6:
+                sock.setsockopt(socket.IPPROTO_IPV6, socket.IPV6_V6ONLY, 1)
+            if port == 0 and len(sockets) > 1:
+                address = (address[0], sockets[0].getsockname()[1], *address[2:])
+            sock.bind(address)
+            sock.setblocking(False)
+            sock.listen(128)
+    except BaseException:
+        for sock in sockets:
+            sock.close()
+        raise
+    return sockets
+
+
+def _log_errors_only(handler) -> None:
+    if handler.get_status() >= 500:
+        from tornado.log import access_log
+
+        access_log.error("%d %s", handler.get_status(), handler._request_summary())
+
+
+# -- request handlers (tornado is imported only when a server runs) -----------------------------------------
+@cache
+def _handlers():
+    from livereload.handlers import LiveReloadHandler
+    from tornado import web
+
+    class Socket(LiveReloadHandler):
+        """livereload's WebSocket handshake; a page that registers is told at once to check the build."""
+
+        def initialize(self, server: DeckServer) -> None:
+            self.server = server
+
+        def on_message(self, message) -> None:
+            super().on_message(message)
+            try:
+                command = json.loads(message).get("command")
+            except (ValueError, AttributeError):
+                return
+            if command == "info":
+                self.send_message({"command": "reload", "path": self.server.state["build"],
+                                   "liveCSS": False, "liveImg": False})
+
+    class StateHandler(web.RequestHandler):
+        def initialize(self, server: DeckServer) -> None:
+            self.server = server
+
+        def get(self) -> None:
+            self.set_header("Content-Type", "application/json")
+            self.set_header("Cache-Control", "no-store")
+            self.write(json.dumps(self.server.state))
+
+    class DeckFiles(web.StaticFileHandler):
+        """Static files of the newest good build only; pages get the live script."""
+
+        def initialize(self, server: DeckServer) -> None:  # type: ignore[override]
+            self.build = server.current  # read once: this whole request uses one build folder
+            self._is_page = False
+            super().initialize(path=str(self.build.folder), default_filename="index.html")
+
+        def set_extra_headers(self, path: str) -> None:
+            self.set_header("Cache-Control", "no-cache")
+
+        def _confine(self, path: str) -> None:
+            """404, not tornado's 403, for anything outside the build folder or hidden in it."""
+            root = os.path.abspath(self.root)
+            absolute = os.path.abspath(os.path.join(root, self.parse_url_path(path)))
+            if absolute != root and not absolute.startswith(root + os.sep):
+                raise web.HTTPError(404)
+            if any(part.startswith(".") for part in Path(os.path.relpath(absolute, root)).parts):
+                raise web.HTTPError(404)
+
+        async def get(self, path: str, include_body: bool = True) -> None:
+            self._confine(path)
+            if path == "" or path.endswith("/") or path.endswith(".html"):
+                self._page(path + "index.html" if path == "" or path.endswith("/") else path, include_body)
+                return
+            await super().get(path, include_body)
+
+        def compute_etag(self) -> str | None:
+            """From the file's identity, not a cached hash: builds replace files in place under one path."""
+            if self._is_page or getattr(self, "absolute_path", None) is None:
+                return None
+            st = os.stat(self.absolute_path)
+            return f'"{st.st_ino:x}-{st.st_mtime_ns:x}-{st.st_size:x}"'
+
+        def _page(self, path: str, include_body: bool) -> None:
+            self._is_page = True
+            self.path = self.parse_url_path(path)
+            absolute = self.validate_absolute_path(self.root, self.get_absolute_path(self.root, path))
+            if absolute is None:
+                return
+            body = inject(Path(absolute).read_bytes(), self.build)
+            self.set_header("Content-Type", "text/html; charset=UTF-8")
+            self.set_header("Cache-Control", "no-store")
+            self.set_header("X-Talkdeck-Build", self.build.id)
+            self.set_header("X-Talkdeck-Assets", self.build.assets)
+            if include_body:
+                self.write(body)
+            else:
+                self.set_header("Content-Length", str(len(body)))
+
+    return Socket, StateHandler, DeckFiles
+
+
+def assets_signature(folder: Path) -> str:
+    """Names, sizes and times of every output file but the page: the builder rewrites only changed files."""
+    digest = hashlib.sha1()
+    for path in sorted(p for p in folder.rglob("*") if p.is_file() and p.name != "index.html"):
+        st = path.stat()
+        digest.update(f"{path.relative_to(folder)}\0{st.st_size}\0{st.st_mtime_ns}\n".encode())
+    return digest.hexdigest()[:16]
+
+
+def inject(page: bytes, build: Build) -> bytes:
+    """The live script, just before `</head>` (or at the start of a page that has none)."""
+    config = json.dumps({"build": build.id, "assets": build.assets, "state": STATE_PATH,
+                         "socket": SOCKET_PATH}).replace("</", "<\\/")
+    script = f'<script id="talkdeck-live">window.TALKDECK_LIVE = {config};\n{LIVE_JS}</script>\n'.encode()
+    marker = b"</head>"
+    at = page.find(marker)
+    if at < 0:
+        return script + page
+    return page[:at] + script + page[at:]
+
+
+# The page's half of live reload. It asks for the newest build whenever the socket (re)connects or says
+# something. A newer build whose page differs only inside `.reveal .slides`, slide ids unchanged, is patched
+# in place: the changed <section>s are swapped, code is highlighted as reveal's plugin does, and reveal.js
+# syncs and goes back to the same slide and fragment (no flash; the speaker view is told). Anything else
+# reloads, with the position kept in sessionStorage (reveal writes the hash at most once a second) and put
+# into the hash before reveal starts. A build error shows over the deck until a good build comes.
+LIVE_JS = r"""
+(function () {
+  var live = window.TALKDECK_LIVE;
+  if (!live) return;
+  // The speaker view's previews load the deck with ?receiver and are steered by the speaker window: they
+  // take patches (which keep their slide) but never reload, keep no position and tell nobody they moved.
+  var receiver = /(^|[?&])receiver/.test(location.search.slice(1));
+  var KEY = 'talkdeck-position:' + location.pathname;
+  var saved = null;
+  try { saved = JSON.parse(sessionStorage.getItem(KEY) || 'null'); } catch (e) { saved = null; }
+  if (receiver) saved = null;
+  var nav = (performance.getEntriesByType && performance.getEntriesByType('navigation')[0]) || {};
+  var restoring = !!saved && nav.type === 'reload';
+  if (restoring && saved.id) {
+    var f = typeof saved.f === 'number' && saved.f >= 0 ? '/' + saved.f : '';
+    history.replaceState(history.state, '', location.pathname + location.search + '#/' + saved.id + f);
+  }
+  var leaving = false;
+  var source = null;  // the served (not yet reveal-processed) slides and shell of the build on screen
+
+  function ready() { return !!(window.Reveal && Reveal.isReady && Reveal.isReady()); }
+  function shown(patched) {
+    document.documentElement.setAttribute('data-td-live', live.build);
+    var detail = {build: live.build, patched: patched};
+    document.dispatchEvent(new CustomEvent('talkdeck:shown', {detail: detail}));
+  }
+  function save() {
+    if (!ready() || receiver) return;
+    var slide = Reveal.getCurrentSlide(), at = Reveal.getIndices();
+    var position = {id: slide && slide.id || null, h: at.h, v: at.v, f: at.f};
+    try { sessionStorage.setItem(KEY, JSON.stringify(position)); } catch (e) { /* storage full or off */ }
+  }
+  function reload() {
+    if (leaving || receiver) return;
+    leaving = true;
+    save();
+    location.reload();
+  }
+  function restore() {
+    if (!restoring) return;
+    restoring = false;
+    var el = saved.id && document.getElementById(saved.id);
+    var slide = el && el.closest('.slides section');
+    var target = slide ? Reveal.getIndices(slide) : {h: saved.h || 0, v: saved.v || 0};
+    var now = Reveal.getIndices();
+    var f = typeof saved.f === 'number' ? saved.f : undefined;
+    if (now.h !== target.h || (now.v || 0) !== (target.v || 0) || (f !== undefined && now.f !== f)) {
+      Reveal.slide(target.h, target.v, f);
+    }
+  }
+  function started() {
+    restore();
+    ['slidechanged', 'fragmentshown', 'fragmenthidden'].forEach(function (name) { Reveal.on(name, save); });
+    save();
+    shown(false);
+    fetchPage().then(function (page) {
+      if (page.build === live.build) source = snapshot(page.doc);
+    }).catch(function () { source = null; });
+  }
+  document.addEventListener('DOMContentLoaded', function () {
+    if (!window.Reveal) { shown(false); return; }
+    if (ready()) started(); else Reveal.on('ready', started);
+  });
+  window.addEventListener('pagehide', save);
+
+  // -- patching slides in place --------------------------------------------------------------------------
+  function fetchPage() {
+    return fetch(location.pathname + location.search, {cache: 'no-store'}).then(function (r) {
+      if (!r.ok) throw new Error('page: ' + r.status);
+      return r.text().then(function (html) {
+        return {build: r.headers.get('X-Talkdeck-Build'), assets: r.headers.get('X-Talkdeck-Assets'),
+                doc: new DOMParser().parseFromString(html, 'text/html')};
+      });
+    });
+  }
+  function snapshot(doc) {
+    var slides = doc.querySelector('.reveal .slides');
+    if (!slides) return null;
+    var map = {}, order = [], ok = true;
+    function leaf(el) {
+      if (!el.id || map[el.id] !== undefined) ok = false;
+      map[el.id] = el.outerHTML;
+      return el.id;
+    }
+    Array.prototype.forEach.call(slides.children, function (el) {
+      var kids = el.tagName === 'SECTION' ? el.querySelectorAll(':scope > section') : [];
+      if (kids.length) {
+        order.push(el.cloneNode(false).outerHTML + Array.prototype.map.call(kids, leaf).join(','));
+      } else if (el.tagName === 'SECTION') {
+        order.push(leaf(el));
+      } else {
+        order.push(el.outerHTML);
+      }
+    });
+    var shell = doc.documentElement.cloneNode(true);
+    shell.querySelector('.reveal .slides').textContent = '';
+    var script = shell.querySelector('#talkdeck-live');
+    if (script) script.remove();
+    return ok ? {map: map, order: order.join('\n'), shell: shell.outerHTML} : null;
+  }
+  function update() {
+    // TALKDECK_NO_PATCH (set before the page loads) always reloads: for comparing the two ways
+    if (!source || !ready() || leaving || window.TALKDECK_NO_PATCH) { reload(); return Promise.resolve(); }
+    return fetchPage().then(function (page) {
+      var next = snapshot(page.doc);
+      if (!next || page.assets !== live.assets || next.shell !== source.shell ||
+          next.order !== source.order) {
+        reload();
+        return;
+      }
+      var changed = Object.keys(next.map).filter(function (id) { return next.map[id] !== source.map[id]; });
+      patch(page.doc, changed);
+      source = next;
+      live.build = page.build;
+      shown(true);
+    }).catch(function (e) {
+      if (window.console) console.warn('talkdeck: reloading, the slides could not be patched:', e);
+      reload();
+    });
+  }
+  function patch(doc, changed) {
+    if (!changed.length) return;
+    var at = Reveal.getIndices();
+    changed.forEach(function (id) {
+      var old = document.getElementById(id), fresh = doc.getElementById(id);
+      if (!old || !fresh) throw new Error('slide ' + id + ' not found');
+      var node = document.importNode(fresh, true);
+      ['past', 'present', 'future', 'stack'].forEach(function (name) {
+        if (old.classList.contains(name)) node.classList.add(name);
+      });
+      ['hidden', 'aria-hidden'].forEach(function (name) {
+        if (old.hasAttribute(name)) node.setAttribute(name, old.getAttribute(name));
+      });
+      node.style.display = old.style.display;
+      old.parentNode.replaceChild(node, old);
+      highlight(node);
+    });
+    Reveal.sync();
+    Reveal.slide(at.h, at.v, at.f);
+    if (receiver) return;
+    var current = Reveal.getCurrentSlide();
+    // reveal's notes plugin re-reads the notes on this event: the speaker view shows the edited ones
+    Reveal.dispatchEvent({type: 'slidechanged', data: {indexh: at.h, indexv: at.v, previousSlide: current,
+                                                       currentSlide: current, origin: 'talkdeck'}});
+  }
+  // What reveal's highlight plugin does to each `pre code` when it starts, then talkdeck's file line numbers.
+  function highlight(root) {
+    var blocks = root.querySelectorAll('pre code');
+    if (!blocks.length) return;
+    var plugin = Reveal.getPlugin && Reveal.getPlugin('highlight');
+    if (!plugin || !plugin.highlightBlock) throw new Error('no highlight plugin');
+    var options = Reveal.getConfig().highlight || {};
+    var escape = typeof options.escapeHTML === 'boolean' ? options.escapeHTML : true;
+    Array.prototype.forEach.call(blocks, function (block) {
+      if (block.hasAttribute('data-trim') || block.querySelector('script[type="text/template"]')) {
+        throw new Error('code needs a full load');
+      }
+      block.parentNode.classList.add('code-wrapper');
+      if (escape && !block.hasAttribute('data-noescape')) {
+        block.innerHTML = block.innerHTML.replace(/</g, '&lt;').replace(/>/g, '&gt;');
+      }
+      if (options.highlightOnLoad !== false) plugin.highlightBlock(block);
+    });
+    root.querySelectorAll('code[data-td-lines]').forEach(function (code) {
+      var numbers = code.getAttribute('data-td-lines').split(',');
+      code.closest('pre').querySelectorAll('.hljs-ln-n').forEach(function (cell, i) {
+        cell.setAttribute('data-line-number', numbers[i % numbers.length]);
+      });
+    });
+  }
+
+  // -- errors ---------------------------------------------------------------------------------------------
+  function overlay(error) {
+    if (receiver) return;
+    var box = document.getElementById('talkdeck-error');
+    if (!error) { if (box) box.remove(); return; }
+    if (!box) {
+      box = document.createElement('div');
+      box.id = 'talkdeck-error';
+      box.setAttribute('role', 'alert');
+      box.style.cssText = 'position:fixed;left:0;right:0;top:0;z-index:2147483647;max-height:70vh;' +
+        'overflow:auto;margin:0;padding:16px 24px;background:rgba(140,0,0,.94);color:#fff;text-align:left;' +
+        'font:16px/1.45 ui-monospace,Menlo,Consolas,monospace;box-shadow:0 2px 12px rgba(0,0,0,.5)';
+      document.body.appendChild(box);
+    }
+    box.textContent = '';
+    var title = document.createElement('div');
+    title.style.cssText = 'font-weight:bold;margin-bottom:8px';
+    title.textContent = 'talkdeck: the build failed. Below is the last good build; save a fix to go on.';
+    box.appendChild(title);
+    (error.problems || []).forEach(function (p) {
+      var row = document.createElement('div');
+      row.className = 'talkdeck-problem';
+      var where = document.createElement('b');
+      where.className = 'talkdeck-where';
+      where.textContent = p.file ? p.file + (p.line ? ':' + p.line : '') + ': ' : '';
+      row.appendChild(where);
+      row.appendChild(document.createTextNode(p.message));
+      box.appendChild(row);
+    });
+  }
+
+  // -- talking to the server ------------------------------------------------------------------------------
+  var checking = false, again = false;
+  function check() {
+    if (checking) { again = true; return; }
+    checking = true;
+    fetch(live.state, {cache: 'no-store'}).then(function (r) { return r.json(); }).then(function (state) {
+      if (state.build === live.build) { overlay(state.error); return; }
+      return update().then(function () { if (!leaving) overlay(state.error); });
+    }).catch(function () { /* the server is away; the socket reconnects */ }).then(function () {
+      checking = false;
+      if (again && !leaving) { again = false; check(); }
+    });
+  }
+
+  var delay = 100;
+  function connect() {
+    var scheme = location.protocol === 'https:' ? 'wss://' : 'ws://';
+    var ws = new WebSocket(scheme + location.host + live.socket);
+    ws.onopen = function () {
+      delay = 100;
+      ws.send(JSON.stringify({command: 'hello', protocols: ['http://livereload.com/protocols/official-7']}));
+    };
+    ws.onmessage = function (event) {
+      var message = {};
+      try { message = JSON.parse(event.data); } catch (e) { return; }
+      if (message.command === 'hello') {
+        ws.send(JSON.stringify({command: 'info', url: location.href, plugins: {}}));
+      } else if (message.command === 'reload') {
+        check();
+      }
+    };
+    ws.onclose = function () {
+      if (leaving) return;
+      setTimeout(connect, delay);
+      delay = Math.min(delay * 2, 2000);
+    };
+  }
+  connect();
+})();
+"""

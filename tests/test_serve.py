@@ -1,0 +1,519 @@
+"""`talkdeck serve`: the rebuild loop on its own, the server over raw HTTP, and live reload in Chromium."""
+
+from __future__ import annotations
+
+import os
+import signal
+import socket
+import subprocess
+import sys
+import threading
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+
+from talkdeck.errors import DeckError
+from talkdeck.server import DeckServer, RebuildLoop
+
+WAIT_MS = 5000
+
+
+def save(path: Path, text: str) -> None:
+    """Save the way editors do: write a temporary file beside it, then rename it over the old one."""
+    tmp = path.with_name(f".{path.name}.saving")
+    tmp.write_text(text, encoding="utf-8")
+    os.replace(tmp, path)
+
+
+def wait_for(condition, timeout: float = 5.0, what: str = "condition"):
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        value = condition()
+        if value:
+            return value
+        time.sleep(0.01)
+    raise AssertionError(f"timed out waiting for {what}")
+
+
+# -- the rebuild loop, without sockets or files -------------------------------------------------------------
+class FakeBuilds:
+    """A build function that records its change sets and can be held inside a build."""
+
+    def __init__(self):
+        self.changes: list[frozenset] = []
+        self.published: list[object] = []
+        self.inside = threading.Event()
+        self.release = threading.Event()
+        self.release.set()
+        self.fail_next = False
+
+    def build(self, changes):
+        self.changes.append(changes)
+        self.inside.set()
+        assert self.release.wait(5)
+        if self.fail_next:
+            self.fail_next = False
+            return ("error", changes)
+        return ("ok", changes)
+
+    def publish(self, result):
+        self.published.append(result)
+
+
+def test_a_burst_of_change_sets_gives_one_build_and_one_publish():
+    fake = FakeBuilds()
+    loop = RebuildLoop(fake.build, fake.publish)
+    for name in ("a.md", "b.md", "c.md", "a.md"):
+        loop.changed({Path(name)})
+    assert loop.run_pending() == 1
+    assert fake.changes == [frozenset({Path("a.md"), Path("b.md"), Path("c.md")})]
+    assert fake.published == [("ok", fake.changes[0])]
+    assert loop.run_pending() == 0  # nothing pending: no build
+
+
+def test_changes_during_a_build_give_exactly_one_more_build_and_one_publish():
+    fake = FakeBuilds()
+    fake.release.clear()
+    loop = RebuildLoop(fake.build, fake.publish)
+    loop.start()
+    try:
+        loop.changed({Path("first.md")})
+        assert fake.inside.wait(5)
+        for i in range(5):  # five saves while the first build runs
+            loop.changed({Path(f"during-{i}.md")})
+        fake.release.set()
+        assert loop.wait_idle(5)
+    finally:
+        loop.stop()
+    assert len(fake.changes) == 2
+    assert fake.changes[1] == frozenset(Path(f"during-{i}.md") for i in range(5))
+    # the first build's output was stale before it was done: only the second one is announced
+    assert fake.published == [("ok", fake.changes[1])]
+
+
+def test_the_loop_recovers_from_a_failed_build_and_from_a_bug():
+    fake = FakeBuilds()
+    bugs: list[BaseException] = []
+    calls = {"n": 0}
+
+    def build(changes):
+        calls["n"] += 1
+        if calls["n"] == 2:
+            raise RuntimeError("bug in a build step")
+        return fake.build(changes)
+
+    loop = RebuildLoop(build, fake.publish, bugs.append)
+    fake.fail_next = True
+    loop.changed({Path("deck.toml")})
+    loop.run_pending()
+    loop.changed({Path("deck.toml")})
+    loop.run_pending()  # raises inside: reported, the loop survives
+    loop.changed({Path("deck.toml")})
+    loop.run_pending()
+    assert [type(b) for b in bugs] == [RuntimeError]
+    assert [r[0] for r in fake.published if r is not None] == ["error", "ok"]
+    assert loop.builds == 3
+
+
+# -- the server over HTTP, no browser ----------------------------------------------------------------------
+@dataclass
+class Served:
+    server: DeckServer
+    deck: Path
+    lines: list[str]
+
+    @property
+    def url(self) -> str:
+        return self.server.url
+
+    def build_id(self) -> str:
+        return self.server.state["build"]
+
+    def wait_build(self, old: str, timeout: float = 5.0) -> str:
+        return wait_for(lambda: self.build_id() != old and self.build_id(), timeout, "a new build")
+
+
+@pytest.fixture
+def served(deck_copy):
+    deck = deck_copy("basic")
+    lines: list[str] = []
+    server = DeckServer(deck, port=0, echo=lines.append)
+    server.start()
+    server.start_thread()
+    try:
+        yield Served(server, deck, lines)
+    finally:
+        server.stop()
+    assert not server.base.exists()  # the build folders are gone
+
+
+def raw_get(port: int, target: str) -> tuple[int, bytes]:
+    """A request sent byte for byte, so no client library normalises `..` away."""
+    with socket.create_connection(("127.0.0.1", port), timeout=5) as conn:
+        conn.sendall(f"GET {target} HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n".encode())
+        data = b""
+        while chunk := conn.recv(65536):
+            data += chunk
+    head, _, body = data.partition(b"\r\n\r\n")
+    return int(head.split()[1]), body
+
+
+def test_serves_only_the_build_folder(served):
+    port = served.server.port
+    status, body = raw_get(port, "/")
+    assert status == 200 and b"window.TALKDECK_LIVE" in body and b"</html>" in body
+    assert raw_get(port, "/reveal/reveal.js")[0] == 200
+    (served.deck / "secret.txt").write_text("not for the browser")
+    for probe in ("/../", "/../deck.toml", "/%2e%2e/", "/%2e%2e/%2e%2e/etc/passwd", "/..%2f..%2fetc/passwd",
+                  "/%2E%2E%2Fsecret.txt", "/reveal/../../secret.txt", "//etc/passwd", "/.talkdeck-output",
+                  "/slides/01-intro.md", "/deck.toml"):
+        status, body = raw_get(port, probe)
+        assert status == 404, probe
+        assert b"not for the browser" not in body and b"root:" not in body
+
+
+def test_port_in_use_is_a_clear_error(deck_copy):
+    deck = deck_copy("basic")
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        port = taken.getsockname()[1]
+        server = DeckServer(deck, port=port, echo=lambda _text: None)
+        with pytest.raises(DeckError) as info:
+            server.start()
+    assert f"port {port}" in str(info.value) and "--port" in str(info.value)
+    assert not server.base.exists()
+
+
+def test_errors_are_reported_once_and_fixing_recovers(served):
+    config = served.deck / "deck.toml"
+    good = config.read_text()
+    first = served.build_id()
+    save(config, good.replace('author = "Test Author"', 'author = "Test Author'))
+    wait_for(lambda: served.server.state["error"], what="the error state")
+    error = served.server.state["error"]
+    assert error["problems"][0]["file"] == "deck.toml" and error["problems"][0]["line"] == 2
+    assert served.build_id() == first  # the last good build stays served
+    for _ in range(2):  # the same error again: not printed again
+        save(config, good.replace('author = "Test Author"', 'author = "Test Author'))
+        time.sleep(0.2)
+    save(config, good)
+    wait_for(lambda: served.server.state["error"] is None, what="the fix")
+    assert served.build_id() != first
+    failures = [line for line in served.lines if line.startswith("Build failed")]
+    assert len(failures) == 1 and "deck.toml:2: invalid TOML" in failures[0]
+    assert not any("Traceback" in line for line in served.lines)
+    assert served.lines[-1].startswith("Fixed; rebuilt 6 slides")
+
+
+def test_watches_pane_files_new_sections_and_nothing_else(served):
+    first = served.build_id()
+    (served.deck / "dist").mkdir()
+    (served.deck / "dist" / "index.html").write_text("elsewhere")
+    (served.deck / "notes.txt").write_text("not a source")
+    (served.deck / "code" / "unused.py").write_text("print('not shown on a slide')\n")
+    time.sleep(0.4)
+    assert served.build_id() == first  # none of those is a source of the deck
+
+    sample = served.deck / "code" / "sample.py"
+    sample.write_text(sample.read_text().replace("return 0", "return 42"))
+    second = served.wait_build(first)
+    _, body = raw_get(served.server.port, "/")
+    assert b"42" in body
+
+    save(served.deck / "slides" / "03-more.md", "## Added later\n\nA section created while serving\n")
+    served.wait_build(second)
+    _, body = raw_get(served.server.port, "/")
+    assert b"A section created while serving" in body
+
+
+def test_templates_folder_added_later_is_watched(served):
+    first = served.build_id()
+    templates = served.deck / "templates"
+    templates.mkdir()
+    save(templates / "extra_head.html.j2", '<meta name="td-test" content="one">\n')
+    second = served.wait_build(first)
+    assert b'content="one"' in raw_get(served.server.port, "/")[1]
+    save(templates / "extra_head.html.j2", '<meta name="td-test" content="two">\n')
+    served.wait_build(second)
+    assert b'content="two"' in raw_get(served.server.port, "/")[1]
+
+
+def test_a_replaced_slides_folder_is_watched_anew(served):
+    import shutil
+
+    slides = served.deck / "slides"
+    first = served.build_id()
+    shutil.copytree(slides, served.deck / "slides.new")
+    shutil.rmtree(slides)  # what a branch switch can do to a folder
+    os.rename(served.deck / "slides.new", slides)
+    second = served.wait_build(first)
+    intro = slides / "01-intro.md"
+    save(intro, intro.read_text().replace("First paragraph", "Written into the new folder"))
+    served.wait_build(second)
+    assert b"Written into the new folder" in raw_get(served.server.port, "/")[1]
+
+
+def test_a_deck_broken_from_the_start_is_served_once_fixed(deck_copy):
+    deck = deck_copy("basic")
+    config = deck / "deck.toml"
+    good = config.read_text()
+    config.write_text(good + "minutes = [\n")
+    lines: list[str] = []
+    server = DeckServer(deck, port=0, echo=lines.append)
+    server.start()
+    server.start_thread()
+    try:
+        status, body = raw_get(server.port, "/")
+        assert status == 200 and b"no good build yet" in body and b"TALKDECK_LIVE" in body
+        assert server.state["error"]["problems"][0]["file"] == "deck.toml"
+        first = server.state["build"]
+        save(config, good)
+        wait_for(lambda: server.state["build"] != first and server.state["error"] is None, what="the fix")
+        assert b"Fixture deck" in raw_get(server.port, "/")[1]
+    finally:
+        server.stop()
+    assert lines[0].startswith("Build failed: ") and "deck.toml:4: invalid TOML" in lines[0]
+
+
+def test_a_running_build_does_not_block_requests(served, monkeypatch):
+    original = served.server.builder.build
+    entered = threading.Event()
+
+    def slow_build():
+        entered.set()
+        time.sleep(1.0)
+        return original()
+
+    monkeypatch.setattr(served.server.builder, "build", slow_build)
+    first = served.build_id()
+    save(served.deck / "slides" / "01-intro.md", "# Changed\n")
+    assert entered.wait(5)
+    started = time.perf_counter()
+    status, body = raw_get(served.server.port, "/")
+    assert status == 200 and b"Fixture deck" in body
+    assert time.perf_counter() - started < 0.5
+    served.wait_build(first)
+
+
+def test_requests_never_meet_a_half_written_deck(served):
+    intro = served.deck / "slides" / "01-intro.md"
+    text = intro.read_text()
+    stop = threading.Event()
+    bad: list[str] = []
+
+    def hammer():
+        while not stop.is_set():
+            for target in ("/", "/talkdeck/talkdeck.css", "/reveal/reveal.js"):
+                status, body = raw_get(served.server.port, target)
+                if status != 200 or not body or (target == "/" and not body.rstrip().endswith(b"</html>")):
+                    bad.append(f"{target}: {status}, {len(body)} bytes")
+
+    thread = threading.Thread(target=hammer)
+    thread.start()
+    try:
+        for i in range(15):
+            old = served.build_id()
+            save(intro, text + f"\n---\n\n## Round {i}\n")
+            served.wait_build(old)
+    finally:
+        stop.set()
+        thread.join()
+    assert bad == []
+
+
+@pytest.mark.parametrize("stop", [signal.SIGINT, signal.SIGTERM], ids=["ctrl-c", "kill"])
+def test_cli_serves_and_stops_cleanly(deck_copy, tmp_path, stop):
+    deck = deck_copy("basic")
+    temp = tmp_path / "temp"
+    temp.mkdir()
+    proc = subprocess.Popen([sys.executable, "-m", "talkdeck", "serve", str(deck), "--port", "0"],
+                            stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
+                            env={**os.environ, "TMPDIR": str(temp)})
+    try:
+        lines = []
+        for line in proc.stdout:
+            lines.append(line.rstrip("\n"))
+            if line.startswith("Serving"):
+                break
+        url = lines[-1].split(" at ")[1].split()[0]
+        port = int(url.rsplit(":", 1)[1].strip("/"))
+        assert raw_get(port, "/")[0] == 200
+        assert [p.name[:15] for p in temp.iterdir()] == ["talkdeck-serve-"]  # built outside the deck
+        proc.send_signal(stop)
+        rest, _ = proc.communicate(timeout=10)
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+    assert proc.returncode == 0
+    assert lines[0].startswith("Built 6 slides")
+    assert rest.strip().splitlines() == ["Stopped."]
+    assert list(temp.iterdir()) == []  # the build folder went with the server
+    assert not (deck / "dist").exists()
+
+
+def test_cli_refuses_a_folder_that_is_no_deck(tmp_path):
+    from click.testing import CliRunner
+
+    from talkdeck.cli import main
+
+    result = CliRunner().invoke(main, ["serve", str(tmp_path), "--port", "0"])
+    assert result.exit_code == 1
+    assert "deck.toml" in result.output and "Traceback" not in result.output
+
+
+# -- live reload in headless Chromium ----------------------------------------------------------------------
+SHOWN = "document.addEventListener('talkdeck:shown', function (e) { window.__lastShown = e.detail; });"
+
+
+def open_served(page, served: Served, fragment: str = "", patch: bool = True) -> str:
+    page.add_init_script(SHOWN)
+    if not patch:
+        page.add_init_script("window.TALKDECK_NO_PATCH = true;")
+    page.goto(served.url + fragment)
+    page.wait_for_function("document.documentElement.getAttribute('data-td-live')", timeout=WAIT_MS)
+    return page.evaluate("document.documentElement.getAttribute('data-td-live')")
+
+
+def wait_reloaded(page, old: str) -> str:
+    page.wait_for_function(f"(document.documentElement.getAttribute('data-td-live') || {old!r}) !== {old!r}",
+                           timeout=WAIT_MS)
+    return page.evaluate("document.documentElement.getAttribute('data-td-live')")
+
+
+def position(page) -> dict:
+    return page.evaluate("({id: Reveal.getCurrentSlide().id, at: Reveal.getIndices(),"
+                         " shown: Reveal.getCurrentSlide().querySelectorAll('.fragment.visible').length})")
+
+
+@pytest.mark.browser
+@pytest.mark.parametrize("patch", [True, False], ids=["patched", "reloaded"])
+def test_editing_a_section_keeps_slide_and_fragment_even_with_a_new_title(page, served, patch):
+    loaded = open_served(page, served, "#/intro-2", patch=patch)
+    page.evaluate("window.__samePage = true; Reveal.nextFragment(); Reveal.nextFragment()")
+    before = position(page)
+    assert before["id"] == "intro-2" and before["shown"] == 2
+    intro = served.deck / "slides" / "01-intro.md"
+    save(intro, intro.read_text().replace("## Lists", "## Lists, renamed").replace("- two", "- two, edited"))
+    wait_reloaded(page, loaded)
+    assert page.evaluate("Reveal.getCurrentSlide().querySelector('h2').textContent") == "Lists, renamed"
+    assert "two, edited" in page.evaluate("Reveal.getCurrentSlide().textContent")
+    assert position(page) == before
+    assert page.evaluate("window.__lastShown.patched") is patch
+    assert page.evaluate("window.__samePage === true") is patch  # patched in place, or really reloaded
+    assert page.watch.errors == [] and page.watch.remote == []
+
+
+@pytest.mark.browser
+def test_a_new_slide_before_the_current_one_reloads_onto_the_same_slide(page, served):
+    loaded = open_served(page, served, "#/code-2")
+    page.evaluate("window.__samePage = true; Reveal.nextFragment()")
+    before = position(page)
+    intro = served.deck / "slides" / "01-intro.md"
+    head, _, rest = intro.read_text().partition("\n---\n")
+    save(intro, head + "\n---\n\n## Inserted while serving\n\n---\n" + rest)
+    wait_reloaded(page, loaded)
+    after = position(page)
+    assert page.evaluate("window.__samePage") is None  # the slide order changed: a reload, not a patch
+    assert after["id"] == "code-2" and after["at"]["h"] == before["at"]["h"] + 1
+    assert after["at"]["f"] == before["at"]["f"] and after["shown"] == before["shown"]
+    assert page.evaluate("Reveal.getTotalSlides()") == 7
+
+
+PANE_STATE = """(() => {
+  const slide = Reveal.getCurrentSlide();
+  return {
+    text: slide.querySelector('pre code').textContent,
+    numbers: [...slide.querySelectorAll('pre code')].map(code =>
+      [...code.querySelectorAll('.hljs-ln-n')].map(cell => cell.getAttribute('data-line-number')).join(',')),
+    steps: slide.querySelectorAll('pre code.fragment').length,
+    highlighted: slide.querySelectorAll('pre code .hljs-string').length,
+    wrapped: slide.querySelectorAll('pre.code-wrapper').length,
+  };
+})()"""
+
+
+@pytest.mark.browser
+def test_editing_a_file_a_pane_shows_updates_the_pane(page, served):
+    loaded = open_served(page, served, "#/code-2")
+    page.evaluate("Reveal.nextFragment()")
+    before = position(page)
+    sample = served.deck / "code" / "sample.py"
+    sample.write_text(sample.read_text().replace('print("<b>&</b>")', 'print("pane updated")'))
+    wait_reloaded(page, loaded)
+    assert position(page) == before
+    patched = page.evaluate(PANE_STATE)
+    assert "pane updated" in patched["text"] and "<b>" not in patched["text"]
+    assert page.evaluate("window.__lastShown.patched") is True
+    page.reload()  # a fresh load must look exactly like the patched slide: highlighting, numbers, steps
+    page.wait_for_function("window.__lastShown && Reveal.getCurrentSlide().id === 'code-2'", timeout=WAIT_MS)
+    fresh = page.evaluate(PANE_STATE)
+    assert patched == fresh
+    assert fresh["numbers"][0] == "4,6,8" and fresh["steps"] == 1 and fresh["highlighted"] > 0
+
+
+@pytest.mark.browser
+def test_a_broken_config_shows_an_overlay_and_fixing_it_returns_to_the_slide(page, served):
+    loaded = open_served(page, served, "#/code-1")
+    page.evaluate("Reveal.nextFragment()")
+    before = position(page)
+    config = served.deck / "deck.toml"
+    good = config.read_text()
+    save(config, good + "minutes = [\n")
+    page.wait_for_selector("#talkdeck-error", timeout=WAIT_MS)
+    where = page.text_content("#talkdeck-error .talkdeck-where")
+    assert where.startswith("deck.toml:") and int(where.split(":")[1]) >= 4
+    assert "invalid TOML" in page.text_content("#talkdeck-error")
+    assert position(page) == before  # the last good deck stays underneath, on the same slide
+    save(config, good)
+    wait_reloaded(page, loaded)
+    assert page.query_selector("#talkdeck-error") is None
+    assert position(page) == before
+
+
+@pytest.mark.browser
+def test_twenty_saves_within_a_second_end_on_the_final_content(page, served):
+    loaded = open_served(page, served, "#/intro-2-2")
+    intro = served.deck / "slides" / "01-intro.md"
+    text = intro.read_text()
+    for i in range(1, 21):
+        save(intro, text.replace("## Vertical", f"## Vertical, version {i}"))
+        time.sleep(0.045)
+    wait_reloaded(page, loaded)
+    page.wait_for_function("window.Reveal && Reveal.isReady() && Reveal.getCurrentSlide()"
+                           ".querySelector('h2').textContent === 'Vertical, version 20'", timeout=WAIT_MS)
+    assert page.evaluate("Reveal.getCurrentSlide().id") == "intro-2-2"
+    status, body = raw_get(served.server.port, "/_talkdeck/state")
+    assert status == 200 and served.build_id().encode() in body
+    assert served.server.loop.builds <= 20  # never more than one build per save
+
+
+@pytest.mark.browser
+def test_the_speaker_view_follows_the_reloaded_deck(page, served):
+    loaded = open_served(page, served, "#/intro-1")
+    with page.expect_popup(timeout=WAIT_MS) as popup_info:
+        page.keyboard.press("s")
+    speaker = popup_info.value
+    speaker.wait_for_function("document.querySelector('.speaker-controls-notes .value') && "
+                              "document.querySelector('.speaker-controls-notes .value').textContent"
+                              ".includes('Notes of the title slide.')", timeout=WAIT_MS)
+    current = speaker.frame_locator("#current-slide iframe")
+    current.locator("#intro-1 h1").wait_for(timeout=WAIT_MS)
+    intro = served.deck / "slides" / "01-intro.md"
+    save(intro, intro.read_text().replace("Notes of the title slide.", "Notes edited while presenting.")
+         .replace("# Fixture deck", "# Fixture deck, edited"))
+    wait_reloaded(page, loaded)
+    speaker.wait_for_function("document.querySelector('.speaker-controls-notes .value').textContent"
+                              ".includes('Notes edited while presenting.')", timeout=WAIT_MS)
+    # the preview of the current slide is patched too, and stays on its slide
+    speaker.wait_for_function("document.querySelector('#current-slide iframe').contentDocument"
+                              ".querySelector('#intro-1 h1').textContent === 'Fixture deck, edited'",
+                              timeout=WAIT_MS)
+    assert speaker.evaluate("document.querySelector('#current-slide iframe').contentWindow"
+                            ".Reveal.getCurrentSlide().id") == "intro-1"
+    assert page.evaluate("Reveal.getCurrentSlide().id") == "intro-1"  # the preview did not steer the deck
+    page.evaluate("Reveal.slide(1, 1)")  # the reloaded window still drives the speaker view
+    speaker.wait_for_function("document.querySelector('.speaker-controls-notes .value').textContent"
+                              ".includes('Notes of the vertical slide.')", timeout=WAIT_MS)
