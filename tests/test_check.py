@@ -211,7 +211,7 @@ def test_a_deck_that_does_not_build_reports_its_build_errors(tmp_path):
     add_slide(deck, "## Nope\n\n![A missing image](img/nope.png)")
     report = run_check(deck, use_browser=False)
     assert_only(report.findings, "build", "error", "slides/09-extra.md", 7,
-                ["the deck does not build: image img/nope.png not found"])
+                ["the deck does not build: image img/nope.png does not exist"])
     assert report.failed()
 
 
