@@ -85,7 +85,7 @@ class PaneResolver:
 
     def __init__(self, root: Path):
         self.root = root
-        self._files: dict[Path, SourceFile] = {}
+        self._files: dict[str, SourceFile] = {}
 
     def resolve(self, line_text: str, slide_path: Path, line: int) -> tuple[CodePane, Path]:
         match = PANE_LINE.match(line_text.strip())
@@ -126,10 +126,10 @@ class PaneResolver:
         return pane, source.path
 
     def _load(self, rel: str, slide_path: Path, line: int) -> SourceFile:
-        path = inside_deck(self.root, rel, slide_path, line, "code pane file")
-        cached = self._files.get(path)
+        cached = self._files.get(rel)  # one look at the disk per file and build, however many panes show it
         if cached is None:
-            cached = self._files[path] = _read_source(path, rel, slide_path, line)
+            path = inside_deck(self.root, rel, slide_path, line, "code pane file")
+            cached = self._files[rel] = _read_source(path, rel, slide_path, line)
         return cached
 
     def _select(
