@@ -134,3 +134,22 @@ def test_vertical_slides_sit_in_the_frame_like_horizontal_ones(page, built):
         "return [r.left, r.width]; })()"
     )
     assert box == first
+
+
+def test_a_long_pane_scrolls_on_screen_and_is_never_clipped_in_print(page, deck_copy):
+    deck = deck_copy()
+    (deck / "code" / "long.py").write_text("".join(f"value_{n} = {n}\n" for n in range(1, 41)))
+    with (deck / "slides" / "02-code.md").open("a") as slides:
+        slides.write("\n---\n\n## Long\n\n<<< code/long.py\n\nNote: forty lines\n")
+    assert CliRunner().invoke(main, ["build", str(deck)]).exit_code == 0
+    index = deck / "dist" / "index.html"
+    measure = """() => { const c = document.querySelector('#code-4 pre code');
+        return [c.scrollHeight, c.clientHeight, c.querySelectorAll('.hljs-ln-code').length]; }"""
+    open_deck(page, index, "#/code-4")
+    scroll, client, rows = page.evaluate(measure)
+    assert rows == 40 and scroll > client  # on screen: a smaller font, and the rest scrolls
+    page.goto(index.resolve().as_uri() + "?print-pdf")
+    page.wait_for_function("document.querySelectorAll('.pdf-page').length > 0")
+    scroll, client, rows = page.evaluate(measure)
+    assert rows == 40 and scroll <= client + 1  # in print: every line shows
+    assert page.watch.errors == []
