@@ -21,7 +21,11 @@ from talkdeck.errors import display_path
 )
 @click.option("--list-panes", is_flag=True, help="Also print every code pane: slide, file and lines.")
 @click.option("-q", "--quiet", is_flag=True, help="Print nothing on success.")
-def command(deck_dir: Path, output: Path | None, list_panes: bool, quiet: bool) -> None:
+@click.option("--single-file", is_flag=True,
+              help="Write one self-contained .html instead (every style, script, font and image inlined; "
+                   "opens from disk with no network, speaker view included). -o then names the file.  "
+                   "[default: DECK_DIR/<title as a file name>.html]")
+def command(deck_dir: Path, output: Path | None, list_panes: bool, quiet: bool, single_file: bool) -> None:
     """Build the deck in DECK_DIR (default: the current folder) into static files.
 
     The previous output is replaced only once the new build has succeeded; on an error it stays as it was.
@@ -29,6 +33,9 @@ def command(deck_dir: Path, output: Path | None, list_panes: bool, quiet: bool) 
     """
     from talkdeck.builder import Builder
 
+    if single_file:
+        _single_file(deck_dir, output, quiet)
+        return
     started = time.perf_counter()
     result = Builder(deck_dir, output).build()
     if list_panes:
@@ -45,3 +52,15 @@ def command(deck_dir: Path, output: Path | None, list_panes: bool, quiet: bool) 
             f"{display_path(result.output)}/ in {time.perf_counter() - started:.2f} s",
             err=True,
         )
+
+
+# -- --single-file (issue 7): the logic lives in talkdeck/export.py --------------------------------------------
+def _single_file(deck_dir: Path, output: Path | None, quiet: bool) -> None:
+    from talkdeck.export import build_single_file, human_size
+
+    result = build_single_file(deck_dir, output)
+    for warning in result.warnings:
+        click.echo(f"warning: {warning}", err=True)
+    if not quiet:
+        click.echo(f"Wrote {display_path(result.path)}: {result.slides} slides in one file, "
+                   f"{human_size(result.size)}, in {result.seconds:.2f} s", err=True)

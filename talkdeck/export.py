@@ -1,0 +1,542 @@
+"""Exports: the deck as one PDF printed by headless Chromium, and as one self-contained HTML file.
+
+Both start from the same :class:`~talkdeck.builder.Builder` as `talkdeck build`; neither touches the deck's
+own dist/ folder. The PDF uses reveal.js's print view (`?print-pdf`), switched per run through
+`window.TALKDECK_OVERRIDES`, so the deck itself never changes for an export.
+"""
+
+from __future__ import annotations
+
+import base64
+import html as htmllib
+import io
+import mimetypes
+import os
+import posixpath
+import re
+import shutil
+import tempfile
+import time
+import unicodedata
+from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, field
+from pathlib import Path
+from urllib.parse import unquote, urlsplit
+
+from talkdeck import __version__
+from talkdeck.errors import DeckError
+
+Progress = Callable[[str], None]
+
+# Requests a printed deck may make: its own files and inline data. Everything else is blocked and reported.
+LOCAL_URL = re.compile(r"^(file|data|blob|about):", re.IGNORECASE)
+REMOTE_URL = re.compile(r"^(?!(file|data|blob|about):)", re.IGNORECASE)
+LAYOUT_TIMEOUT_MS = 30_000
+HEADLESS_SHELL = "chromium-headless-shell"
+
+# Before reveal's print view starts: collect script errors, and keep each slide's padding. reveal's print
+# stylesheet sets `padding: 0 !important` on every slide, so without this the PDF's text would touch the page's
+# edges where the screen shows a margin; an inline !important declaration outranks it.
+INIT_SCRIPT = """
+window.__talkdeckErrors = [];
+window.addEventListener('error', (e) => window.__talkdeckErrors.push(e.message));
+document.addEventListener('DOMContentLoaded', () => {
+  document.querySelectorAll('.reveal .slides section:not(.stack)').forEach((s) => {
+    s.style.setProperty('padding', getComputedStyle(s).padding, 'important');
+  });
+});
+"""
+
+# One round trip once the page has loaded: wait for reveal's print layout (its `.pdf-page` elements are added
+# in one go, right before the `pdf-ready` event), then for fonts and images. Then the blank last page that
+# `showNotes: 'separate-page'` leaves is removed (the last page must not break after itself), notes pages get
+# the slides' size and background, and every slide larger than its page is shrunk to fit and reported.
+LAYOUT = """
+async ({pageHeight, timeout, NOTES_CSS}) => {
+  const deadline = performance.now() + timeout;
+  const slides = () => document.querySelector('.reveal .slides');
+  while (!document.querySelector('.reveal .slides > .pdf-page')) {
+    if (window.__talkdeckErrors.length) return {error: window.__talkdeckErrors.join('; ')};
+    if (performance.now() > deadline) return {timeout: true};
+    await new Promise((done) => requestAnimationFrame(done));
+  }
+  await document.fonts.ready;
+  const pending = [...document.images].filter((img) => !img.complete);
+  await Promise.all(pending.map((img) => new Promise((done) => {
+    img.addEventListener('load', done); img.addEventListener('error', done);
+  })));
+  const pages = [...slides().children].filter(
+    (e) => e.classList.contains('pdf-page') || e.classList.contains('speaker-notes-pdf'));
+  const first = slides().querySelector(':scope > .pdf-page');
+  let slide = null;
+  pages.forEach((p) => {
+    if (!p.classList.contains('speaker-notes-pdf')) { slide = p; return; }
+    p.style.minHeight = (pageHeight - 1) + 'px';
+    if (first && first.style.background) p.style.background = first.style.background;
+    const heading = slide && slide.querySelector('h1, h2, h3');
+    p.setAttribute('data-td-title', heading ? heading.textContent.trim() : '');
+  });
+  const style = document.createElement('style');
+  style.textContent = NOTES_CSS;
+  document.head.appendChild(style);
+  if (pages.length) {
+    const last = pages[pages.length - 1];
+    last.style.pageBreakAfter = 'avoid';
+    last.style.breakAfter = 'avoid';
+  }
+  // A slide larger than its page would be clipped (reveal's pages hide their overflow) and Chromium even
+  // drops whole images that cross the page's edge: such a slide is zoomed out to fit instead, and reported.
+  const centered = Reveal.getConfig().center;
+  const scaled = {};
+  slides().querySelectorAll(':scope > .pdf-page').forEach((p) => {
+    const s = p.querySelector(':scope > section');
+    if (!s) return;
+    const width = p.clientWidth, height = p.clientHeight;
+    const over = Math.max(s.offsetTop + s.scrollHeight - height, s.scrollWidth - s.clientWidth);
+    if (over <= 2) return;
+    const fit = Math.min(height / s.scrollHeight, s.clientWidth / s.scrollWidth) * 0.99;
+    const top = centered || s.classList.contains('center') ? (height - s.scrollHeight * fit) / 2 : 0;
+    s.style.zoom = fit;  // zoom scales the element's own left and top as well
+    s.style.left = ((width - s.offsetWidth * fit) / 2 / fit) + 'px';
+    s.style.top = (top / fit) + 'px';
+    scaled[s.id] = {id: s.id, source: s.getAttribute('data-td-source') || '', over: Math.round(over),
+                    percent: Math.floor(fit * 100)};
+  });
+  return {pages: pages.length, scaled: Object.values(scaled)};
+}
+"""
+
+# Notes pages: readable at the slides' size, headed by the title of the slide they belong to.
+NOTES_CSS = """
+html.reveal-print .reveal .speaker-notes-pdf[data-layout=separate-page] {
+  box-sizing: border-box; padding: 48px 72px; font-size: 30px; line-height: 1.45;
+}
+html.reveal-print .reveal .speaker-notes-pdf[data-layout=separate-page]::before {
+  content: "Speaker notes: " attr(data-td-title); font-size: 0.75em; margin-bottom: 0.8em;
+}
+"""
+
+
+@dataclass
+class ExportResult:
+    path: Path
+    size: int
+    slides: int
+    pages: int = 0
+    seconds: float = 0.0
+    warnings: list[str] = field(default_factory=list)
+
+
+def human_size(size: int) -> str:
+    if size >= 1_000_000:
+        return f"{size / 1_000_000:.1f} MB"
+    return f"{max(round(size / 1000), 1)} KB"
+
+
+# -- names ------------------------------------------------------------------------------------------------
+def slugify(title: str, fallback: str = "talk") -> str:
+    """A file name from the deck's title: lower-case ASCII words (accents dropped) joined by dashes.
+
+    At most 60 characters, cut at a dash; "talk" when nothing is left.
+    """
+    text = unicodedata.normalize("NFKD", title).encode("ascii", "ignore").decode("ascii").lower()
+    slug = re.sub(r"[^a-z0-9]+", "-", text).strip("-")
+    if len(slug) > 60:
+        slug = slug[:60].rsplit("-", 1)[0] or slug[:60]
+    return slug or fallback
+
+
+def output_path(root: Path, output: Path | None, suffix: str) -> Path:
+    """The file to write: `output` (a file, or a folder to put the default name in), else DECK_DIR/<slug><suffix>.
+
+    The suffix is required so that a typo in -o can never overwrite a source such as deck.toml.
+    """
+    from talkdeck.config import load_config
+
+    if output is None or output.is_dir():
+        name = slugify(load_config(root).title) + suffix
+        return ((output or root) / name).resolve()
+    output = output.resolve()
+    if output.suffix.lower() not in {suffix, ".htm" if suffix == ".html" else suffix}:
+        raise DeckError.at(output, None, f"the output file must end in {suffix}", f"e.g. -o talk{suffix}")
+    if not output.parent.is_dir():
+        raise DeckError.at(output.parent, None, "the output folder does not exist", "create it first")
+    return output
+
+
+def write_atomically(path: Path, data: bytes) -> None:
+    part = path.with_name(f".{path.name}.part-{os.getpid()}")
+    try:
+        part.write_bytes(data)
+        os.replace(part, path)
+    except OSError as exc:
+        part.unlink(missing_ok=True)
+        raise DeckError.at(path, None, f"cannot write the file: {exc.strerror}") from None
+
+
+# -- PDF --------------------------------------------------------------------------------------------------
+def export_pdf(root: Path, output: Path | None = None, browser: str | None = None, fragments: bool = False,
+               notes: bool = False, progress: Progress | None = None) -> ExportResult:
+    """Build the deck into a temporary folder and print it to `output` through reveal's print view.
+
+    The build runs in a worker thread while Chromium starts: both take a few hundred milliseconds, and the
+    launch mostly waits on other processes.
+    """
+    from talkdeck.browser import launch
+    from talkdeck.builder import Builder
+
+    step = progress or (lambda _name: None)
+    started = time.perf_counter()
+    _node_compile_cache()
+    root = root.resolve()
+    target = output_path(root, output, ".pdf")
+    tmp = Path(tempfile.mkdtemp(prefix="talkdeck-pdf-"))
+    try:
+        with ThreadPoolExecutor(max_workers=1) as pool:
+            step("build")
+            building = pool.submit(Builder(root, tmp / "dist").build)
+            with launch(_prefer_headless_shell(browser)) as chromium:
+                built = building.result()
+                step("layout")
+                data, pages, warnings = _print(chromium, built, fragments=fragments, notes=notes, step=step)
+        step("metadata")
+        data, more = _set_metadata(data, built.deck.config)
+        warnings += more
+        write_atomically(target, data)
+    finally:
+        shutil.rmtree(tmp, ignore_errors=True)
+    return ExportResult(path=target, size=len(data), slides=len(built.deck.slides), pages=pages,
+                        seconds=time.perf_counter() - started, warnings=warnings)
+
+
+def _prefer_headless_shell(explicit: str | None) -> str | None:
+    """Chromium's headless shell when no browser was named: it prints the same PDF in 0.5 s less.
+
+    The shell (Debian package chromium-headless-shell) starts faster and lays out faster than the full
+    browser in headless mode. --browser and $TALKDECK_CHROMIUM still win; without the shell the usual
+    search of :func:`talkdeck.browser.find_chromium` applies.
+    """
+    from talkdeck.browser import ENV_VAR
+
+    if explicit or os.environ.get(ENV_VAR):
+        return explicit
+    return shutil.which(HEADLESS_SHELL)
+
+
+def _node_compile_cache() -> None:
+    """Let Playwright's Node.js driver keep its compiled code between runs: its start is 0.1 s faster.
+
+    Node ignores the variable where it does not support it; an existing setting is kept.
+    """
+    base = os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
+    folder = os.path.join(base, "talkdeck", "node-compile-cache")
+    try:
+        os.makedirs(folder, exist_ok=True)
+    except OSError:
+        return
+    os.environ.setdefault("NODE_COMPILE_CACHE", folder)
+
+
+def _print(chromium, built, fragments: bool, notes: bool, step: Progress) -> tuple[bytes, int, list[str]]:
+    from playwright.sync_api import Error as PlaywrightError
+
+    config = built.deck.config
+    overrides = {"pdfSeparateFragments": bool(fragments), "pdfMaxPagesPerSlide": 1,
+                 "showNotes": "separate-page" if notes else False}
+    context = chromium.new_context(viewport={"width": config.width, "height": config.height})
+    try:
+        page = context.new_page()
+        remote: list[str] = []
+        failed: list[str] = []
+        errors: list[str] = []
+        page.on("pageerror", lambda exc: errors.append(str(exc)))
+        page.on("requestfailed", lambda req: req.url not in remote and failed.append(
+            f"{req.url} ({req.failure or 'failed'})"))
+
+        def block(route) -> None:
+            remote.append(route.request.url)
+            route.abort()
+
+        # Only non-local URLs reach Python: file requests are matched out in the driver, which keeps them fast.
+        page.route(REMOTE_URL, block)
+        page.add_init_script(f"window.TALKDECK_OVERRIDES = Object.assign(window.TALKDECK_OVERRIDES || {{}}, "
+                             f"{_json(overrides)});" + INIT_SCRIPT)
+        index = built.output / "index.html"
+        try:
+            page.goto(index.as_uri() + "?print-pdf")
+            layout = page.evaluate(LAYOUT, {"pageHeight": _page_size(config)[1], "timeout": LAYOUT_TIMEOUT_MS,
+                                            "NOTES_CSS": NOTES_CSS})
+        except PlaywrightError as exc:
+            layout = {"error": _first_line(exc)}
+        if "pages" not in layout:
+            _check_requests(remote, failed, errors)
+            detail = layout.get("error") or f"no print layout after {LAYOUT_TIMEOUT_MS // 1000} s"
+            raise DeckError.at(None, None, f"reveal.js did not lay out the deck for printing: {detail}")
+        _check_requests(remote, failed, errors)
+        step(f"print {layout['pages']} pages")
+        try:
+            data = page.pdf(print_background=True, prefer_css_page_size=True)
+        except PlaywrightError as exc:
+            raise DeckError.at(None, None, f"Chromium could not print the deck: {_first_line(exc)}") from None
+        _check_requests(remote, failed, errors)
+    finally:
+        context.close()
+    warnings = [f"{c['source'] or c['id']}: slide #{c['id']} is {c['over']} px larger than its page: shrunk "
+                f"to {c['percent']}% to fit in the PDF (shorten or split it)" for c in layout["scaled"]]
+    return data, int(layout["pages"]), warnings
+
+
+def _first_line(exc: Exception) -> str:
+    text = str(exc).strip()
+    return text.splitlines()[0] if text else type(exc).__name__
+
+
+def _check_requests(remote: list[str], failed: list[str], errors: list[str]) -> None:
+    if remote:
+        listed = ", ".join(sorted(set(remote))[:5])
+        raise DeckError.at(None, None, f"the deck asked for network resources, which were blocked: {listed}",
+                           "a deck must work offline: put the file in the deck and refer to it by its path")
+    if failed:
+        raise DeckError.at(None, None, "the deck refers to files that could not be loaded: "
+                           + ", ".join(sorted(set(failed))[:5]))
+    if errors:
+        raise DeckError.at(None, None, "a script of the deck failed while printing: " + "; ".join(errors[:3]))
+
+
+def _page_size(config) -> tuple[int, int]:
+    """The printed page in CSS pixels, as reveal.js computes it for `@page`."""
+    return int(config.width * (1 + config.margin)), int(config.height * (1 + config.margin))
+
+
+def _json(value) -> str:
+    import json
+
+    return json.dumps(value).replace("</", "<\\/")
+
+
+def _set_metadata(data: bytes, config) -> tuple[bytes, list[str]]:
+    """Title, author, subject (the event) and creator from deck.toml, as an incremental update of the PDF.
+
+    Chromium takes only the title (from `<title>`) and has no way to set the author. Its PDFs end in a classic
+    xref table and trailer, so a new document-information object, a one-entry xref section and a trailer
+    pointing back at the old one are appended: nothing Chromium wrote is rewritten, and it takes microseconds.
+    pypdf is used instead for a PDF of another shape, when it is installed.
+    """
+    info = {"Title": config.title, "Author": config.author, "Subject": config.event,
+            "Creator": f"talkdeck {__version__}"}
+    info = {k: v for k, v in info.items() if v}
+    tail = data[-2048:]
+    trailer = TRAILER.search(tail)
+    startxref = STARTXREF.search(tail)
+    if trailer is None or startxref is None:
+        return _set_metadata_pypdf(data, info)
+    fields = dict(TRAILER_ENTRY.findall(trailer.group(1)))
+    if not {b"Size", b"Root"} <= fields.keys():
+        return _set_metadata_pypdf(data, info)
+    size = int(fields[b"Size"].split()[0])
+    kept = b""
+    if b"Info" in fields:  # keep what Chromium recorded besides the title: producer and dates
+        number = fields[b"Info"].split()[0]
+        old = re.search(rb"(?:^|\s)" + number + rb" 0 obj\s*<<(.*?)>>\s*endobj", data, re.DOTALL)
+        if old is not None:
+            kept = b"".join(b"/" + m.group(1) + b" " + m.group(2) + b"\n"
+                            for m in INFO_ENTRY.finditer(old.group(1)))
+    entries = b"".join(b"/" + key.encode("ascii") + b" " + _pdf_text(value) + b"\n" for key, value in info.items())
+    body = data if data.endswith(b"\n") else data + b"\n"
+    offset = len(body)
+    update = b"%d 0 obj\n<<" % size + entries + kept + b">>\nendobj\n"
+    xref = offset + len(update)
+    update += b"xref\n0 1\n0000000000 65535 f \n%d 1\n%010d 00000 n \n" % (size, offset)
+    update += (b"trailer\n<</Size %d /Root %s /Info %d 0 R /Prev %s>>\nstartxref\n%d\n%%%%EOF\n"
+               % (size + 1, fields[b"Root"], size, startxref.group(1), xref))
+    return body + update, []
+
+
+TRAILER = re.compile(rb"trailer\s*<<(.*?)>>\s*startxref", re.DOTALL)
+TRAILER_ENTRY = re.compile(rb"/(Size|Root|Info)\s+(\d+(?:\s+\d+\s+R)?)")
+STARTXREF = re.compile(rb"startxref\s+(\d+)\s+%%EOF\s*$")
+INFO_ENTRY = re.compile(rb"/(Producer|CreationDate|ModDate)\s*(\((?:\\.|[^\\)])*\))")
+
+
+def _pdf_text(value: str) -> bytes:
+    """A PDF text string that holds any Unicode: UTF-16BE with its byte-order mark, hex-encoded."""
+    return b"<FEFF" + value.encode("utf-16-be").hex().upper().encode("ascii") + b">"
+
+
+def _set_metadata_pypdf(data: bytes, info: dict[str, str]) -> tuple[bytes, list[str]]:
+    try:
+        from pypdf import PdfWriter
+    except ImportError:
+        return data, ["the PDF's author and subject are not set: Chromium wrote a PDF of an unexpected shape "
+                      "(pip install pypdf to set them anyway)"]
+    writer = PdfWriter(io.BytesIO(data), incremental=True)
+    writer.add_metadata({f"/{key}": value for key, value in info.items()})
+    out = io.BytesIO()
+    writer.write(out)
+    return out.getvalue(), []
+
+
+# -- single file ------------------------------------------------------------------------------------------
+MIME = {".svg": "image/svg+xml", ".woff": "font/woff", ".woff2": "font/woff2", ".ttf": "font/ttf",
+        ".otf": "font/otf", ".webp": "image/webp", ".avif": "image/avif", ".css": "text/css",
+        ".js": "text/javascript", ".mp4": "video/mp4", ".webm": "video/webm"}
+TAG = re.compile(r"<(link|img|video|audio|source|section|div|object|embed|track|a)\b([^>]*)>",
+                 re.IGNORECASE)
+ATTR = re.compile(r"""(\s)([\w:-]+)(\s*=\s*)("[^"]*"|'[^']*'|[^\s"'>]+)""")
+URL_ATTRS = {"src", "href", "data-src", "data-background", "data-background-image", "data-background-video",
+             "poster", "data"}
+CSS_URL = re.compile(r"""url\(\s*(?:"([^"]*)"|'([^']*)'|([^)\s]*))\s*\)""", re.IGNORECASE)
+CSS_IMPORT = re.compile(r"""@import\s+(?:url\()?\s*["']?([^"')\s;]+)["']?\s*\)?\s*;""", re.IGNORECASE)
+# In a <script> element the HTML parser stops at `</script` and changes state at `<!--` and `<script`.
+# `\x3C` is `<` inside every JavaScript context these occur in (strings, templates, regular expressions).
+SCRIPT_HAZARD = re.compile(r"(\\*)<(?=!--|/?script)", re.IGNORECASE)
+
+
+def build_single_file(root: Path, output: Path | None = None) -> ExportResult:
+    """One .html with every stylesheet, script, font and image of the deck inlined; nothing else goes in.
+
+    The files come from the same plan as `talkdeck build` (which already lists only what the deck uses), so
+    nothing is written to dist/. A reference the plan does not cover is left as it is and reported.
+    """
+    from talkdeck.assets import check_theme, require_reveal
+    from talkdeck.builder import Builder
+
+    started = time.perf_counter()
+    root = root.resolve()
+    target = output_path(root, output, ".html")
+    builder = Builder(root, root / "dist")
+    dist = require_reveal(root)
+    deck = builder.load()
+    check_theme(deck.config, dist)
+    page = builder.render_page(deck)
+    plan = builder.plan(deck, page, dist)
+    inliner = Inliner({rel: value for rel, value in plan.items() if rel != "index.html"}, root)
+    text = inliner.page(page)
+    data = text.encode("utf-8")
+    write_atomically(target, data)
+    unused = sorted(set(inliner.files) - inliner.used - {".talkdeck-output"})
+    warnings = [f"{ref}: not inlined, the single file will not find it" for ref in sorted(inliner.missing)]
+    warnings += [f"{rel}: part of the build but not referenced by the page" for rel in unused]
+    return ExportResult(path=target, size=len(data), slides=len(deck.slides),
+                        seconds=time.perf_counter() - started, warnings=warnings)
+
+
+class Inliner:
+    """Turns the built page's references to its own files into inline styles, scripts and data: URIs."""
+
+    def __init__(self, files: dict[str, Path | str], root: Path):
+        self.files = files
+        self.root = root
+        self.used: set[str] = set()
+        self.missing: set[str] = set()
+        self._cache: dict[str, str] = {}
+
+    # -- the page
+    def page(self, html: str) -> str:
+        # Tags first, scripts second: inlined JavaScript is never scanned for tags.
+        html = TAG.sub(self._tag, html)
+        return re.sub(r"(<script\b[^>]*>)\s*</script>", lambda m: self._script(m.group(1)), html,
+                      flags=re.IGNORECASE)
+
+    def _script(self, tag: str) -> str:
+        attrs = _attrs(tag)
+        rel = self._local(attrs.get("src", ""))
+        if rel is None:
+            return tag + "</script>"
+        self.used.add(rel)
+        code = SCRIPT_HAZARD.sub(_escape_lt, self._text(rel))
+        rest = re.sub(r"""\s(src)\s*=\s*("[^"]*"|'[^']*'|[^\s"'>]+)""", "", tag, count=1, flags=re.IGNORECASE)
+        return f"{rest}\n{code}\n</script>"
+
+    def _tag(self, match: re.Match) -> str:
+        name, body = match.group(1).lower(), match.group(2)
+        if name == "link":
+            attrs = _attrs(match.group(0))
+            rel = self._local(attrs.get("href", ""))
+            if "stylesheet" in attrs.get("rel", "").lower().split() and rel is not None:
+                self.used.add(rel)
+                css = self._css(rel).replace("</style", "<\\/style")
+                keep = "".join(f' {k}="{htmllib.escape(v)}"' for k, v in attrs.items()
+                               if k in {"id", "media", "title"})
+                return f"<style{keep}>\n{css}\n</style>"
+        return f"<{match.group(1)}{ATTR.sub(self._attr, body)}>"
+
+    def _attr(self, match: re.Match) -> str:
+        name, raw = match.group(2).lower(), match.group(4)
+        value = htmllib.unescape(raw.strip("\"'"))
+        if name == "style":
+            return f'{match.group(1)}{match.group(2)}{match.group(3)}"{htmllib.escape(self._css_urls(value, ""))}"'
+        if name not in URL_ATTRS:
+            return match.group(0)
+        rel = self._local(value)
+        if rel is None:
+            return match.group(0)
+        self.used.add(rel)
+        return f'{match.group(1)}{match.group(2)}{match.group(3)}"{self._data_uri(rel)}"'
+
+    # -- files
+    def _local(self, url: str, base: str = "") -> str | None:
+        """The plan's key for a relative URL of the page (or of a stylesheet at `base`); None for others."""
+        url = url.strip()
+        if not url or url.startswith("#") or urlsplit(url).scheme or url.startswith("//"):
+            return None
+        path = unquote(urlsplit(url).path)
+        if not path or path.startswith("/"):
+            return None
+        rel = posixpath.normpath(posixpath.join(posixpath.dirname(base), path))
+        if rel in self.files:
+            return rel
+        self.missing.add(rel)
+        return None
+
+    def _bytes(self, rel: str) -> bytes:
+        value = self.files[rel]
+        return value.encode("utf-8") if isinstance(value, str) else Path(value).read_bytes()
+
+    def _text(self, rel: str) -> str:
+        return self._bytes(rel).decode("utf-8")
+
+    def _data_uri(self, rel: str) -> str:
+        if rel not in self._cache:
+            suffix = posixpath.splitext(rel)[1].lower()
+            mime = MIME.get(suffix) or mimetypes.guess_type(rel)[0] or "application/octet-stream"
+            self._cache[rel] = f"data:{mime};base64,{base64.b64encode(self._bytes(rel)).decode('ascii')}"
+        return self._cache[rel]
+
+    def _css(self, rel: str, seen: frozenset[str] = frozenset()) -> str:
+        css = self._text(rel)
+
+        def imported(match: re.Match) -> str:
+            target = self._local(match.group(1), rel)
+            if target is None or target in seen:
+                return match.group(0)
+            self.used.add(target)
+            return self._css(target, seen | {rel})
+
+        return self._css_urls(CSS_IMPORT.sub(imported, css), rel)
+
+    def _css_urls(self, css: str, base: str) -> str:
+        def replace(match: re.Match) -> str:
+            url = next(g for g in match.groups() if g is not None)
+            if url.startswith("data:"):
+                return match.group(0)
+            rel = self._local(url, base)
+            if rel is None:
+                return match.group(0)
+            self.used.add(rel)
+            return f'url("{self._data_uri(rel)}")'
+
+        return CSS_URL.sub(replace, css)
+
+
+def _attrs(tag: str) -> dict[str, str]:
+    return {m.group(2).lower(): htmllib.unescape(m.group(4).strip("\"'")) for m in ATTR.finditer(tag)}
+
+
+def _escape_lt(match: re.Match) -> str:
+    slashes = match.group(1)
+    # An odd number of backslashes escaped the `<` itself: `\<` becomes `\x3C`, not `\\x3C`.
+    if len(slashes) % 2:
+        slashes = slashes[:-1]
+    return slashes + "\\x3C"

@@ -1,0 +1,302 @@
+"""Exports: `talkdeck pdf` read back with pypdf, and `talkdeck build --single-file` run in headless Chromium.
+
+The PDF tests run `talkdeck pdf` as a real process (as a speaker would), each mode once per module.
+"""
+
+from __future__ import annotations
+
+import io
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+from conftest import FIXTURES, chromium_path, open_deck
+
+from talkdeck.cli import main
+from talkdeck.config import DeckConfig
+from talkdeck.export import _set_metadata, build_single_file, slugify
+
+pypdf = pytest.importorskip("pypdf")
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def talkdeck(*args: object, cwd: Path | None = None) -> subprocess.CompletedProcess:
+    return subprocess.run([sys.executable, "-m", "talkdeck", *map(str, args)], capture_output=True, text=True,
+                          timeout=120, cwd=cwd, env={**os.environ, "PYTHONPATH": str(ROOT)})
+
+
+@pytest.fixture(scope="module")
+def chromium() -> None:
+    """Chromium must be there for the PDF tests: skipped locally without one, a failure in CI."""
+    if chromium_path() is None:
+        message = "no Chromium found: install it (apt-get install chromium) or set TALKDECK_CHROMIUM"
+        if os.environ.get("CI"):
+            pytest.fail(message)
+        pytest.skip(message)
+
+
+@pytest.fixture(scope="module")
+def exported(chromium, tmp_path_factory) -> dict[str, tuple[pypdf.PdfReader, str, Path]]:
+    """The basic fixture exported in each mode: mode -> (reader, stderr, deck folder)."""
+    import shutil
+
+    results = {}
+    for mode, flags in {"default": [], "fragments": ["--fragments"], "notes": ["--notes"]}.items():
+        deck = tmp_path_factory.mktemp(mode) / "basic"
+        shutil.copytree(FIXTURES / "basic", deck)
+        out = deck.parent / f"{mode}.pdf"
+        done = talkdeck("pdf", deck, "-o", out, *flags)
+        assert done.returncode == 0, done.stderr
+        results[mode] = (pypdf.PdfReader(out), done.stderr, deck)
+    return results
+
+
+def page_text(reader, index: int) -> str:
+    return reader.pages[index].extract_text()
+
+
+# -- PDF ---------------------------------------------------------------------------------------------------
+def test_one_page_per_slide_sized_to_the_deck_with_fragments_shown(exported):
+    reader, stderr, deck = exported["default"]
+    assert len(reader.pages) == 6
+    for page in reader.pages:
+        assert (float(page.mediabox.width), float(page.mediabox.height)) == (960, 540)
+    # fragments in their final state: the title slide's fragment paragraph and every list item are printed
+    assert "First paragraph" in page_text(reader, 0)
+    assert all(item in page_text(reader, 1) for item in ("one", "two", "three"))
+    assert "6 pages (6 slides)" in stderr and "KB" in stderr
+    assert "slide #intro-2-2 is" in stderr  # the fixture's table + image slide is taller than the page
+    assert not (deck / "dist").exists(), "the export must not build into the deck's dist/"
+
+
+def test_metadata_comes_from_deck_toml(exported):
+    reader, _, _ = exported["default"]
+    assert reader.metadata.title == "Fixture deck"
+    assert reader.metadata.author == "Test Author"
+    assert reader.metadata.creator.startswith("talkdeck ")
+    assert reader.metadata.producer.startswith("Skia/PDF")  # Chromium's own entries are kept
+
+
+def test_code_stays_text_in_the_pdf(exported):
+    reader, _, _ = exported["default"]
+    text = page_text(reader, 3)
+    assert "Fenced code" in text.replace("FENCED CODE", "Fenced code")
+    assert 'return "---"' in text
+    assert 'x = "</script>"' in text  # the last line of the block: not clipped
+    assert "Notes about code" not in text  # speaker notes stay out of the default export
+    # the slide keeps its on-screen padding (56 px = 42 pt at the sides), which reveal's print CSS removes
+    code_x = [x for text, x, _ in text_positions(reader.pages[3]) if text.startswith(("def", "x ="))]
+    assert code_x and min(code_x) >= 42
+
+
+def test_fragments_flag_prints_one_page_per_fragment_step(exported):
+    reader, stderr, _ = exported["fragments"]
+    # intro-1: 1 fragment -> 2 pages; intro-2: 3 fragments -> 4; intro-2-2: 1;
+    # code-1: highlight steps 1-2|3 -> 2; code-2: {1|2} -> 2; code-3: 1.
+    assert len(reader.pages) == 12
+    assert "First paragraph" not in page_text(reader, 0)
+    assert "First paragraph" in page_text(reader, 1)
+    list_pages = [page_text(reader, i) for i in range(2, 6)]
+    assert ["three" in text for text in list_pages] == [False, False, False, True]
+    assert f"{len(reader.pages)} pages (6 slides)" in stderr
+
+
+def test_notes_flag_adds_a_notes_page_after_each_slide_with_notes(exported):
+    reader, _, _ = exported["notes"]
+    texts = [page_text(reader, i) for i in range(len(reader.pages))]
+    assert len(texts) == 9  # 6 slides + 3 with notes
+    assert "Notes of the title slide." in texts[1]
+    assert "Notes of the vertical slide." in texts[4]
+    assert "Notes about code." in texts[6]
+    for page in reader.pages:
+        assert (float(page.mediabox.width), float(page.mediabox.height)) == (960, 540)
+
+
+def test_notes_on_the_last_slide_leave_no_blank_page(chromium, deck_copy, tmp_path):
+    deck = deck_copy()
+    code = deck / "slides" / "02-code.md"
+    code.write_text(code.read_text() + "\nNote: The closing words.\n")
+    out = tmp_path / "notes.pdf"
+    done = talkdeck("pdf", deck, "--notes", "-o", out)
+    assert done.returncode == 0, done.stderr
+    reader = pypdf.PdfReader(out)
+    assert len(reader.pages) == 10
+    assert "The closing words." in page_text(reader, 9)
+    assert "10 pages" in done.stderr
+
+
+def text_positions(page) -> list[tuple[str, float, float]]:
+    """Every piece of text on a PDF page with its position in points (origin at the bottom left)."""
+    found = []
+
+    def visit(text, cm, tm, _font, _size):
+        if text.strip():
+            x = tm[4] * cm[0] + tm[5] * cm[2] + cm[4]
+            y = tm[4] * cm[1] + tm[5] * cm[3] + cm[5]
+            found.append((text.strip(), x, y))
+
+    page.extract_text(visitor_text=visit)
+    return found
+
+
+def test_a_slide_taller_than_the_page_is_shrunk_to_fit_not_clipped(chromium, deck_copy, tmp_path):
+    deck = deck_copy()
+    items = "\n".join(f"- item number {n}" for n in range(1, 31))
+    (deck / "slides" / "03-long.md").write_text(f"## A long list\n\n{items}\n")
+    out = tmp_path / "long.pdf"
+    done = talkdeck("pdf", deck, "-o", out)
+    assert done.returncode == 0, done.stderr
+    assert "slides/03-long.md:1: slide #long-1 is" in done.stderr and "shrunk to" in done.stderr
+    reader = pypdf.PdfReader(out)
+    assert len(reader.pages) == 7
+    positions = text_positions(reader.pages[6])
+    shown = {text for text, _, _ in positions}
+    assert {f"item number {n}" for n in range(1, 31)} <= shown
+    for text, x, y in positions:
+        assert 0 <= x <= 960 and 0 <= y <= 540, (text, x, y)
+
+
+def test_default_output_is_named_after_the_title(chromium, deck_copy):
+    deck = deck_copy()
+    done = talkdeck("pdf", cwd=deck)
+    assert done.returncode == 0, done.stderr
+    assert (deck / "fixture-deck.pdf").is_file()
+    assert "fixture-deck.pdf" in done.stderr
+
+
+def test_a_deck_that_asks_for_the_network_fails_loudly(chromium, deck_copy, tmp_path):
+    deck = deck_copy()
+    (deck / "templates").mkdir()
+    (deck / "templates" / "extra_head.html.j2").write_text('<script src="https://example.com/x.js"></script>\n')
+    out = tmp_path / "out.pdf"
+    done = talkdeck("pdf", deck, "-o", out)
+    assert done.returncode == 1
+    assert "https://example.com/x.js" in done.stderr and "offline" in done.stderr
+    assert "Traceback" not in done.stderr
+    assert not out.exists()
+
+
+def test_a_missing_browser_is_a_clear_error(deck_copy, tmp_path):
+    done = talkdeck("pdf", deck_copy(), "-o", tmp_path / "x.pdf", "--browser", tmp_path / "no-such-chromium")
+    assert done.returncode == 1
+    assert "no browser at" in done.stderr and "Traceback" not in done.stderr
+
+
+def test_a_broken_deck_is_a_deck_error(deck_copy, tmp_path):
+    deck = deck_copy()
+    (deck / "deck.toml").write_text('title = "unclosed\n')
+    done = talkdeck("pdf", deck, "-o", tmp_path / "x.pdf")
+    assert done.returncode == 1
+    assert "deck.toml:1" in done.stderr and "Traceback" not in done.stderr
+
+
+def test_output_must_be_a_pdf(deck_copy):
+    deck = deck_copy()
+    result = CliRunner().invoke(main, ["pdf", str(deck), "-o", str(deck / "deck.toml")])
+    assert result.exit_code == 1
+    assert "must end in .pdf" in result.output
+    assert (deck / "deck.toml").read_text().startswith("title")
+
+
+def test_metadata_update_keeps_the_pdf_valid_and_holds_any_text(tmp_path):
+    writer = pypdf.PdfWriter()
+    writer.add_blank_page(960, 540)
+    writer.add_blank_page(960, 540)
+    raw = io.BytesIO()
+    writer.write(raw)
+    config = DeckConfig(title="Café: containers — ü", author="Ada (the speaker)", event="PyCon \\ 2020")
+    data, warnings = _set_metadata(raw.getvalue(), config)
+    assert warnings == []
+    assert data.startswith(raw.getvalue())  # an incremental update: nothing before it is rewritten
+    reader = pypdf.PdfReader(io.BytesIO(data), strict=True)
+    assert len(reader.pages) == 2
+    assert reader.metadata.title == "Café: containers — ü"
+    assert reader.metadata.author == "Ada (the speaker)"
+    assert reader.metadata.subject == "PyCon \\ 2020"
+
+
+def test_slugify():
+    assert slugify("Working with Docker containers for Python applications") == (
+        "working-with-docker-containers-for-python-applications")
+    assert slugify("Ça & ünïcode!") == "ca-unicode"
+    assert slugify("???") == "talk"
+    assert len(slugify("word " * 40)) <= 60
+
+
+# -- single file -------------------------------------------------------------------------------------------
+@pytest.fixture
+def single(deck_copy, tmp_path) -> Path:
+    """The basic deck as one file, alone in a folder of its own."""
+    out = tmp_path / "alone" / "deck.html"
+    out.parent.mkdir()
+    result = CliRunner().invoke(main, ["build", "--single-file", str(deck_copy()), "-o", str(out)])
+    assert result.exit_code == 0, result.output
+    assert "6 slides in one file" in result.output and " MB" in result.output
+    assert sorted(p.name for p in out.parent.iterdir()) == ["deck.html"]
+    return out
+
+
+def test_single_file_inlines_every_asset(single):
+    html = single.read_text("utf-8")
+    assert 'src="reveal/' not in html and 'href="reveal/' not in html and 'href="talkdeck/' not in html
+    assert '<link rel="stylesheet"' not in html
+    assert 'src="data:image/svg+xml;base64,' in html
+    assert html.count("</script>") == html.count("<script")  # no script is cut short by its own text
+
+
+def test_single_file_leaves_out_what_the_deck_does_not_use(deck_copy, tmp_path):
+    deck = deck_copy()
+    (deck / "slides" / "02-code.md").unlink()
+    out = build_single_file(deck, tmp_path / "plain.html")
+    html = out.path.read_text("utf-8")
+    assert "RevealHighlight" not in html and "registerLanguage" not in html  # no highlight plugin
+    assert "data:image/svg+xml" in html  # the image is still used
+    assert out.warnings == []
+
+
+@pytest.mark.browser
+def test_single_file_presents_offline_with_speaker_view(page, single):
+    context = page.context
+    blocked: list[str] = []
+    context.route("**/*", lambda route: route.continue_() if route.request.url.startswith(("file:", "data:"))
+                  else (blocked.append(route.request.url), route.abort()))
+    open_deck(page, single)
+    assert page.evaluate("Reveal.getTotalSlides()") == 6
+    assert page.evaluate("document.querySelectorAll('pre code .hljs-keyword').length") > 0
+    assert page.evaluate("[...document.images].every(img => img.complete && img.naturalWidth > 0)")
+    rows = page.evaluate("[...document.querySelectorAll('#code-1 pre code')[0].querySelectorAll("
+                         "'.hljs-ln-code')].map(td => td.textContent)")
+    assert rows[-1] == 'x = "</script>"'
+    font = page.evaluate("getComputedStyle(document.querySelector('.reveal h1')).fontFamily")
+    assert "Source Sans Pro" in font and page.evaluate("document.fonts.check('1em \"Source Sans Pro\"')")
+
+    with context.expect_page() as popup_info:
+        page.keyboard.press("s")
+    speaker = popup_info.value
+    speaker.wait_for_function(
+        "(document.querySelector('.speaker-controls-notes .value') || {}).textContent"
+        "?.includes('Notes of the title slide.')", timeout=10000)
+    frames = [f for f in speaker.frames if f.url.startswith(single.as_uri())]
+    assert len(frames) == 2  # current and upcoming slide: the same single file, loaded again
+    frames[0].wait_for_function("window.Reveal && Reveal.isReady() && Reveal.getTotalSlides() === 6")
+    page.evaluate("Reveal.slide(1, 1)")
+    speaker.wait_for_function("document.querySelector('.speaker-controls-notes .value').textContent"
+                              ".includes('Notes of the vertical slide.')", timeout=10000)
+    assert page.watch.errors == [] and page.watch.remote == [] and page.watch.failed == []
+    assert blocked == []
+
+
+def test_single_file_output_must_be_html(deck_copy):
+    deck = deck_copy()
+    result = CliRunner().invoke(main, ["build", "--single-file", str(deck), "-o", str(deck / "deck.toml")])
+    assert result.exit_code == 1 and "must end in .html" in result.output
+
+
+def test_single_file_default_name(deck_copy):
+    deck = deck_copy()
+    result = CliRunner().invoke(main, ["build", "--single-file", str(deck)])
+    assert result.exit_code == 0, result.output
+    assert (deck / "fixture-deck.html").is_file() and not (deck / "dist").exists()
