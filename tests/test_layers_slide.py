@@ -71,3 +71,29 @@ def test_three_fragment_steps_end_on_the_invalidated_step(page, deck_copy):
     page.evaluate("Reveal.nextFragment()")
     page.wait_for_function(f"{badge} === '1'")
     assert page.watch.errors == []
+
+
+def test_the_explainer_prints_one_page_per_step_with_fragments(deck_copy, tmp_path):
+    """In the PDF, --fragments gives the slide once per build scenario; by default only the final state."""
+    import os
+    import subprocess
+    import sys
+
+    pypdf = pytest.importorskip("pypdf")
+    from conftest import chromium_path
+
+    if chromium_path() is None:
+        if os.environ.get("CI"):
+            pytest.fail("no Chromium found")
+        pytest.skip("no Chromium found")
+    root = deck_copy("layers-deck")
+    pages = {}
+    for flags in ([], ["--fragments"]):
+        out = tmp_path / f"layers{len(flags)}.pdf"
+        done = subprocess.run([sys.executable, "-m", "talkdeck", "pdf", str(root), "-o", str(out), "-q", *flags],
+                              capture_output=True, text=True, timeout=120)
+        assert done.returncode == 0, done.stderr
+        pages[len(flags)] = [page.extract_text() for page in pypdf.PdfReader(out).pages]
+    assert len(pages[0]) == 1 and "invalidated" in pages[0][0]
+    assert len(pages[1]) == 4
+    assert "invalidated" not in pages[1][2] and "invalidated" in pages[1][3]
