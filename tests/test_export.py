@@ -300,3 +300,13 @@ def test_single_file_default_name(deck_copy):
     result = CliRunner().invoke(main, ["build", "--single-file", str(deck)])
     assert result.exit_code == 0, result.output
     assert (deck / "fixture-deck.html").is_file() and not (deck / "dist").exists()
+
+
+def test_stepped_code_is_printed_once_in_its_final_step(exported):
+    """The default PDF shows the final state: the code of a stepped block once, not once per step."""
+    reader, _, _ = exported["default"]
+    code_page = next(page_text(reader, i) for i in range(len(reader.pages)) if "def f():" in page_text(reader, i))
+    assert code_page.count("def f():") == 1
+    fragments, _, _ = exported["fragments"]
+    stepped = [i for i in range(len(fragments.pages)) if "def f():" in page_text(fragments, i)]
+    assert len(stepped) >= 2  # with --fragments, one page per highlight step
