@@ -76,25 +76,28 @@ def offline_themes(dist: Path) -> list[str]:
 
 
 def check_theme(config: DeckConfig, dist: Path) -> None:
-    """Refuse a theme that does not exist, or one that would load its fonts from the network."""
-    available = themes(dist)
+    """Refuse a theme that does not exist, or one that would load its fonts from the network.
+
+    A good theme costs one look at its file; deck.toml is read again for the line only on an error.
+    """
+    if (dist / "theme" / f"{config.theme}.css").is_file() and is_offline_theme(dist, config.theme):
+        return
     path = config.path
     line = KeyLocator(read_text(path))("theme") if path and path.is_file() else None
+    available = themes(dist)
     if config.theme not in available:
-        offline = offline_themes(dist)
         raise DeckError.at(
             path,
             line,
             f"unknown theme {config.theme!r}",
-            suggest(config.theme, available, "themes that work offline: " + ", ".join(offline)),
+            suggest(config.theme, available, "themes that work offline: " + ", ".join(offline_themes(dist))),
         )
-    if not is_offline_theme(dist, config.theme):
-        raise DeckError.at(
-            path,
-            line,
-            f"theme {config.theme!r} loads its fonts from the network",
-            "a deck must work offline; use one of " + ", ".join(offline_themes(dist)),
-        )
+    raise DeckError.at(
+        path,
+        line,
+        f"theme {config.theme!r} loads its fonts from the network",
+        "a deck must work offline; use one of " + ", ".join(offline_themes(dist)),
+    )
 
 
 def reveal_files(theme: str, has_code: bool) -> list[str]:

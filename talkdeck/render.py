@@ -157,7 +157,7 @@ class SectionRenderer:
             return [piece.strip("\n") for piece in pieces[:-1]]
         converted = []
         for part in parts:
-            self.pending.update({k: v for k, v in pending.items() if any(k == line for line in part)})
+            self.pending.update({k: v for k, v in pending.items() if k in part})
             converted.append(self._convert(part) if part else "")
         return converted
 
