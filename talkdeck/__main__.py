@@ -1,3 +1,3 @@
-from talkdeck.cli import main
+from talkdeck.entry import main
 
 main()

@@ -7,7 +7,6 @@ one pass instead of one error per build.
 from __future__ import annotations
 
 import datetime as dt
-import difflib
 import re
 import tomllib
 from dataclasses import dataclass, field
@@ -190,6 +189,8 @@ def _check_choice(
 
 
 def suggest(word: str, choices: list[str], fallback: str) -> str:
+    import difflib  # only on an error: not worth its import on every build
+
     close = difflib.get_close_matches(word, choices, n=1)
     return f"did you mean {close[0]!r}? {fallback}" if close else fallback
 

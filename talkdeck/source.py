@@ -6,7 +6,6 @@ code fence neither counts. Line numbers are kept for every slide so errors can p
 
 from __future__ import annotations
 
-import difflib
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -132,6 +131,8 @@ def _check_meta(meta: dict[str, Any], toml_text: str, path: Path) -> None:
     problems: list[Problem] = []
     for key, value in meta.items():
         if key not in FRONT_MATTER_KEYS:
+            import difflib  # only on an error
+
             close = difflib.get_close_matches(key, list(FRONT_MATTER_KEYS), n=1)
             hint = f"did you mean {close[0]!r}? " if close else ""
             problems.append(

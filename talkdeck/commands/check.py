@@ -8,6 +8,8 @@ from pathlib import Path
 
 import click
 
+from talkdeck.entry import long_running
+
 EPILOG = """\b
 What is checked (level in brackets):
   overflow     [error]    content outside the slide frame, at every fragment step
@@ -56,6 +58,7 @@ def command(deck_dir: Path, strict: bool, output_format: str, browser_path: str 
     configured size and walked slide by slide, fragment by fragment.
     """
     from talkdeck.check import run_check
+    long_running()
 
     progress = Progress(enabled=sys.stderr.isatty())
     try:

@@ -7,6 +7,7 @@ from pathlib import Path
 
 import click
 
+from talkdeck.entry import long_running
 from talkdeck.errors import display_path
 
 STEPS = ("build", "layout", "print", "metadata")
@@ -35,6 +36,7 @@ def command(deck_dir: Path, output: Path | None, browser: str | None, fragments:
     Works offline: any request for a network resource is blocked and fails the export.
     """
     from talkdeck.export import export_pdf, human_size
+    long_running()
 
     with click.progressbar(length=len(STEPS), label="Exporting PDF", file=sys.stderr,
                            item_show_func=lambda step: step, show_eta=False,

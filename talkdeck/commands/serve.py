@@ -8,6 +8,7 @@ from pathlib import Path
 
 import click
 
+from talkdeck.entry import long_running
 from talkdeck.errors import DeckError, display_path
 
 
@@ -29,6 +30,7 @@ def command(deck_dir: Path, host: str, port: int, open_browser: bool) -> None:
     from talkdeck.assets import require_reveal
     from talkdeck.config import CONFIG_NAME
     from talkdeck.server import DeckServer
+    long_running()
 
     root = deck_dir.resolve()
     if not (root / CONFIG_NAME).is_file():
