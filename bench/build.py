@@ -6,12 +6,14 @@ Prints the median (and min/max) of several runs for:
 - the talk (this repository's deck), cold, whole process (`talkdeck build`);
 - a generated 30-slide deck and a generated 300-slide deck, cold, whole process;
 - an in-process rebuild of the 30-slide deck after one section changed (what the dev server does);
-- a deck with 100 code panes over 20 files against the same deck with the code pasted in.
+- a deck with 100 code panes over 20 files against the same deck with the code pasted in;
+- with --breakdown, where a cold 30-slide build spends its time, phase by phase, in fresh processes.
 """
 
 from __future__ import annotations
 
 import argparse
+import json
 import os
 import statistics
 import subprocess
@@ -103,6 +105,63 @@ def time_rebuild(deck: Path, runs: int) -> list[float]:
     return times
 
 
+# One cold build in a fresh process, timed phase by phase (the same steps as `talkdeck build`).
+PHASES = """
+import time
+started = time.perf_counter()
+import gc, sys
+gc.disable()  # as talkdeck.entry does
+import click, jinja2, markdown
+libraries = time.perf_counter()
+from pathlib import Path
+import talkdeck.cli, talkdeck.commands.build
+from talkdeck.assets import check_theme, require_reveal
+from talkdeck.builder import Builder, check_output
+own = time.perf_counter()
+builder = Builder(Path(sys.argv[1]), Path(sys.argv[2]))
+check_output(builder.root, builder.output)
+dist = require_reveal(builder.root)
+markdown_ready = time.perf_counter()
+deck = builder.load()
+check_theme(deck.config, dist)
+loaded = time.perf_counter()
+html = builder.render_page(deck)
+paged = time.perf_counter()
+builder.write(deck, html, dist)
+written = time.perf_counter()
+print(json.dumps([libraries - started, own - libraries, markdown_ready - own, loaded - markdown_ready,
+                  paged - loaded, written - paged]))
+sys.stdout.flush()
+import os
+os._exit(0)  # as talkdeck.entry does
+"""
+PHASE_NAMES = [
+    "import click, jinja2, markdown",
+    "import talkdeck (and pathlib, tomllib, dataclasses)",
+    "Markdown instance (attr_list, tables, sane_lists)",
+    "deck.toml + read + Markdown conversion",
+    "Jinja page",
+    "write the output",
+]
+
+
+def breakdown(deck: Path, runs: int) -> None:
+    out = Path(tempfile.mkdtemp()) / "dist"
+    command = [sys.executable, "-c", "import json\n" + PHASES, str(deck), str(out)]
+    subprocess.run(command, check=True, env=ENV, capture_output=True)  # warm the caches
+    wholes = []
+    phases: list[list[float]] = []
+    for _ in range(runs):
+        began = time.perf_counter()
+        done = subprocess.run(command, check=True, env=ENV, capture_output=True, text=True)
+        wholes.append(time.perf_counter() - began)
+        phases.append(json.loads(done.stdout))
+    report("  whole process", wholes)
+    report("  python starting and exiting (the rest)", [w - sum(p) for w, p in zip(wholes, phases, strict=True)])
+    for index, name in enumerate(PHASE_NAMES):
+        report(f"  {name}", [run[index] for run in phases])
+
+
 def report(name: str, times: list[float], target: float | None = None) -> None:
     median = statistics.median(times)
     verdict = (
@@ -121,9 +180,15 @@ def main() -> None:
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
     )
     parser.add_argument("--runs", type=int, default=7)
-    runs = parser.parse_args().runs
+    parser.add_argument("--breakdown", action="store_true", help="Only time the phases of a 30-slide build.")
+    args = parser.parse_args()
+    runs = args.runs
     with tempfile.TemporaryDirectory() as tmp:
         tmp_path = Path(tmp)
+        if args.breakdown:
+            print("30 slides, cold build, phase by phase:")
+            breakdown(make_deck(tmp_path / "d30", 30), runs)
+            return
         report("baseline: python -c 'import click, jinja2, markdown'", time_baseline(runs))
         report("talk (this repository), cold build", time_process(ROOT, runs))
         report("30 slides, cold build", time_process(make_deck(tmp_path / "d30", 30), runs), 0.10)

@@ -14,6 +14,7 @@ from pathlib import Path
 import markdown
 from markdown.preprocessors import Preprocessor
 from markdown.treeprocessors import Treeprocessor
+from markdown.util import AtomicString
 
 from talkdeck.errors import DeckError
 from talkdeck.model import CodePane, Section, Slide
@@ -30,6 +31,7 @@ INFO = re.compile(r"^\s*(?P<lang>[\w+#.-]+)?\s*(?:\[(?P<steps>[^\]]*)\])?\s*(?P<
 INCREMENTAL = "{.incremental}"
 INCREMENTAL_TOKEN = "talkdeck-incremental-list"
 DECK_VALUE = re.compile(r"\{\{\s*deck\.(\w+)\s*\}\}")
+SPLIT_MARKER = "talkdeck-split-"
 REMOTE = re.compile(r"^(?:[a-z][a-z0-9+.-]*:)?//", re.IGNORECASE)
 
 
@@ -48,6 +50,16 @@ class _IncrementalLists(Treeprocessor):
                             classes = item.get("class", "").split()
                             if "fragment" not in classes:
                                 item.set("class", " ".join([*classes, "fragment"]))
+
+
+class _SplitMarkers(Treeprocessor):
+    """Marks the paragraphs that separate the parts of one Markdown run as plain text, so the inline
+    patterns (a dozen regular expressions for each paragraph) skip them."""
+
+    def run(self, root: etree.Element) -> None:
+        for child in root:
+            if child.tag == "p" and child.text and child.text.startswith(SPLIT_MARKER) and not len(child):
+                child.text = AtomicString(child.text)
 
 
 class _StashBlocks(Preprocessor):
@@ -79,6 +91,7 @@ class _Extension(markdown.Extension):
     def extendMarkdown(self, md: markdown.Markdown) -> None:  # noqa: N802 - Python-Markdown's API
         md.preprocessors.register(_StashBlocks(md, self.pending), "talkdeck_stash", 28)
         md.treeprocessors.register(_IncrementalLists(md), "talkdeck_incremental", 5)
+        md.treeprocessors.register(_SplitMarkers(md), "talkdeck_split", 25)  # before "inline" (20)
 
 
 def make_markdown(pending: dict[str, str]) -> markdown.Markdown:
@@ -147,7 +160,7 @@ class SectionRenderer:
 
         Should a part swallow a marker (an unclosed raw HTML block does), fall back to one run per part.
         """
-        marker = f"talkdeck-split-{id(parts):x}"
+        marker = f"{SPLIT_MARKER}{id(parts):x}"
         lines: list[str] = []
         for part in parts:
             lines += [*part, "", marker, ""]

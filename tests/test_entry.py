@@ -1,4 +1,5 @@
-"""The process entry point keeps the garbage collector off for one-shot commands and on for long ones."""
+"""The process entry point: one-shot commands run without the garbage collector and skip Python's tear-down;
+long-running ones turn the collector back on and exit the usual way."""
 
 import gc
 import subprocess
@@ -10,8 +11,9 @@ from talkdeck.entry import long_running
 CHECK_FIXTURE = Path(__file__).parent / "fixtures" / "check" / "clean"
 
 
-def gc_state_after(*args: str) -> subprocess.CompletedProcess:
-    """Run the real entry point with `args`; at exit, print whether the collector is on and what is frozen."""
+def run_entry(*args: str) -> subprocess.CompletedProcess:
+    """Run the real entry point with `args`, verbose (`-v`): the interpreter then logs its tear-down of each
+    module as "# cleanup[...]". An exit handler prints whether the collector is on and anything is frozen."""
     code = (
         "import atexit, gc, sys\n"
         "atexit.register(lambda: print('gc', gc.isenabled(), gc.get_freeze_count() > 0))\n"
@@ -19,20 +21,35 @@ def gc_state_after(*args: str) -> subprocess.CompletedProcess:
         "from talkdeck.entry import main\n"
         "main()\n"
     )
-    return subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
+    return subprocess.run([sys.executable, "-v", "-c", code], capture_output=True, text=True)
 
 
-def test_a_build_runs_with_the_collector_off(deck_copy, tmp_path):
-    out = gc_state_after("build", str(deck_copy()), "-o", str(tmp_path / "out"))
+def test_a_build_runs_without_the_collector_and_skips_the_tear_down(deck_copy, tmp_path):
+    out = run_entry("build", str(deck_copy()), "-o", str(tmp_path / "out"), "--list-panes")
     assert out.returncode == 0, out.stderr
-    assert "Built 6 slides" in out.stderr
-    assert out.stdout.strip() == "gc False False"
+    assert "Built 6 slides" in out.stderr  # flushed before leaving
+    assert out.stdout.splitlines()[-1] == "gc False False"
+    assert "# cleanup[" not in out.stderr
+    assert (tmp_path / "out" / "index.html").is_file()
 
 
-def test_a_long_running_command_turns_it_back_on_with_start_up_frozen():
-    out = gc_state_after("check", "--no-browser", str(CHECK_FIXTURE))
+def test_a_failing_build_keeps_its_exit_code_and_message(tmp_path):
+    out = run_entry("build", str(tmp_path / "nowhere"))
+    assert out.returncode == 1
+    assert "no deck.toml here" in out.stderr and "Traceback" not in out.stderr
+
+
+def test_usage_errors_keep_click_s_exit_code():
+    out = run_entry("build", "--no-such-option")
+    assert out.returncode == 2
+    assert "No such option '--no-such-option'" in out.stderr
+
+
+def test_a_long_running_command_turns_the_collector_back_on_and_exits_the_usual_way():
+    out = run_entry("check", "--no-browser", str(CHECK_FIXTURE))
     assert out.returncode == 0, out.stderr + out.stdout
-    assert out.stdout.strip().endswith("gc True True")
+    assert out.stdout.splitlines()[-1] == "gc True True"
+    assert "# cleanup[" in out.stderr
 
 
 def test_long_running_leaves_a_process_that_did_not_start_at_the_entry_alone():
