@@ -478,13 +478,25 @@ async ({index, width, height}) => {
                                           r: Math.min(b.r, clip.r), b: Math.min(b.b, clip.b)};
     const over = {top: 0, right: 0, bottom: 0, left: 0};
     let worst = null, worstBy = 0;
+    // The slide's padding is its margin: content that reaches into it still shows, but crowds the edge and
+    // makes the slide taller or wider than its PDF page.
+    const ps = getComputedStyle(slide);
+    const pad = {top: parseFloat(ps.paddingTop) || 0, right: parseFloat(ps.paddingRight) || 0,
+                 bottom: parseFloat(ps.paddingBottom) || 0, left: parseFloat(ps.paddingLeft) || 0};
+    const into = {top: 0, right: 0, bottom: 0, left: 0};
+    let crowding = null, crowdingBy = 0;
     const backgrounds = new Set();
-    function note(b, el) {
+    function note(b, el, text) {
       if (b.r - b.l <= 0 && b.b - b.t <= 0) return;
       const o = {top: -b.t, left: -b.l, right: b.r - width, bottom: b.b - height};
       for (const side in o) {
         if (o[side] > over[side]) over[side] = o[side];
         if (o[side] >= worstBy && o[side] > 0) { worstBy = o[side]; worst = el; }
+        // A text's box is its font's full height, a few px above and below its line: only elements count.
+        if (text) continue;
+        const m = o[side] + pad[side];
+        if (m > into[side]) into[side] = m;
+        if (m >= crowdingBy && m > 0) { crowdingBy = m; crowding = el; }
       }
     }
     function walk(el, clip, transparent, visible) {
@@ -492,7 +504,7 @@ async ({index, width, height}) => {
         if (node.nodeType === Node.TEXT_NODE) {
           if (!visible || !node.data.trim()) continue;
           range.selectNodeContents(node);
-          note(cut(box(range.getBoundingClientRect()), clip), el);
+          note(cut(box(range.getBoundingClientRect()), clip), el, true);
           continue;
         }
         if (node.nodeType !== Node.ELEMENT_NODE || SKIP.has(node.tagName)) continue;
@@ -566,7 +578,8 @@ async ({index, width, height}) => {
     const broken = [...slide.querySelectorAll('img')]
       .filter(img => img.complete && img.naturalWidth === 0 && img.getAttribute('src'))
       .map(img => img.getAttribute('src'));
-    return {over, worst: worst ? describe(worst) : null, codes, broken, backgrounds: [...backgrounds]};
+    return {over, worst: worst ? describe(worst) : null, into, crowding: crowding ? describe(crowding) : null,
+            codes, broken, backgrounds: [...backgrounds]};
   }
 
   const results = [];
@@ -665,33 +678,43 @@ def check_in_browser(deck: Deck, output: Path, sources: Sources, browser, found:
 
 
 def _slide_overflow(item: dict, sources: Sources) -> list[Finding]:
-    """One finding per slide: the worst step, and when it is a fragment step, which one."""
+    """One finding per slide: the worst step, and when it is a fragment step, which one.
+
+    Content outside the slide's frame is an error. Content inside the frame but in the slide's padding (its
+    margin) is a warning: it shows, but `talkdeck pdf` has to shrink the slide to fit its page.
+    """
     slide_id, steps = item["id"], item["steps"]
-    worst = None
-    for position, result in enumerate(item["results"]):
-        amount = max(result["over"].values())
-        if amount > TOLERANCE and (worst is None or amount > worst[1]):
-            worst = (position, amount, result)
-    if worst is None:
-        return []
-    position, _, result = worst
-    earlier = item["results"][:position]
-    first_step = position == 0 or all(max(r["over"].values()) <= TOLERANCE for r in earlier)
-    sides = [f"{round(px)} px {'at the ' + side if side in ('top', 'bottom') else 'on the ' + side}"
-             for side, px in sorted(result["over"].items(), key=lambda kv: -kv[1]) if px > TOLERANCE]
-    what = ""
-    if result["worst"]:
-        text = result["worst"]["text"]
-        what = f" (<{result['worst']['tag']}>{' ' + repr(text) if text else ''})"
-    when = ""
-    if position > 0:
-        when = f" once fragment {position} of {steps} is shown" if first_step else \
-            f", worst once fragment {position} of {steps} is shown"
     file, line = sources.locate(slide_id)
     number = (sources.slide(slide_id) or (None,))[0]
-    return [Finding(file, line, ERROR, "overflow",
-                    f"slide {number} (#{slide_id}) overflows the slide by {' and '.join(sides)}{when}{what}",
-                    number)]
+    for key, element, level, kind, verb in (("over", "worst", ERROR, "overflow", "overflows the slide by"),
+                                            ("into", "crowding", WARNING, "margin", "reaches into its margin by")):
+        results = item["results"]
+        worst = None
+        for position, result in enumerate(results):
+            amount = max(result[key].values())
+            if amount > TOLERANCE and (worst is None or amount > worst[1]):
+                worst = (position, amount, result)
+        if worst is None:
+            continue
+        position, _, result = worst
+        first_step = position == 0 or all(max(r[key].values()) <= TOLERANCE for r in results[:position])
+        sides = [f"{round(px)} px {'at the ' + side if side in ('top', 'bottom') else 'on the ' + side}"
+                 for side, px in sorted(result[key].items(), key=lambda kv: -kv[1]) if px > TOLERANCE]
+        what = ""
+        if result[element]:
+            text = result[element]["text"]
+            what = f" (<{result[element]['tag']}>{' ' + repr(text) if text else ''})"
+        when = ""
+        if position > 0:
+            when = f" once fragment {position} of {steps} is shown" if first_step else \
+                f", worst once fragment {position} of {steps} is shown"
+        message = f"slide {number} (#{slide_id}) {verb} {' and '.join(sides)}{when}{what}"
+        if kind == "margin":
+            message += ": it shows, but crowds the edge"
+            if result[key]["bottom"] > TOLERANCE:
+                message += ", and the PDF export shrinks the slide to fit its page"
+        return [Finding(file, line, level, kind, message, number)]
+    return []
 
 
 def _code_overflow(item: dict, sources: Sources) -> list[Finding]:

@@ -8,10 +8,13 @@ from __future__ import annotations
 import json
 import re
 import shutil
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
+from conftest import chromium_path
 
 from talkdeck.check import Finding, run_check, scan_page, viewport
 from talkdeck.cli import main
@@ -110,6 +113,40 @@ def test_content_wider_than_the_slide_is_an_overflow_on_the_right(browser, tmp_p
                           "slides/09-extra.md", 4, ["slide 6 (#extra-1) overflows", "on the right"])
     # 56 px of padding + 1500 px box - 1280 px frame
     assert 270 <= pixels(finding.message) <= 280
+
+
+@pytest.mark.browser
+def test_content_in_the_slide_s_padding_is_a_margin_warning_as_the_pdf_export_would_shrink_it(browser, tmp_path):
+    deck = copy("clean", tmp_path)
+    # heading + a 580 px box: taller than the 672 px inside the 24 px padding, within the 720 px frame
+    add_slide(deck, '## Tall\n\n<div style="height: 580px">A tall box</div>')
+    finding = assert_only(run_check(deck, browser=browser).findings, "margin", "warning", "slides/09-extra.md", 4,
+                          ["slide 6 (#extra-1) reaches into its margin by", "px at the bottom", "A tall box",
+                           "the PDF export shrinks the slide"])
+    assert 3 <= pixels(finding.message) <= 20
+    # The claim holds: the PDF export (in its own process: this one already drives Chromium) shrinks it.
+    pdf = subprocess.run([sys.executable, "-m", "talkdeck", "pdf", str(deck), "-o", str(tmp_path / "deck.pdf"),
+                          "--browser", chromium_path()], capture_output=True, text=True)
+    assert pdf.returncode == 0, pdf.stderr
+    assert "slides/09-extra.md:4: slide #extra-1 is" in pdf.stderr and "shrunk to" in pdf.stderr
+
+
+@pytest.mark.browser
+def test_content_in_the_side_padding_is_a_margin_warning_without_the_pdf(browser, tmp_path):
+    deck = copy("clean", tmp_path)
+    add_slide(deck, '## Wide\n\n<div style="width: 1200px">A wide box</div>')
+    finding = assert_only(run_check(deck, browser=browser).findings, "margin", "warning", "slides/09-extra.md", 4,
+                          ["slide 6 (#extra-1) reaches into its margin by 32 px on the right", "A wide box"])
+    assert "PDF" not in finding.message
+
+
+@pytest.mark.browser
+def test_headings_at_the_top_of_uncentred_slides_are_not_in_the_margin(browser, tmp_path):
+    # A text's box is its font's height, taller than its line: it pokes a few px above a heading at the top.
+    deck = copy("clean", tmp_path)
+    toml = deck / "deck.toml"
+    toml.write_text(toml.read_text() + "\n[reveal]\ncenter = false\n")
+    assert run_check(deck, browser=browser).findings == []
 
 
 @pytest.mark.browser

@@ -15,6 +15,9 @@ What is checked (level in brackets):
   overflow     [error]    content outside the slide frame, at every fragment step
                           of every slide, measured in headless Chromium at the
                           deck's size ([size] in deck.toml)
+  margin       [warning]  content inside the frame but in the slide's padding:
+                          it crowds the edge, and at the bottom makes
+                          `talkdeck pdf` shrink the slide to fit its page
   code-width   [error]    a code line wider than its pane (it would scroll)
   code-height  [warning]  a code pane taller than it may grow (lines hidden)
   missing      [error]    an image, stylesheet, background or local link target
