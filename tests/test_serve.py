@@ -491,6 +491,26 @@ def test_twenty_saves_within_a_second_end_on_the_final_content(page, served):
 
 
 @pytest.mark.browser
+def test_the_speaker_view_s_upcoming_slide_shows_an_edit_of_the_next_slide(page, served):
+    loaded = open_served(page, served, "#/intro-2-2")  # no fragments: the upcoming preview is the next slide
+    with page.expect_popup(timeout=WAIT_MS) as popup_info:
+        page.keyboard.press("s")
+    speaker = popup_info.value
+    upcoming = "document.querySelector('#upcoming-slide iframe')"
+    speaker.wait_for_function(f"{upcoming} && {upcoming}.contentWindow.Reveal && "
+                              f"{upcoming}.contentWindow.Reveal.isReady() && "
+                              f"{upcoming}.contentWindow.Reveal.getCurrentSlide().id === 'code-1'",
+                              timeout=WAIT_MS)
+    code = served.deck / "slides" / "02-code.md"
+    save(code, code.read_text().replace("## Fenced code", "## Fenced code, edited"))
+    wait_reloaded(page, loaded)
+    speaker.wait_for_function(f"{upcoming}.contentDocument.querySelector('#code-1 h2').textContent"
+                              " === 'Fenced code, edited'", timeout=WAIT_MS)
+    assert speaker.evaluate(f"{upcoming}.contentWindow.Reveal.getCurrentSlide().id") == "code-1"
+    assert page.evaluate("Reveal.getCurrentSlide().id") == "intro-2-2"
+
+
+@pytest.mark.browser
 def test_the_speaker_view_follows_the_reloaded_deck(page, served):
     loaded = open_served(page, served, "#/intro-1")
     with page.expect_popup(timeout=WAIT_MS) as popup_info:
@@ -513,6 +533,10 @@ def test_the_speaker_view_follows_the_reloaded_deck(page, served):
                               timeout=WAIT_MS)
     assert speaker.evaluate("document.querySelector('#current-slide iframe').contentWindow"
                             ".Reveal.getCurrentSlide().id") == "intro-1"
+    # and so is the upcoming preview (here the title slide's next fragment step)
+    speaker.wait_for_function("document.querySelector('#upcoming-slide iframe').contentDocument"
+                              ".querySelector('#intro-1 h1').textContent === 'Fixture deck, edited'",
+                              timeout=WAIT_MS)
     assert page.evaluate("Reveal.getCurrentSlide().id") == "intro-1"  # the preview did not steer the deck
     page.evaluate("Reveal.slide(1, 1)")  # the reloaded window still drives the speaker view
     speaker.wait_for_function("document.querySelector('.speaker-controls-notes .value').textContent"
