@@ -811,7 +811,7 @@ LIVE_JS = r"""
     Reveal.dispatchEvent({type: 'slidechanged', data: {indexh: at.h, indexv: at.v, previousSlide: current,
                                                        currentSlide: current, origin: 'talkdeck'}});
   }
-  // What reveal's highlight plugin does to each `pre code` when it starts, then talkdeck's file line numbers.
+  // What reveal's highlight plugin does to each `pre code` when it starts, then the file's line numbers.
   function highlight(root) {
     var blocks = root.querySelectorAll('pre code');
     if (!blocks.length) return;
@@ -829,12 +829,7 @@ LIVE_JS = r"""
       }
       if (options.highlightOnLoad !== false) plugin.highlightBlock(block);
     });
-    root.querySelectorAll('code[data-td-lines]').forEach(function (code) {
-      var numbers = code.getAttribute('data-td-lines').split(',');
-      code.closest('pre').querySelectorAll('.hljs-ln-n').forEach(function (cell, i) {
-        cell.setAttribute('data-line-number', numbers[i % numbers.length]);
-      });
-    });
+    if (window.talkdeckLineNumbers) window.talkdeckLineNumbers(root);  // defined by deck.html.j2
   }
 
   // -- errors ---------------------------------------------------------------------------------------------
