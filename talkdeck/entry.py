@@ -10,6 +10,9 @@ A build is a short process, and two costs of Python's own are a large part of it
   30-slide build. A one-shot command has nothing left to release (its files are written and closed, its
   temporary folders removed), so it leaves at once once the exit handlers have run and the output is flushed.
 
+A one-shot command must therefore finish its work before it returns: close what it writes, join any thread
+it starts. A command that cannot promise that calls :func:`long_running`.
+
 Callers that import :mod:`talkdeck.cli` directly (the tests) get neither.
 """
 
@@ -56,7 +59,12 @@ def _leave(code: object) -> None:
     else:
         print(code, file=sys.stderr)
         status = 1
-    atexit._run_exitfuncs()  # what sys.exit would run: weakref finalizers, logging, any handler
+    # What sys.exit would run: weakref finalizers, logging's flush, any handler. CPython has no public way to
+    # run them early; where its private one is missing, exit the usual way.
+    run_exit_handlers = getattr(atexit, "_run_exitfuncs", None)
+    if run_exit_handlers is None:
+        sys.exit(status)
+    run_exit_handlers()
     for stream in (sys.stdout, sys.stderr):
         try:
             stream.flush()
