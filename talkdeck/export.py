@@ -33,7 +33,6 @@ Progress = Callable[[str], None]
 LOCAL_URL = re.compile(r"^(file|data|blob|about):", re.IGNORECASE)
 REMOTE_URL = re.compile(r"^(?!(file|data|blob|about):)", re.IGNORECASE)
 LAYOUT_TIMEOUT_MS = 30_000
-HEADLESS_SHELL = "chromium-headless-shell"
 
 # Before reveal's print view starts: collect script errors, and keep each slide's padding. reveal's print
 # stylesheet sets `padding: 0 !important` on every slide, so without this the PDF's text would touch the page's
@@ -188,7 +187,6 @@ def export_pdf(root: Path, output: Path | None = None, browser: str | None = Non
 
     step = progress or (lambda _name: None)
     started = time.perf_counter()
-    _node_compile_cache()
     root = root.resolve()
     target = output_path(root, output, ".pdf")
     tmp = Path(tempfile.mkdtemp(prefix="talkdeck-pdf-"))
@@ -196,7 +194,7 @@ def export_pdf(root: Path, output: Path | None = None, browser: str | None = Non
         with ThreadPoolExecutor(max_workers=1) as pool:
             step("build")
             building = pool.submit(Builder(root, tmp / "dist").build)
-            with launch(_prefer_headless_shell(browser)) as chromium:
+            with launch(browser) as chromium:
                 built = building.result()
                 step("layout")
                 data, pages, warnings = _print(chromium, built, fragments=fragments, notes=notes, step=step)
@@ -208,34 +206,6 @@ def export_pdf(root: Path, output: Path | None = None, browser: str | None = Non
         shutil.rmtree(tmp, ignore_errors=True)
     return ExportResult(path=target, size=len(data), slides=len(built.deck.slides), pages=pages,
                         seconds=time.perf_counter() - started, warnings=warnings)
-
-
-def _prefer_headless_shell(explicit: str | None) -> str | None:
-    """Chromium's headless shell when no browser was named: it prints the same PDF in 0.5 s less.
-
-    The shell (Debian package chromium-headless-shell) starts faster and lays out faster than the full
-    browser in headless mode. --browser and $TALKDECK_CHROMIUM still win; without the shell the usual
-    search of :func:`talkdeck.browser.find_chromium` applies.
-    """
-    from talkdeck.browser import ENV_VAR
-
-    if explicit or os.environ.get(ENV_VAR):
-        return explicit
-    return shutil.which(HEADLESS_SHELL)
-
-
-def _node_compile_cache() -> None:
-    """Let Playwright's Node.js driver keep its compiled code between runs: its start is 0.1 s faster.
-
-    Node ignores the variable where it does not support it; an existing setting is kept.
-    """
-    base = os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
-    folder = os.path.join(base, "talkdeck", "node-compile-cache")
-    try:
-        os.makedirs(folder, exist_ok=True)
-    except OSError:
-        return
-    os.environ.setdefault("NODE_COMPILE_CACHE", folder)
 
 
 def _print(chromium, built, fragments: bool, notes: bool, step: Progress) -> tuple[bytes, int, list[str]]:

@@ -50,7 +50,8 @@ warnings, then the count. Exit status: 0 when nothing fails, 1 on any error
               show_default=True,
               help="json: a list of findings for tools (file, line, level, kind, message, slide).")
 @click.option("--browser", "browser_path", type=click.Path(dir_okay=False), default=None,
-              help="Chromium or Chrome to use.  [default: $TALKDECK_CHROMIUM, else the system's chromium]")
+              help="Chromium or Chrome to use.  [default: $TALKDECK_CHROMIUM, then chromium-headless-shell "
+                   "(the fastest), then a system Chromium/Chrome, then Playwright's own]")
 @click.option("--no-browser", is_flag=True,
               help="Skip the checks that need Chromium (overflow, code width, requests).")
 def command(deck_dir: Path, strict: bool, output_format: str, browser_path: str | None,
