@@ -289,11 +289,24 @@ def stylesheet(deck: Deck) -> str:
 
 
 def _apply_timing(section: Section) -> None:
+    """The section's minutes shared among its slides in whole seconds (reveal reads data-timing as an
+    integer), the first slides taking the odd seconds so that the section adds up exactly."""
     slides = section.slides
     if section.minutes is not None and slides:
-        seconds = section.minutes * 60 / len(slides)
-        for slide in slides:
-            slide.timing = round(seconds, 1)
+        base, odd = divmod(round(section.minutes * 60), len(slides))
+        for index, slide in enumerate(slides):
+            slide.timing = base + (index < odd)
+
+
+def _total_seconds(deck: Deck) -> int | None:
+    """reveal's totalTime: the talk's minutes, or the sections' if it has none; never less than the slides'
+    own timings add up to (reveal shares what is left among the slides without one)."""
+    timings = sum(s.timing for s in deck.slides if s.timing is not None)
+    if deck.config.minutes:
+        return max(round(deck.config.minutes * 60), timings)
+    if any(s.timing is not None for s in deck.slides):
+        return timings
+    return None
 
 
 def reveal_config(deck: Deck) -> str:
@@ -313,8 +326,11 @@ def reveal_config(deck: Deck) -> str:
         "pdfSeparateFragments": False,
         "pdfMaxPagesPerSlide": 1,
     }
-    if config.minutes and not any(s.timing for s in deck.slides):
-        options["totalTime"] = config.minutes * 60
+    # The speaker view shows pacing only with totalTime (or defaultTiming) set; each slide's data-timing then
+    # counts, and slides without one share what is left of totalTime.
+    total = _total_seconds(deck)
+    if total is not None:
+        options["totalTime"] = total
     options.update(config.reveal)
     return json.dumps(options).replace("</", "<\\/")
 

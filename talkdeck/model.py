@@ -30,7 +30,7 @@ class Slide:
     source: Path | None = None
     line: int = 0
     title: str = ""
-    timing: float | None = None
+    timing: int | None = None  # seconds, for the speaker view's pacing (reveal's data-timing)
     panes: list[CodePane] = field(default_factory=list)
     source_rel: str = ""
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 import pytest
 from click.testing import CliRunner
 from conftest import open_deck
@@ -120,6 +122,11 @@ def test_over_http_with_a_working_speaker_view(page, http_server):
     notes = popup.evaluate("document.querySelector('.speaker-controls-notes .value').textContent")
     assert "Notes of the vertical slide." in notes
     assert popup.evaluate("!!document.querySelector('.speaker-controls-time')")
+    # Pacing: the third slide of a 2-minute section of three has 2:00 to its end (40 s a slide).
+    popup.wait_for_function("getComputedStyle(document.querySelector('.speaker-controls-time .pacing'))"
+                            ".display !== 'none'", timeout=10000)
+    pacing = popup.evaluate("document.querySelector('.speaker-controls-time .pacing').textContent")
+    assert re.fullmatch(r"00:0(2:00|1:5\d)", pacing.strip()), pacing
     assert page.watch.errors == [] and page.watch.remote == [] and page.watch.failed == []
 
 

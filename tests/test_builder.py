@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import re
+from pathlib import Path
 
 import pytest
 
@@ -35,12 +36,46 @@ def test_no_sections_is_an_error(tmp_path):
         section_files(tmp_path)
 
 
-def test_minutes_become_reveal_timing(deck_copy):
+def test_minutes_become_reveal_timing_and_the_talk_s_total_time(deck_copy):
     deck = Builder(deck_copy()).load()
-    assert [s.timing for s in deck.sections[0].slides] == [40.0, 40.0, 40.0]  # 2 minutes over 3 slides
-    assert [s.timing for s in deck.sections[1].slides] == [60.0, 60.0, 60.0]
+    assert [s.timing for s in deck.sections[0].slides] == [40, 40, 40]  # 2 minutes over 3 slides
+    assert [s.timing for s in deck.sections[1].slides] == [60, 60, 60]
+    # reveal's speaker view shows pacing only when totalTime (or defaultTiming) is set
     options = json.loads(reveal_config(deck))
-    assert "totalTime" not in options
+    assert options["totalTime"] == 300
+
+
+def test_a_section_s_seconds_add_up_exactly_in_whole_seconds(deck_copy):
+    root = deck_copy()
+    intro = root / "slides" / "01-intro.md"
+    intro.write_text(intro.read_text().replace("minutes = 2", "minutes = 1.2"))  # 72 s over 3 slides
+    (root / "slides" / "02-code.md").write_text("+++\nminutes = 0\n+++\n\n## Questions\n")
+    deck = Builder(root).load()
+    assert [s.timing for s in deck.sections[0].slides] == [24, 24, 24]
+    assert [s.timing for s in deck.sections[1].slides] == [0]
+    (root / "deck.toml").write_text('title = "T"\n')  # no talk length: the sections' total
+    intro.write_text(intro.read_text().replace("minutes = 1.2", "minutes = 1.5"))  # 90 s over 3 slides
+    deck = Builder(root).load()
+    assert [s.timing for s in deck.sections[0].slides] == [30, 30, 30]
+    assert json.loads(reveal_config(deck))["totalTime"] == 90
+    html = Builder(root, root / "dist").render_page(deck)
+    assert 'id="code-1" data-timing="0"' in html
+
+
+def test_odd_seconds_go_to_the_first_slides():
+    from talkdeck.builder import _apply_timing
+    from talkdeck.model import Section, Slide
+
+    section = Section(path=Path("s.md"), name="s", title="", minutes=3, stacks=[[Slide(id=str(i), html="")]
+                                                                               for i in range(7)])
+    _apply_timing(section)
+    assert [s.timing for s in section.slides] == [26, 26, 26, 26, 26, 25, 25]
+
+
+def test_the_total_time_is_never_less_than_the_slides_timings(deck_copy):
+    root = deck_copy()
+    (root / "deck.toml").write_text('title = "T"\nminutes = 4\n')  # the sections plan 5 minutes
+    assert json.loads(reveal_config(Builder(root).load()))["totalTime"] == 300
 
 
 def test_deck_minutes_become_total_time_when_sections_have_none(deck_copy):
