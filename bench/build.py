@@ -115,15 +115,14 @@ import click, jinja2, markdown
 libraries = time.perf_counter()
 from pathlib import Path
 import talkdeck.cli, talkdeck.commands.build
-from talkdeck.assets import check_theme, require_reveal
+from talkdeck.assets import require_reveal
 from talkdeck.builder import Builder, check_output
 own = time.perf_counter()
 builder = Builder(Path(sys.argv[1]), Path(sys.argv[2]))
 check_output(builder.root, builder.output)
 dist = require_reveal(builder.root)
 markdown_ready = time.perf_counter()
-deck = builder.load()
-check_theme(deck.config, dist)
+deck = builder.load(dist)
 loaded = time.perf_counter()
 html = builder.render_page(deck)
 paged = time.perf_counter()

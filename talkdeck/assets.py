@@ -6,11 +6,12 @@ import json
 import os
 import re
 import shutil
+from collections.abc import Callable
 from functools import cache
 from pathlib import Path
 
 from talkdeck.config import DeckConfig, KeyLocator, read_text, suggest
-from talkdeck.errors import DeckError
+from talkdeck.errors import DeckError, Problem
 
 PACKAGE_DIR = Path(__file__).resolve().parent
 REMOTE_CSS = re.compile(r"@import\s+(?:url\()?\s*[\"']?https?://|url\(\s*[\"']?https?://", re.IGNORECASE)
@@ -75,29 +76,30 @@ def offline_themes(dist: Path) -> list[str]:
     return [name for name in themes(dist) if is_offline_theme(dist, name)]
 
 
-def check_theme(config: DeckConfig, dist: Path) -> None:
-    """Refuse a theme that does not exist, or one that would load its fonts from the network.
-
-    A good theme costs one look at its file; deck.toml is read again for the line only on an error.
-    """
+def theme_problem(config: DeckConfig, dist: Path, locate: Callable[[], int | None]) -> Problem | None:
+    """What is wrong with the deck's theme: one that does not exist, or one that loads its fonts from the
+    network. A good theme costs one look at its file; `locate` finds the line in deck.toml only on an error."""
     if (dist / "theme" / f"{config.theme}.css").is_file() and is_offline_theme(dist, config.theme):
-        return
-    path = config.path
-    line = KeyLocator(read_text(path))("theme") if path and path.is_file() else None
-    available = themes(dist)
-    if config.theme not in available:
-        raise DeckError.at(
-            path,
-            line,
-            f"unknown theme {config.theme!r}",
-            suggest(config.theme, available, "themes that work offline: " + ", ".join(offline_themes(dist))),
-        )
-    raise DeckError.at(
-        path,
-        line,
-        f"theme {config.theme!r} loads its fonts from the network",
-        "a deck must work offline; use one of " + ", ".join(offline_themes(dist)),
-    )
+        return None
+    offline = offline_themes(dist)
+    if config.theme not in themes(dist):
+        # suggest only a theme that would be accepted
+        hint = suggest(config.theme, offline, "themes that work offline: " + ", ".join(offline))
+        return Problem(config.path, locate(), f"unknown theme {config.theme!r}", hint)
+    return Problem(config.path, locate(), f"theme {config.theme!r} loads its fonts from the network",
+                   "a deck must work offline; use one of " + ", ".join(offline))
+
+
+def check_theme(config: DeckConfig, dist: Path) -> None:
+    """Raise the theme's problem, if it has one (load_config reports it with deck.toml's other problems)."""
+
+    def locate() -> int | None:
+        path = config.path
+        return KeyLocator(read_text(path))("theme") if path and path.is_file() else None
+
+    problem = theme_problem(config, dist, locate)
+    if problem is not None:
+        raise DeckError(problem)
 
 
 def reveal_files(theme: str, has_code: bool) -> list[str]:

@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import Any
 
 from talkdeck import __version__
-from talkdeck.assets import PACKAGE_DIR, check_theme, copy_file, require_reveal, reveal_files
+from talkdeck.assets import PACKAGE_DIR, copy_file, require_reveal, reveal_files
 from talkdeck.config import DeckConfig, load_config, read_text
 from talkdeck.errors import DeckError
 from talkdeck.model import Deck, Section
@@ -95,8 +95,9 @@ class Builder:
         self._env = None
 
     # -- load -----------------------------------------------------------------------------------------
-    def load(self) -> Deck:
-        config = load_config(self.root)
+    def load(self, reveal_dist: Path | None = None) -> Deck:
+        """Read and render the deck; with reveal.js's dist folder, deck.toml's theme is checked too."""
+        config = load_config(self.root, reveal_dist)
         self.renderer.panes = PaneResolver(self.root)
         self.renderer.values = deck_values(config)
         names = section_names(section_files(self.root))
@@ -150,12 +151,11 @@ class Builder:
                 **(extra or {}),
             )
         except jinja2.TemplateSyntaxError as exc:
-            raise DeckError.at(
-                exc.filename or exc.name, exc.lineno, f"template error: {exc.message}"
-            ) from None
+            path = exc.filename or exc.name
+            raise DeckError.at(path, exc.lineno, f"template error: {exc.message}", _template_hint(path)) from None
         except jinja2.TemplateError as exc:
             path, line = _template_location(exc)
-            raise DeckError.at(path, line, f"template error: {exc}") from None
+            raise DeckError.at(path, line, f"template error: {exc}", _template_hint(path)) from None
 
     def _environment(self):
         if self._env is None:
@@ -180,8 +180,7 @@ class Builder:
     def build(self) -> BuildResult:
         check_output(self.root, self.output)
         dist = require_reveal(self.root)
-        deck = self.load()
-        check_theme(deck.config, dist)
+        deck = self.load(dist)
         html = self.render_page(deck)
         files = self.write(deck, html, dist)
         return BuildResult(deck=deck, output=self.output, files=files)
@@ -333,6 +332,12 @@ def reveal_config(deck: Deck) -> str:
         options["totalTime"] = total
     options.update(config.reveal)
     return json.dumps(options).replace("</", "<\\/")
+
+
+def _template_hint(path: str | None) -> str:
+    if path and Path(path).is_relative_to(PACKAGE_DIR):
+        return "talkdeck's own templates should always work: please report this"
+    return "fix the template, or delete it from the deck's templates/ folder to use talkdeck's own"
 
 
 def _template_location(exc: Exception) -> tuple[str | None, int | None]:

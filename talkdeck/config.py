@@ -63,13 +63,13 @@ _OWNED_REVEAL_KEYS = {
 }
 
 
-def load_config(deck_dir: Path) -> DeckConfig:
-    """Read and validate deck.toml; a deck without one gets the defaults."""
+def load_config(deck_dir: Path, reveal_dist: Path | None = None) -> DeckConfig:
+    """Read and validate deck.toml. With reveal.js's dist folder, the theme is checked with the rest."""
     path = deck_dir / CONFIG_NAME
     if not path.is_file():
         raise DeckError.at(path, None, "no deck.toml here", "run `talkdeck new DIR` to create a deck")
     text = read_text(path)
-    return parse_config(text, path)
+    return parse_config(text, path, reveal_dist)
 
 
 def read_text(path: Path) -> str:
@@ -77,7 +77,8 @@ def read_text(path: Path) -> str:
     try:
         data = path.read_bytes()
     except OSError as exc:
-        raise DeckError.at(path, None, f"cannot read the file: {exc.strerror}") from None
+        raise DeckError.at(path, None, f"cannot read the file: {exc.strerror}",
+                           "check that it exists and that you may read it") from None
     try:
         return data.decode("utf-8")
     except UnicodeDecodeError as exc:
@@ -97,10 +98,12 @@ def parse_toml(text: str, path: Path, first_line: int = 1) -> dict[str, Any]:
         else:  # "(at end of document)"
             line = first_line + max(len(text.rstrip("\n").split("\n")) - 1, 0)
         message = re.sub(r"\s*\(at (line \d+, column \d+|end of document)\)", "", message)
-        raise DeckError.at(path, line, f"invalid TOML: {message}") from None
+        hint = 'text goes in quotes, as in title = "My talk"; numbers and dates do not, as in minutes = 30'
+        raise DeckError.at(path, line, f"invalid TOML: {message}", hint) from None
 
 
-def parse_config(text: str, path: Path) -> DeckConfig:
+def parse_config(text: str, path: Path, reveal_dist: Path | None = None) -> DeckConfig:
+    """Every problem of deck.toml at once, in the order of their lines."""
     data = parse_toml(text, path)
     locate = KeyLocator(text)
     problems: list[Problem] = []
@@ -139,7 +142,14 @@ def parse_config(text: str, path: Path) -> DeckConfig:
                 )
         config.reveal = {k: v for k, v in reveal.items() if k not in _OWNED_REVEAL_KEYS}
     _check_choice(config.transition, TRANSITIONS, "transition", path, locate, problems)
+    if reveal_dist is not None:
+        from talkdeck.assets import theme_problem  # assets imports this module
+
+        theme = theme_problem(config, reveal_dist, lambda: locate("theme"))
+        if theme is not None:
+            problems.append(theme)
     if problems:
+        problems.sort(key=lambda problem: problem.line or 0)
         raise DeckError(problems)
     return config
 

@@ -23,6 +23,11 @@ def display_path(path: Path | str) -> str:
     return str(p)
 
 
+def count(n: int, noun: str) -> str:
+    """`1 slide`, `2 slides`: a number with its noun, for messages."""
+    return f"{n} {noun}{'' if n == 1 else 's'}"
+
+
 @dataclass(frozen=True)
 class Problem:
     """One thing wrong with the input, located as precisely as we can."""

@@ -372,7 +372,7 @@ def build_single_file(root: Path, output: Path | None = None) -> ExportResult:
     The files come from the same plan as `talkdeck build` (which already lists only what the deck uses), so
     nothing is written to dist/. A reference the plan does not cover is left as it is and reported.
     """
-    from talkdeck.assets import check_theme, require_reveal
+    from talkdeck.assets import require_reveal
     from talkdeck.builder import Builder
 
     started = time.perf_counter()
@@ -380,8 +380,7 @@ def build_single_file(root: Path, output: Path | None = None) -> ExportResult:
     target = output_path(root, output, ".html")
     builder = Builder(root, root / "dist")
     dist = require_reveal(root)
-    deck = builder.load()
-    check_theme(deck.config, dist)
+    deck = builder.load(dist)
     page = builder.render_page(deck)
     plan = builder.plan(deck, page, dist)
     inliner = Inliner({rel: value for rel, value in plan.items() if rel != "index.html"}, root)

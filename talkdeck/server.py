@@ -36,7 +36,7 @@ from pathlib import Path
 from typing import Any
 
 from talkdeck.builder import Builder
-from talkdeck.errors import DeckError, display_path
+from talkdeck.errors import DeckError, count, display_path
 
 # Watched recursively below the deck root; deck.toml and the files panes pull from are watched one by one.
 TREE_DIRS = ("slides", "templates", "img")
@@ -397,7 +397,7 @@ class DeckServer:
         else:
             what = "Built" if first else ("Fixed; rebuilt" if self._last_error else "Rebuilt")
             cause = "" if first else f" after {self._changed_text(outcome.changes)}"
-            self.echo(f"{what} {outcome.slides} slides in {outcome.sections} sections in "
+            self.echo(f"{what} {count(outcome.slides, 'slide')} in {count(outcome.sections, 'section')} in "
                       f"{outcome.seconds:.2f} s{cause}")
             self._last_error = ""
             self.state = {"build": self.current.id, "error": None}

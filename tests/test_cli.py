@@ -81,9 +81,11 @@ def test_a_failed_build_exits_1_without_traceback_and_keeps_the_last_good_deck(d
         (("slides/01-intro.md", b"## caf\xe9\n"), "01-intro.md:1: the file is not valid UTF-8"),
         (("templates/slide.html.j2", "{% if %}"), "slide.html.j2:1: template error"),
         (("templates/slide.html.j2", "{{ slide.nope.deeper }}"), "slide.html.j2:1: template error"),
+        (("deck.toml", 'title = "T"\nminutes = thirty\n'), "deck.toml:2: invalid TOML"),
+        (("slides/01-intro.md", "+++\ntitle = Intro\n+++\n"), "01-intro.md:2: invalid TOML"),
     ],
 )
-def test_each_input_error_names_file_and_line(deck_copy, change, message):
+def test_each_input_error_names_file_and_line_and_the_fix(deck_copy, change, message):
     deck = deck_copy()
     name, content = change
     target = deck / name
@@ -95,6 +97,7 @@ def test_each_input_error_names_file_and_line(deck_copy, change, message):
     result = run("build", deck)
     assert result.exit_code == 1, result.output
     assert message in result.output
+    assert result.output.rstrip().endswith(")"), result.output  # every message ends with its fix, in brackets
     assert "Traceback" not in result.output
 
 

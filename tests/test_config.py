@@ -80,6 +80,27 @@ def test_unknown_theme_lists_the_offline_themes(tmp_path):
 
 
 @pytest.mark.skipif(find_reveal() is None, reason="reveal.js is not installed (npm ci)")
+def test_the_theme_is_reported_with_the_other_problems_in_line_order():
+    text = 'title = "T"\nauthr = "A"\n\ntheme = "nope"\ntransition = 5\n[size]\nwidth = "wide"\n'
+    with pytest.raises(DeckError) as err:
+        parse_config(text, P, find_reveal())
+    assert [(p.line, p.message) for p in err.value.problems] == [
+        (2, "unknown key 'authr' in deck.toml"),
+        (4, "unknown theme 'nope'"),
+        (5, "transition must be a string, not an integer"),
+        (7, "size.width must be a whole number of pixels, not a string"),
+    ]
+
+
+@pytest.mark.skipif(find_reveal() is None, reason="reveal.js is not installed (npm ci)")
+def test_did_you_mean_names_only_a_theme_that_works_offline():
+    with pytest.raises(DeckError) as err:
+        parse_config('theme = "solarised"\n', P, find_reveal())  # solarized exists but loads remote fonts
+    assert str(err.value) == ("deck.toml:1: unknown theme 'solarised' (themes that work offline: "
+                              "black, black-contrast, dracula, serif, white, white-contrast)")
+
+
+@pytest.mark.skipif(find_reveal() is None, reason="reveal.js is not installed (npm ci)")
 def test_a_theme_with_remote_fonts_is_refused(tmp_path):
     path = tmp_path / "deck.toml"
     path.write_text('theme = "moon"\n')

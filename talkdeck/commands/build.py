@@ -7,7 +7,7 @@ from pathlib import Path
 
 import click
 
-from talkdeck.errors import display_path
+from talkdeck.errors import count, display_path
 
 
 @click.command("build")
@@ -48,7 +48,7 @@ def command(deck_dir: Path, output: Path | None, list_panes: bool, quiet: bool, 
     if not quiet:
         deck = result.deck
         click.echo(
-            f"Built {len(deck.slides)} slides in {len(deck.sections)} sections into "
+            f"Built {count(len(deck.slides), 'slide')} in {count(len(deck.sections), 'section')} into "
             f"{display_path(result.output)}/ in {time.perf_counter() - started:.2f} s",
             err=True,
         )
@@ -62,5 +62,5 @@ def _single_file(deck_dir: Path, output: Path | None, quiet: bool) -> None:
     for warning in result.warnings:
         click.echo(f"warning: {warning}", err=True)
     if not quiet:
-        click.echo(f"Wrote {display_path(result.path)}: {result.slides} slides in one file, "
+        click.echo(f"Wrote {display_path(result.path)}: {count(result.slides, 'slide')} in one file, "
                    f"{human_size(result.size)}, in {result.seconds:.2f} s", err=True)

@@ -9,12 +9,12 @@ import click
 from talkdeck.errors import DeckError, display_path
 
 DECK_TOML = """\
-# The deck's settings. Every key is optional; see `talkdeck build --help` and the README.
+# The deck's settings. Every key is optional; the README explains them all.
 title = "{title}"
 author = ""
 event = ""
 date = {date}
-theme = "white"          # white, black, white-contrast or black-contrast: they work offline
+theme = "white"          # or black, white-contrast, black-contrast, serif, dracula: the themes that work offline
 transition = "slide"
 minutes = 20             # the talk's length; the speaker view (press s) paces against it
 

@@ -8,7 +8,7 @@ from pathlib import Path
 import click
 
 from talkdeck.entry import long_running
-from talkdeck.errors import display_path
+from talkdeck.errors import count, display_path
 
 STEPS = ("build", "layout", "print", "metadata")
 LABELS = {"build": "building the deck, starting Chromium", "layout": "loading, laying out the pages",
@@ -59,6 +59,7 @@ def command(deck_dir: Path, output: Path | None, browser: str | None, fragments:
     for warning in result.warnings:
         click.echo(f"warning: {warning}", err=True)
     if not quiet:
-        click.echo(f"Wrote {display_path(result.path)}: {result.pages} pages ({result.slides} slides), "
+        click.echo(f"Wrote {display_path(result.path)}: {count(result.pages, 'page')} "
+                   f"({count(result.slides, 'slide')}), "
                    f"{human_size(result.size)}, in {result.seconds:.2f} s", err=True)
 
