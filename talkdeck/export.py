@@ -65,6 +65,15 @@ async ({pageHeight, timeout, NOTES_CSS}) => {
   await Promise.all(pending.map((img) => new Promise((done) => {
     img.addEventListener('load', done); img.addEventListener('error', done);
   })));
+  // With --fragments, reveal puts a slide's notes page after its first step: move it after its last one.
+  const shows = (p) => { const s = p.querySelector(':scope > section'); return s ? s.id : null; };
+  slides().querySelectorAll(':scope > .speaker-notes-pdf').forEach((notes) => {
+    const owner = notes.previousElementSibling && shows(notes.previousElementSibling);
+    let last = null;
+    for (let next = notes.nextElementSibling; next && next.classList.contains('pdf-page') && owner &&
+         shows(next) === owner; next = next.nextElementSibling) last = next;
+    if (last) last.after(notes);
+  });
   const pages = [...slides().children].filter(
     (e) => e.classList.contains('pdf-page') || e.classList.contains('speaker-notes-pdf'));
   const first = slides().querySelector(':scope > .pdf-page');
@@ -97,7 +106,8 @@ async ({pageHeight, timeout, NOTES_CSS}) => {
     const fit = Math.min(height / s.scrollHeight, s.clientWidth / s.scrollWidth) * 0.99;
     const top = centered || s.classList.contains('center') ? (height - s.scrollHeight * fit) / 2 : 0;
     s.style.zoom = fit;  // zoom scales the element's own left and top as well
-    s.style.left = ((width - s.offsetWidth * fit) / 2 / fit) + 'px';
+    // centre what is shown: content wider than the slide runs past its box, so centre by the wider of the two
+    s.style.left = ((width - Math.max(s.offsetWidth, s.scrollWidth) * fit) / 2 / fit) + 'px';
     s.style.top = (top / fit) + 'px';
     scaled[s.id] = {id: s.id, source: s.getAttribute('data-td-source') || '', over: Math.round(over),
                     percent: Math.floor(fit * 100)};

@@ -159,6 +159,45 @@ def test_a_slide_taller_than_the_page_is_shrunk_to_fit_not_clipped(chromium, dec
         assert 0 <= x <= 960 and 0 <= y <= 540, (text, x, y)
 
 
+def test_content_wider_than_the_page_is_shrunk_to_fit_not_clipped(chromium, deck_copy, tmp_path):
+    deck = deck_copy()
+    header = " | ".join(f"column{n:02d}" for n in range(1, 15))
+    row = " | ".join(f"value{n:02d}" for n in range(1, 15))
+    line = "print('" + " ".join(f"word{n:02d}" for n in range(1, 41)) + "')"
+    (deck / "slides" / "03-wide.md").write_text(
+        f"## A wide table\n\n| {header} |\n|{'---|' * 14}\n| {row} |\n\n---\n\n"
+        f"## A wide line of code\n\n```python\n{line}\n```\n\n---\n\n"
+        '## A wide box\n\n<div style="width: 1500px">START of a box wider than the slide, END_MARK</div>\n')
+    out = tmp_path / "wide.pdf"
+    done = talkdeck("pdf", deck, "-o", out)
+    assert done.returncode == 0, done.stderr
+    for slide in ("wide-1", "wide-2", "wide-3"):  # each reported, the code line too (reveal's print CSS hid it)
+        assert f"slide #{slide} is" in done.stderr
+    reader = pypdf.PdfReader(out)
+    table, code, box = (page_text(reader, i).replace("\n", " ") for i in (6, 7, 8))
+    assert "column14" in table and "value14" in table
+    assert "word40')" in code.replace(" ", "") or "word40" in code
+    assert "END_MARK" in box
+    for index in (6, 7, 8):
+        for text, x, y in text_positions(reader.pages[index]):
+            assert 0 <= x <= 960 and 0 <= y <= 540, (text, x, y)
+
+
+def test_with_fragments_a_slide_s_notes_follow_its_last_step(exported, chromium, tmp_path):
+    _, _, deck = exported["default"]
+    out = tmp_path / "steps-notes.pdf"
+    done = talkdeck("pdf", deck, "--fragments", "--notes", "-o", out)
+    assert done.returncode == 0, done.stderr
+    reader = pypdf.PdfReader(out)
+    texts = [page_text(reader, i) for i in range(len(reader.pages))]
+    assert len(texts) == 15  # the 12 step pages and 3 notes pages
+    where = {words: [i for i, text in enumerate(texts) if words in text]
+             for words in ("Notes of the title slide.", "Notes of the vertical slide.", "Notes about code.")}
+    assert list(where.values()) == [[2], [8], [11]]
+    assert "First paragraph" in texts[1]  # the title's last step comes before its notes
+    assert "Notes" not in texts[9] + texts[10]  # both steps of the stepped code slide come before its notes
+
+
 def test_default_output_is_named_after_the_title(chromium, deck_copy):
     deck = deck_copy()
     done = talkdeck("pdf", cwd=deck)
