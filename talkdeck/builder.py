@@ -18,7 +18,7 @@ from typing import Any
 from talkdeck import __version__
 from talkdeck.assets import PACKAGE_DIR, copy_file, require_reveal, reveal_files
 from talkdeck.config import DeckConfig, load_config, read_text
-from talkdeck.errors import DeckError
+from talkdeck.errors import DeckError, Problem
 from talkdeck.model import Deck, Section
 from talkdeck.panes import PaneResolver
 from talkdeck.render import SectionRenderer
@@ -101,7 +101,15 @@ class Builder:
         self.renderer.panes = PaneResolver(self.root)
         self.renderer.values = deck_values(config)
         names = section_names(section_files(self.root))
-        sections = [self._section(path, name) for path, name in names.items()]
+        sections: list[Section] = []
+        problems: list[Problem] = []
+        for path, name in names.items():  # every section's problems, not only the first section's
+            try:
+                sections.append(self._section(path, name))
+            except DeckError as exc:
+                problems += exc.problems
+        if problems:
+            raise DeckError(problems)
         self._cache = {k: v for k, v in self._cache.items() if k in {s.path for s in sections}}
         return Deck(root=self.root, config=config, sections=sections)
 

@@ -575,8 +575,11 @@ async ({index, width, height}) => {
       }
     });
 
+    // (an image whose browser-chosen source is remote, from srcset or <picture>, failed because the request
+    // was blocked: the network finding names it)
     const broken = [...slide.querySelectorAll('img')]
-      .filter(img => img.complete && img.naturalWidth === 0 && img.getAttribute('src'))
+      .filter(img => img.complete && img.naturalWidth === 0 && img.getAttribute('src') &&
+                     !/^https?:/i.test(img.currentSrc || ''))
       .map(img => img.getAttribute('src'));
     return {over, worst: worst ? describe(worst) : null, into, crowding: crowding ? describe(crowding) : null,
             codes, broken, backgrounds: [...backgrounds]};

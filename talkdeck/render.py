@@ -16,7 +16,7 @@ from markdown.preprocessors import Preprocessor
 from markdown.treeprocessors import Treeprocessor
 from markdown.util import AtomicString
 
-from talkdeck.errors import DeckError
+from talkdeck.errors import DeckError, Problem
 from talkdeck.model import CodePane, Section, Slide
 from talkdeck.panes import PaneResolver, check_steps
 from talkdeck.paths import inside_deck
@@ -127,6 +127,7 @@ class SectionRenderer:
         h = 0
         v = 0
         parts: list[list[str]] = []  # prepared Markdown: each slide's body, then its notes (maybe empty)
+        problems: list[Problem] = []
         for raw in source.slides:
             if raw.vertical and section.stacks:
                 v += 1
@@ -142,11 +143,18 @@ class SectionRenderer:
                 line=raw.line,
                 source_rel=_relative(section.path, self.root),
             )
-            parts.append(self._prepare(raw.lines, raw.line, slide, section))
-            parts.append(
-                self._prepare(raw.notes, raw.notes_line, slide, section, notes=True) if raw.notes else []
-            )
+            # A problem in one slide does not hide the next one's.
+            try:
+                body = self._prepare(raw.lines, raw.line, slide, section)
+                notes = self._prepare(raw.notes, raw.notes_line, slide, section, notes=True) if raw.notes else []
+            except DeckError as exc:
+                problems += exc.problems
+                body, notes = [], []
+            parts += [body, notes]
             section.stacks[-1].append(slide)
+        if problems:
+            self.pending.clear()
+            raise DeckError(problems)
         html = self._convert_all(parts)
         for index, slide in enumerate(section.slides):
             slide.html, slide.notes = html[2 * index], html[2 * index + 1]
@@ -187,38 +195,42 @@ class SectionRenderer:
         path = section.path
         spans = fence_spans(lines, first_line, path)
         out: list[str] = []
+        problems: list[Problem] = []  # every line's problem, not only the first one's
         index = 0
         while index < len(lines):
-            text, number = lines[index], first_line + index
-            if index in spans:
-                end = spans[index]
-                out += self._stash(self._fenced_code(lines[index:end], number, path, section))
-                index = end
-                continue
-            index += 1
-            if "{{" in text:
-                text = self._deck_values(text, path, number)
-            stripped = text.strip()
-            if not notes:
-                text = self._slide_attrs(text, slide, path, number, section)
-            if stripped.startswith("<<<layers"):
-                out += self._stash(self._layers(stripped, path, number, section))
-            elif stripped.startswith("<<<"):
-                pane, dep = self.panes.resolve(stripped, path, number)
-                section.dependencies.add(dep)
-                section.has_code = True
-                slide.panes.append(pane)
-                out += self._stash(pane_html(pane))
-            elif stripped == INCREMENTAL:
-                out += ["", INCREMENTAL_TOKEN, ""]
-            else:
-                self._check_images(text, path, number, section)
-                match = LIST_ITEM_ATTRS.match(text)
-                if match:
-                    indent = " " * (len(match.group(1)) - len(match.group(1).lstrip()) + 2)
-                    out += [match.group(1), indent + match.group(2)]
+            start, text, number = index, lines[index], first_line + index
+            index = spans.get(start, start + 1)  # past the fence, or the next line
+            try:
+                if start in spans:
+                    out += self._stash(self._fenced_code(lines[start:index], number, path, section))
+                    continue
+                if "{{" in text:
+                    text = self._deck_values(text, path, number)
+                stripped = text.strip()
+                if not notes:
+                    text = self._slide_attrs(text, slide, path, number, section)
+                if stripped.startswith("<<<layers"):
+                    out += self._stash(self._layers(stripped, path, number, section))
+                elif stripped.startswith("<<<"):
+                    pane, dep = self.panes.resolve(stripped, path, number)
+                    section.dependencies.add(dep)
+                    section.has_code = True
+                    slide.panes.append(pane)
+                    out += self._stash(pane_html(pane))
+                elif stripped == INCREMENTAL:
+                    out += ["", INCREMENTAL_TOKEN, ""]
                 else:
-                    out.append(text)
+                    self._check_images(text, path, number, section)
+                    match = LIST_ITEM_ATTRS.match(text)
+                    if match:
+                        indent = " " * (len(match.group(1)) - len(match.group(1).lstrip()) + 2)
+                        out += [match.group(1), indent + match.group(2)]
+                    else:
+                        out.append(text)
+            except DeckError as exc:
+                problems += exc.problems
+        if problems:
+            raise DeckError(problems)
         return out
 
     def _deck_values(self, text: str, path: Path, number: int) -> str:
@@ -289,8 +301,14 @@ class SectionRenderer:
 
     def _check_images(self, text: str, path: Path, number: int, section: Section) -> None:
         sources = [m.group(2) for m in IMAGE.finditer(text)] + HTML_IMG.findall(text)
+        problems: list[Problem] = []
         for src in sources:
-            self._check_image_source(src, path, number, section)
+            try:
+                self._check_image_source(src, path, number, section)
+            except DeckError as exc:
+                problems += exc.problems
+        if problems:
+            raise DeckError(problems)
 
     def _check_image_source(self, src: str, path: Path, number: int, section: Section) -> None:
         """A local image must exist inside the deck (it is copied into the output); a remote one is refused."""

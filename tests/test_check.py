@@ -150,6 +150,15 @@ def test_headings_at_the_top_of_uncentred_slides_are_not_in_the_margin(browser, 
 
 
 @pytest.mark.browser
+def test_a_remote_picture_source_is_one_network_error_not_also_a_broken_image(browser, tmp_path):
+    deck = copy("clean", tmp_path)
+    add_slide(deck, '## Picture\n\n<picture><source srcset="https://example.com/a.webp">'
+                    '<img src="img/box.svg" alt="Box"></picture>')
+    assert_only(run_check(deck, browser=browser).findings, "network", "error", "slides/09-extra.md", 7,
+                ["<source srcset> https://example.com/a.webp would be loaded from the network"])
+
+
+@pytest.mark.browser
 def test_a_pane_line_wider_than_the_pane_names_the_file_line(browser, tmp_path):
     deck = copy("clean", tmp_path)
     (deck / "code" / "wide.py").write_text("def main():\n    print('" + "far too long " * 12 + "')\n")

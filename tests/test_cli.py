@@ -101,6 +101,25 @@ def test_each_input_error_names_file_and_line_and_the_fix(deck_copy, change, mes
     assert "Traceback" not in result.output
 
 
+def test_every_content_problem_is_reported_at_once(deck_copy):
+    deck = deck_copy()
+    assert run("build", deck).exit_code == 0
+    good = (deck / "dist" / "index.html").read_text()
+    (deck / "slides" / "03-extra.md").write_text(
+        "## One\n\n![remote](https://example.com/logo.png)\n![missing](img/nope.png)\n\n---\n\n"
+        "## Two\n\n![also missing](img/nope2.png)\n<<< code/none.py\n")
+    (deck / "slides" / "04-more.md").write_text("## Four\n\n```\nnever closed\n")
+    result = run("build", deck)
+    assert result.exit_code == 1
+    lines = result.output.removeprefix("Error: ").splitlines()
+    assert [line.split(": ")[0].removeprefix(f"{deck}/") for line in lines] == [
+        "slides/03-extra.md:3", "slides/03-extra.md:4", "slides/03-extra.md:10", "slides/03-extra.md:11",
+        "slides/04-more.md:3",
+    ]
+    assert "would be loaded from the network" in lines[0] and "code/none.py does not exist" in lines[3]
+    assert (deck / "dist" / "index.html").read_text() == good
+
+
 def test_missing_reveal_says_which_command_installs_it(deck_copy, monkeypatch, tmp_path):
     import talkdeck.assets
 
