@@ -36,6 +36,7 @@ class Problem:
     line: int | None
     message: str
     hint: str = ""
+    missing: Path | None = None  # a file the deck names that does not exist: the dev server watches for it
 
     def location(self) -> str:
         if self.path is None:
@@ -67,8 +68,9 @@ class DeckError(click.ClickException):
         super().__init__("\n".join(str(p) for p in self.problems))
 
     @classmethod
-    def at(cls, path: Path | str | None, line: int | None, message: str, hint: str = "") -> DeckError:
-        return cls(Problem(path, line, message, hint))
+    def at(cls, path: Path | str | None, line: int | None, message: str, hint: str = "",
+           missing: Path | None = None) -> DeckError:
+        return cls(Problem(path, line, message, hint, missing))
 
     def format_message(self) -> str:
         return self.message

@@ -16,7 +16,8 @@ def inside_deck(root: Path, rel: str, slide_path: Path, line: int, noun: str) ->
     path = root / candidate
     if not path.is_file():
         what = "is a folder" if path.is_dir() else "does not exist"
-        raise DeckError.at(slide_path, line, f"{noun} {rel} {what}", "check the path; it is relative to the deck root")
+        raise DeckError.at(slide_path, line, f"{noun} {rel} {what}", "check the path; it is relative to the deck root",
+                           missing=path)
     if not path.resolve().is_relative_to(root.resolve()):
         raise DeckError.at(slide_path, line, f"{noun} {rel} links to a file outside the deck",
                            "only files inside the deck can be shown")

@@ -203,6 +203,7 @@ class DeckWatcher:
         self.filepath: str | None = None  # livereload's handler logs the last changed path
         self._lock = threading.RLock()
         self._files: frozenset[Path] = frozenset()
+        self._missing: frozenset[Path] = frozenset()
         self._watches: dict[str, _Watch | None] = {"flat": None, "tree": None}
         self._stopped = False
 
@@ -215,9 +216,26 @@ class DeckWatcher:
             self._files = frozenset(Path(f) for f in files)
         self._plan()
 
+    def expect(self, missing: Iterable[Path]) -> None:
+        """Files the last build named but could not find: their creation (or their folder's) is a change.
+
+        Each is watched through its nearest folder that exists; one that appeared before its watch started
+        is reported at once.
+        """
+        missing = frozenset(Path(f) for f in missing if Path(f).is_relative_to(self.root))
+        with self._lock:
+            self._missing = missing
+        self._plan()  # also when only a folder on the way appeared: it is watched from now on
+        arrived = {f for f in missing if f.is_file()}
+        if arrived:
+            self.on_change(arrived)
+
     def relevant(self, path: Path) -> bool:
-        """deck.toml, a pane's file, or anything in slides/, templates/, img/ but editors' hidden files."""
+        """deck.toml, a pane's file, an expected file or its folder, or anything in slides/, templates/, img/
+        but editors' hidden files."""
         if path == self.root / CONFIG_FILE or path in self._files:
+            return True
+        if any(m == path or m.is_relative_to(path) for m in self._missing):
             return True
         for name in TREE_DIRS:
             if path == self.root / name:
@@ -233,6 +251,12 @@ class DeckWatcher:
             trees = [self.root / name for name in TREE_DIRS if (self.root / name).is_dir()]
             flat = {self.root} | {f.parent for f in self._files
                                   if f.parent.is_dir() and not any(f.is_relative_to(t) for t in trees)}
+            for f in self._missing:
+                folder = f.parent
+                while not folder.is_dir() and folder != self.root and folder.is_relative_to(self.root):
+                    folder = folder.parent
+                if not any(f.is_relative_to(t) for t in trees):
+                    flat.add(folder)
             self._ensure("tree", tuple(str(t) for t in trees), recursive=True, renew=renew_tree)
             self._ensure("flat", tuple(sorted(str(f) for f in flat)), recursive=False)
 
@@ -371,6 +395,8 @@ class DeckServer:
             self.builder.forget(changes)
             result = self.builder.build()
         except DeckError as exc:
+            # watch for the files the deck names but that do not exist yet: creating one is the fix
+            self.watcher.expect(p.missing for p in exc.problems if p.missing is not None)
             return Outcome(error=exc, changes=changes, seconds=time.perf_counter() - started)
         except Exception as exc:
             return Outcome(error=exc, trace=traceback.format_exc(), changes=changes,
@@ -379,6 +405,7 @@ class DeckServer:
         build = Build(f"{self._token}.{self._serial}", result.output, assets_signature(result.output))
         self.current = build  # one assignment: pages served after this carry the new id
         self.watcher.update(result.deck.dependencies)
+        self.watcher.expect(())
         return Outcome(build=build, slides=len(result.deck.slides), sections=len(result.deck.sections),
                        changes=changes, seconds=time.perf_counter() - started)
 
@@ -598,7 +625,9 @@ def _handlers():
             self.set_header("Cache-Control", "no-cache")
 
         def _confine(self, path: str) -> None:
-            """404, not tornado's 403, for anything outside the build folder or hidden in it."""
+            """404, not tornado's 403, for anything outside the build folder or hidden in it (or not a path)."""
+            if "\0" in path:
+                raise web.HTTPError(404)
             root = os.path.abspath(self.root)
             absolute = os.path.abspath(os.path.join(root, self.parse_url_path(path)))
             if absolute != root and not absolute.startswith(root + os.sep):
@@ -692,10 +721,15 @@ LIVE_JS = r"""
     var detail = {build: live.build, patched: patched};
     document.dispatchEvent(new CustomEvent('talkdeck:shown', {detail: detail}));
   }
+  function headingOf(slide) {
+    var heading = slide && slide.querySelector('h1, h2, h3');
+    return heading ? heading.textContent.trim() : null;
+  }
   function save() {
     if (!ready() || receiver) return;
     var slide = Reveal.getCurrentSlide(), at = Reveal.getIndices();
-    var position = {id: slide && slide.id || null, h: at.h, v: at.v, f: at.f};
+    var position = {id: slide && slide.id || null, h: at.h, v: at.v, f: at.f, title: headingOf(slide),
+                    n: Reveal.getSlides().indexOf(slide)};
     try { sessionStorage.setItem(KEY, JSON.stringify(position)); } catch (e) { /* storage full or off */ }
   }
   function reload() {
@@ -709,6 +743,18 @@ LIVE_JS = r"""
     restoring = false;
     var el = saved.id && document.getElementById(saved.id);
     var slide = el && el.closest('.slides section');
+    // Slide ids count positions, so a slide added or removed before this one shifts them: when the slide now
+    // under the saved id has another heading, the slide with the saved heading (the nearest, if several) is
+    // where the speaker was. An edited heading of the slide itself matches no slide and keeps the id.
+    if (saved.title && headingOf(slide) !== saved.title) {
+      var best = null;
+      Reveal.getSlides().forEach(function (candidate, index) {
+        if (headingOf(candidate) !== saved.title) return;
+        var distance = Math.abs(index - (saved.n || 0));
+        if (!best || distance < best.distance) best = {slide: candidate, distance: distance};
+      });
+      if (best) slide = best.slide;
+    }
     var target = slide ? Reveal.getIndices(slide) : {h: saved.h || 0, v: saved.v || 0};
     var now = Reveal.getIndices();
     var f = typeof saved.f === 'number' ? saved.f : undefined;
@@ -849,7 +895,9 @@ LIVE_JS = r"""
     box.textContent = '';
     var title = document.createElement('div');
     title.style.cssText = 'font-weight:bold;margin-bottom:8px';
-    title.textContent = 'talkdeck: the build failed. Below is the last good build; save a fix to go on.';
+    title.textContent = window.Reveal  // the waiting page, shown until a first good build, has no deck
+      ? 'talkdeck: the build failed. Below is the last good build; save a fix to go on.'
+      : 'talkdeck: the build failed, and there is no good build yet. Save a fix to go on.';
     box.appendChild(title);
     (error.problems || []).forEach(function (p) {
       var row = document.createElement('div');

@@ -168,7 +168,7 @@ def test_serves_only_the_build_folder(served):
     (served.deck / "secret.txt").write_text("not for the browser")
     for probe in ("/../", "/../deck.toml", "/%2e%2e/", "/%2e%2e/%2e%2e/etc/passwd", "/..%2f..%2fetc/passwd",
                   "/%2E%2E%2Fsecret.txt", "/reveal/../../secret.txt", "//etc/passwd", "/.talkdeck-output",
-                  "/slides/01-intro.md", "/deck.toml"):
+                  "/slides/01-intro.md", "/deck.toml", "/%00", "/a%00b.js", "/%00.html"):
         status, body = raw_get(port, probe)
         assert status == 404, probe
         assert b"not for the browser" not in body and b"root:" not in body
@@ -206,6 +206,20 @@ def test_errors_are_reported_once_and_fixing_recovers(served):
     assert len(failures) == 1 and "deck.toml:2: invalid TOML" in failures[0]
     assert not any("Traceback" in line for line in served.lines)
     assert served.lines[-1].startswith("Fixed; rebuilt 6 slides")
+
+
+def test_a_pane_file_created_after_the_slide_naming_it_fixes_the_build(served):
+    code = served.deck / "slides" / "02-code.md"
+    save(code, code.read_text() + "\n---\n\n## Later\n\n<<< examples/new/later.py\n")
+    wait_for(lambda: served.server.state["error"], what="the error state")
+    assert "examples/new/later.py does not exist" in served.server.state["error"]["text"]
+    (served.deck / "examples").mkdir()  # neither the file nor its folders existed
+    time.sleep(0.3)  # the folder alone is a change: the build fails again, and the new folder is watched
+    (served.deck / "examples" / "new").mkdir()
+    time.sleep(0.3)
+    (served.deck / "examples" / "new" / "later.py").write_text("print('later')\n")
+    wait_for(lambda: served.server.state["error"] is None, what="the fix")
+    assert b"later" in raw_get(served.server.port, "/")[1]
 
 
 def test_watches_pane_files_new_sections_and_nothing_else(served):
@@ -466,11 +480,45 @@ def test_a_broken_config_shows_an_overlay_and_fixing_it_returns_to_the_slide(pag
     where = page.text_content("#talkdeck-error .talkdeck-where")
     assert where.startswith("deck.toml:") and int(where.split(":")[1]) >= 4
     assert "invalid TOML" in page.text_content("#talkdeck-error")
+    assert "Below is the last good build" in page.text_content("#talkdeck-error")
     assert position(page) == before  # the last good deck stays underneath, on the same slide
     save(config, good)
     wait_reloaded(page, loaded)
     assert page.query_selector("#talkdeck-error") is None
     assert position(page) == before
+
+
+@pytest.mark.browser
+def test_a_slide_added_before_the_current_one_in_its_section_keeps_the_page_on_its_slide(page, served):
+    loaded = open_served(page, served, "#/code-3")
+    assert page.evaluate("Reveal.getCurrentSlide().querySelector('h2').textContent") == "Whole file"
+    code = served.deck / "slides" / "02-code.md"
+    save(code, code.read_text().replace("## A pane", "## Inserted\n\nA new slide.\n\n---\n\n## A pane", 1))
+    wait_reloaded(page, loaded)
+    page.wait_for_function("Reveal.getCurrentSlide().querySelector('h2').textContent === 'Whole file'",
+                           timeout=WAIT_MS)
+    assert page.evaluate("Reveal.getCurrentSlide().id") == "code-4"  # its id moved with its position
+
+
+@pytest.mark.browser
+def test_a_deck_broken_from_the_start_says_there_is_no_good_build_yet(page, deck_copy):
+    deck = deck_copy("basic")
+    config = deck / "deck.toml"
+    good = config.read_text()
+    config.write_text(good + "minutes = [\n")
+    server = DeckServer(deck, port=0, echo=lambda _text: None)
+    server.start()
+    server.start_thread()
+    try:
+        page.goto(server.url)
+        page.wait_for_selector("#talkdeck-error", timeout=WAIT_MS)
+        text = page.text_content("#talkdeck-error")
+        assert "no good build yet" in text and "last good build" not in text and "invalid TOML" in text
+        save(config, good)
+        page.wait_for_function("window.Reveal && Reveal.isReady()", timeout=WAIT_MS)
+        assert page.query_selector("#talkdeck-error") is None
+    finally:
+        server.stop()
 
 
 @pytest.mark.browser
