@@ -140,7 +140,7 @@ class SectionRenderer:
                 id=slide_id,
                 html="",
                 source=section.path,
-                line=raw.line,
+                line=raw.first_line,
                 source_rel=_relative(section.path, self.root),
             )
             # A problem in one slide does not hide the next one's.

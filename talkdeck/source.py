@@ -29,6 +29,11 @@ class RawSlide:
     notes: list[str] = field(default_factory=list)
     notes_line: int = 0
 
+    @property
+    def first_line(self) -> int:
+        """The slide's first line with content (not the blank line after `---`): where messages point."""
+        return self.line + next((i for i, text in enumerate(self.lines) if text.strip()), 0)
+
 
 @dataclass
 class SectionSource:

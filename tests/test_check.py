@@ -23,11 +23,11 @@ FIXTURES = Path(__file__).parent / "fixtures" / "check"
 
 # fixture -> (kind, level, file, line, words the message must contain)
 EXPECTED = {
-    "overflow-text": ("overflow", "error", "slides/01-text.md", 8,
+    "overflow-text": ("overflow", "error", "slides/01-text.md", 9,
                       ["slide 2 (#text-2) overflows the slide by", "px at the bottom", "Point number 20"]),
     "overflow-code": ("code-width", "error", "slides/01-code.md", 13,
                       ["slide 2 (#code-2): code is", "line 2 of the code block", "this line is very long"]),
-    "overflow-fragment": ("overflow", "error", "slides/01-fragment.md", 8,
+    "overflow-fragment": ("overflow", "error", "slides/01-fragment.md", 9,
                           ["slide 2 (#fragment-2) overflows", "at the bottom once fragment 1 of 1 is shown",
                            "A block that only appears later"]),
     "missing-image": ("missing", "error", "slides/01-image.md", 11, ["img/missing.png does not exist"]),
@@ -36,7 +36,7 @@ EXPECTED = {
     "broken-anchor": ("link", "error", "slides/01-links.md", 12,
                       ["link #/link-9 names no slide", "did you mean 'links-2'?"]),
     "missing-alt": ("alt", "warning", "slides/01-image.md", 11, ["image img/box.svg has no alt text"]),
-    "missing-notes": ("notes", "warning", "slides/01-notes.md", 16,
+    "missing-notes": ("notes", "warning", "slides/01-notes.md", 17,
                       ["slide 3 (#notes-3) has no speaker notes"]),
     "minutes-over": ("minutes", "warning", "deck.toml", 2, ["add up to 8, 3 over the talk's 5"]),
 }
@@ -110,7 +110,7 @@ def test_content_wider_than_the_slide_is_an_overflow_on_the_right(browser, tmp_p
     deck = copy("clean", tmp_path)
     add_slide(deck, '## Wide\n\n<div style="width: 1500px">A box wider than the slide</div>')
     finding = assert_only(run_check(deck, browser=browser).findings, "overflow", "error",
-                          "slides/09-extra.md", 4, ["slide 6 (#extra-1) overflows", "on the right"])
+                          "slides/09-extra.md", 5, ["slide 6 (#extra-1) overflows", "on the right"])
     # 56 px of padding + 1500 px box - 1280 px frame
     assert 270 <= pixels(finding.message) <= 280
 
@@ -120,7 +120,7 @@ def test_content_in_the_slide_s_padding_is_a_margin_warning_as_the_pdf_export_wo
     deck = copy("clean", tmp_path)
     # heading + a 580 px box: taller than the 672 px inside the 24 px padding, within the 720 px frame
     add_slide(deck, '## Tall\n\n<div style="height: 580px">A tall box</div>')
-    finding = assert_only(run_check(deck, browser=browser).findings, "margin", "warning", "slides/09-extra.md", 4,
+    finding = assert_only(run_check(deck, browser=browser).findings, "margin", "warning", "slides/09-extra.md", 5,
                           ["slide 6 (#extra-1) reaches into its margin by", "px at the bottom", "A tall box",
                            "the PDF export shrinks the slide"])
     assert 3 <= pixels(finding.message) <= 20
@@ -128,14 +128,14 @@ def test_content_in_the_slide_s_padding_is_a_margin_warning_as_the_pdf_export_wo
     pdf = subprocess.run([sys.executable, "-m", "talkdeck", "pdf", str(deck), "-o", str(tmp_path / "deck.pdf"),
                           "--browser", chromium_path()], capture_output=True, text=True)
     assert pdf.returncode == 0, pdf.stderr
-    assert "slides/09-extra.md:4: slide #extra-1 is" in pdf.stderr and "shrunk to" in pdf.stderr
+    assert "slides/09-extra.md:5: slide #extra-1 is" in pdf.stderr and "shrunk to" in pdf.stderr
 
 
 @pytest.mark.browser
 def test_content_in_the_side_padding_is_a_margin_warning_without_the_pdf(browser, tmp_path):
     deck = copy("clean", tmp_path)
     add_slide(deck, '## Wide\n\n<div style="width: 1200px">A wide box</div>')
-    finding = assert_only(run_check(deck, browser=browser).findings, "margin", "warning", "slides/09-extra.md", 4,
+    finding = assert_only(run_check(deck, browser=browser).findings, "margin", "warning", "slides/09-extra.md", 5,
                           ["slide 6 (#extra-1) reaches into its margin by 32 px on the right", "A wide box"])
     assert "PDF" not in finding.message
 
@@ -275,7 +275,7 @@ def test_text_output_one_line_per_finding_errors_first_then_the_count(tmp_path):
     assert len(lines) == 3
     assert re.fullmatch(r".*slides/09-extra\.md:7: error: slide 4 \(#extra-1\): link #/gone names no slide "
                         r".*", lines[0])
-    assert re.fullmatch(r".*slides/01-notes\.md:16: warning: slide 3 \(#notes-3\) has no speaker notes .*",
+    assert re.fullmatch(r".*slides/01-notes\.md:17: warning: slide 3 \(#notes-3\) has no speaker notes .*",
                         lines[1])
     assert lines[2] == "1 error, 1 warning"
 
