@@ -28,6 +28,7 @@ _BY_NAME = {
     "gnumakefile": "makefile",
     ".dockerignore": "plaintext",
     ".env": "bash",
+    "pipfile": "ini",  # TOML
 }
 _BY_SUFFIX = {
     ".py": "python",
@@ -65,7 +66,10 @@ def guess_language(path: str) -> str:
         return _BY_NAME[name]
     if name.startswith(("dockerfile.", "containerfile.")):
         return "dockerfile"
-    if re.match(r"requirements.*\.(txt|in)$", name) or name.startswith("constraints"):
+    # requirements.txt, dev-requirements.txt, requirements-dev.in, requirements/base.txt, constraints.txt
+    requirements = "requirements" in name or name.startswith("constraints") or \
+        Path(path).parent.name.lower() == "requirements"
+    if requirements and name.endswith((".txt", ".in")):
         return "ini"
     return _BY_SUFFIX.get(Path(name).suffix, "plaintext")
 
