@@ -330,8 +330,9 @@ def reveal_config(deck: Deck) -> str:
         "height": config.height,
         "margin": config.margin,
         "transition": config.transition,
+        # Printing from the browser (?print-pdf): fragments in their final state, and a slide taller than a page
+        # continues on the next (reveal's default) instead of being cut; `talkdeck pdf` shrinks it instead.
         "pdfSeparateFragments": False,
-        "pdfMaxPagesPerSlide": 1,
     }
     # The speaker view shows pacing only with totalTime (or defaultTiming) set; each slide's data-timing then
     # counts, and slides without one share what is left of totalTime.

@@ -226,7 +226,10 @@ def _print(chromium, built, fragments: bool, notes: bool, step: Progress) -> tup
                  "showNotes": "separate-page" if notes else False,
                  # Pages show fragments in their final state, so stepped code needs only its last step: the
                  # highlight plugin's copies for earlier steps cost a third of the print time of the talk.
-                 "talkdeckFinalCodeSteps": not fragments}
+                 "talkdeckFinalCodeSteps": not fragments,
+                 # talkdeck.css wraps long code lines when printing from the browser, not here: they stay whole
+                 # and the slide is shrunk to fit
+                 "talkdeckExport": True}
     context = chromium.new_context(viewport={"width": config.width, "height": config.height})
     try:
         page = context.new_page()

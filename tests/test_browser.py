@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import io
 import re
 
 import pytest
@@ -159,4 +160,22 @@ def test_a_long_pane_scrolls_on_screen_and_is_never_clipped_in_print(page, deck_
     page.wait_for_function("document.querySelectorAll('.pdf-page').length > 0")
     scroll, client, rows = page.evaluate(measure)
     assert rows == 40 and scroll <= client + 1  # in print: every line shows
+    assert page.watch.errors == []
+
+
+def test_printed_from_the_browser_a_long_or_wide_pane_loses_no_line(page, deck_copy):
+    pypdf = pytest.importorskip("pypdf")
+    deck = deck_copy()
+    (deck / "code" / "long.py").write_text("".join(f"value_{n:03d} = {n}\n" for n in range(1, 121)))
+    wide = "print('" + " ".join(f"word{n:02d}" for n in range(1, 41)) + "')  # LINE_END\n"
+    (deck / "code" / "wide.py").write_text(wide)
+    with (deck / "slides" / "02-code.md").open("a") as slides:
+        slides.write("\n---\n\n## Long\n\n<<< code/long.py\n\n---\n\n## Wide\n\n<<< code/wide.py\n")
+    assert CliRunner().invoke(main, ["build", str(deck)]).exit_code == 0
+    page.goto((deck / "dist" / "index.html").resolve().as_uri() + "?print-pdf")
+    page.wait_for_function("document.querySelectorAll('.pdf-page').length > 0")
+    page.evaluate("document.fonts.ready")
+    text = "".join(p.extract_text() for p in pypdf.PdfReader(io.BytesIO(page.pdf(prefer_css_page_size=True))).pages)
+    assert all(f"value_{n:03d}" in text for n in range(1, 121))  # the long slide goes on over more pages
+    assert "LINE_END" in text.replace(" ", "").replace("\n", "")  # the wide line wraps
     assert page.watch.errors == []
