@@ -113,7 +113,7 @@ class Explanation:
 
     @property
     def multi_stage(self) -> bool:
-        return len({step.stage for step in self.steps}) > 1
+        return len({step.stage for step in self.steps if step.stage}) > 1  # ARGs before FROM have none
 
     def as_first_build(self) -> Explanation:
         """The same Dockerfile built with an empty cache: every layer runs."""
@@ -546,6 +546,7 @@ class Source:
     """One COPY/ADD source as a pattern over context paths."""
 
     pattern: str
+    double_star: bool = False  # COPY --parents: `**` matches any number of folders, none included
 
     @property
     def everything(self) -> bool:
@@ -555,6 +556,10 @@ class Source:
         """Whether copying this source copies ``path``: the path or one of its folders matches."""
         if self.everything:
             return True
+        if self.double_star:
+            regex = glob_regex(self.pattern, True)
+            parts = path.split("/")
+            return any(regex.fullmatch("/".join(parts[:depth])) for depth in range(1, len(parts) + 1))
         depth = self.pattern.count("/") + 1
         parts = path.split("/")
         return len(parts) >= depth and bool(
@@ -606,11 +611,20 @@ class Builder:
             self.add(instruction, "base", *self.start_stage(instruction))
         elif self.stage is None:
             self.declare_args(instruction, self.globals, global_scope=True)
+            self.add(instruction, "config", "config", "")
         elif instruction.keyword in LAYER_INSTRUCTIONS:
             self.add(instruction, "layer", *self.layer_state(instruction))
         else:
+            # WORKDIR creates its folder, a step BuildKit caches like a layer: a changed path (WORKDIR $DIR after
+            # DIR changed) misses the cache. ENV, USER, CMD and the like change only the configuration: the RUN
+            # steps that see it miss (run_reason), a COPY does not.
+            used = self.scope.changed(used_variables(instruction.value)) if instruction.keyword == "WORKDIR" else []
+            reason = ""
+            if used and self.stage is not None and not self.stage.rebuilt:
+                self.stage.rebuilt = True
+                reason = self.scope.describe_change(used[0])
             self.configure(instruction)
-            self.add(instruction, "config", "config", "")
+            self.add(instruction, "config", "config", reason)
 
     def add(self, instruction: Instruction, kind: Kind, state: State, reason: str) -> None:
         stage = self.stage.name if self.stage else ""
@@ -697,10 +711,11 @@ class Builder:
         words = copy_arguments(rest)
         if len(words) < 2:
             raise ValueError(f"{instruction.keyword} needs at least one source and a destination")
-        variables = self.scope.changed(used_variables(rest) | used_variables(flags.get("from", "")))
+        variables = self.scope.changed(used_variables(instruction.value))  # sources, destination and flags
         if "from" in flags:
             return self.from_reason(expand(flags["from"], self.scope.new), variables)
-        sources = [self.source(instruction, expand(word, self.scope.new)) for word in words[:-1]]
+        parents = "parents" in flags and flags["parents"].lower() not in ("false", "0")
+        sources = [self.source(instruction, expand(word, self.scope.new), parents) for word in words[:-1]]
         if variables:
             return self.scope.describe_change(variables[0])
         return _files_changed([f for f in self.changed if any(s and s.covers(f) for s in sources)])
@@ -713,13 +728,13 @@ class Builder:
             return f"stage {stage.name} was rebuilt"
         return self.scope.describe_change(variables[0]) if variables else ""
 
-    def source(self, instruction: Instruction, word: str) -> Source | None:
+    def source(self, instruction: Instruction, word: str, parents: bool = False) -> Source | None:
         if instruction.keyword == "ADD" and REMOTE_SOURCE.match(word):
             return None
         pattern = clean_path(word).lstrip("/") or "."
         if pattern == ".." or pattern.startswith("../"):
             raise ValueError(f"{instruction.keyword} source {word} lies outside the build context")
-        source = Source(pattern)
+        source = Source(pattern, double_star=parents)
         if not any(source.covers(f) for f in self.context.included):
             raise ValueError(self.missing_source_message(instruction, word, source))
         return source
@@ -800,6 +815,7 @@ def summary(explanation: Explanation) -> list[str]:
     lines = _ignored_lines(explanation)
     if explanation.scenario == "first build":
         return [*lines, "first build: every step runs"]
+    lines += _remote_lines(explanation)
     misses = explanation.misses
     if not misses:
         return [*lines, _nothing_missed(explanation)]
@@ -808,6 +824,18 @@ def summary(explanation: Explanation) -> list[str]:
     lines += [
         f"in stage {miss.stage}: first cache miss at line {miss.line}, {miss.describe()}" for miss in others
     ]
+    return lines
+
+
+def _remote_lines(explanation: Explanation) -> list[str]:
+    """ADD from a URL: Docker checks the remote file on every build, which no file here can say."""
+    lines = []
+    for step in explanation.steps:
+        if step.instruction == "ADD" and step.state == "cached":
+            _, rest = split_flags(step.text.split(None, 1)[1] if " " in step.text else "")
+            if any(REMOTE_SOURCE.match(word) for word in copy_arguments(rest)[:-1]):
+                lines.append(f"line {step.line}: ADD fetches its URL again on every build and misses the cache "
+                             "if the remote file changed; shown as cached, as if it did not")
     return lines
 
 
@@ -958,7 +986,8 @@ def _badge(step: Step) -> str:
 
 
 def _why(explanation: Explanation, index: int) -> str:
-    sentences = [_why_sentence(miss) for miss in explanation.misses] or [
+    sentences = [html.escape(line) for line in _ignored_lines(explanation) + _remote_lines(explanation)]
+    sentences += [_why_sentence(miss) for miss in explanation.misses] or [
         html.escape(_nothing_missed(explanation))
     ]
     return (

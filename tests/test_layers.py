@@ -645,3 +645,55 @@ def test_input_files_name_the_dockerfile_and_both_ignore_file_places() -> None:
         FIXTURES / "specific-ignore" / "app.Dockerfile.dockerignore",
         FIXTURES / "specific-ignore" / ".dockerignore",
     ]
+
+
+# -- found in review: variables in flags and WORKDIR, COPY --parents, ARGs before FROM, ADD from a URL ------------
+
+
+def test_a_build_arg_in_a_copy_flag_misses_at_that_copy(tmp_path: Path) -> None:
+    (tmp_path / "app.py").write_text("print(1)\n")
+    (tmp_path / "Dockerfile").write_text("FROM alpine\nARG UID=1000\nCOPY --chown=${UID}:${UID} app.py /app/\n"
+                                         "RUN true\n")
+    result = explain(tmp_path / "Dockerfile", [], {"UID": "0"})
+    assert miss_lines(result) == [3]
+    assert result.misses[0].reason == "build argument UID changed ('1000' to '0')"
+
+
+def test_a_workdir_whose_path_changed_misses_and_an_env_change_leaves_copy_cached(tmp_path: Path) -> None:
+    (tmp_path / "app.py").write_text("print(1)\n")
+    (tmp_path / "Dockerfile").write_text("FROM alpine\nARG D=/app\nWORKDIR $D\nCOPY app.py .\nRUN true\n")
+    result = explain(tmp_path / "Dockerfile", [], {"D": "/srv"})
+    assert miss_lines(result) == [3]
+    assert [states(result)[n] for n in (3, 4, 5)] == ["config", "rebuilt", "rebuilt"]
+    (tmp_path / "Dockerfile").write_text("FROM alpine\nARG V=1\nENV V=$V\nCOPY app.py .\nRUN true\n")
+    result = explain(tmp_path / "Dockerfile", [], {"V": "2"})
+    assert miss_lines(result) == [5]  # the RUN sees the new environment; the COPY does not
+
+
+def test_copy_parents_double_star_matches_any_number_of_folders(tmp_path: Path) -> None:
+    for rel in ("src/top.py", "src/a/mid.py", "src/a/b/deep.py", "src/readme.txt"):
+        (tmp_path / rel).parent.mkdir(parents=True, exist_ok=True)
+        (tmp_path / rel).write_text("x\n")
+    (tmp_path / "Dockerfile").write_text("FROM alpine\nCOPY --parents src/**/*.py /app/\n")
+    for rel in ("src/top.py", "src/a/mid.py", "src/a/b/deep.py"):
+        assert miss_lines(explain(tmp_path / "Dockerfile", [rel])) == [2], rel
+    assert explain(tmp_path / "Dockerfile", ["src/readme.txt"]).misses == ()
+
+
+def test_args_before_from_are_listed_as_config() -> None:
+    result = explain(FIXTURES / "args" / "Dockerfile")
+    assert result.steps[0].line == 1 and result.steps[0].state == "config"
+    assert not result.multi_stage
+
+
+def test_an_add_from_a_url_says_it_is_assumed_unchanged_and_the_slide_says_what_is_ignored(tmp_path: Path) -> None:
+    (tmp_path / "app.py").write_text("print(1)\n")
+    (tmp_path / "notes.md").write_text("notes\n")
+    (tmp_path / ".dockerignore").write_text("*.md\n")
+    (tmp_path / "Dockerfile").write_text("FROM alpine\nADD https://example.com/tool.tgz /opt/\nCOPY . /app\n")
+    result = explain(tmp_path / "Dockerfile", ["notes.md", "app.py"])
+    text = render_text(result)
+    assert "line 2: ADD fetches its URL again on every build" in text
+    slide = render_html(result)
+    assert ".dockerignore keeps notes.md out of the build context" in slide
+    assert "ADD fetches its URL again" in slide
