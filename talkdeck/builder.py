@@ -18,7 +18,7 @@ from typing import Any
 from talkdeck import __version__
 from talkdeck.assets import PACKAGE_DIR, copy_file, require_reveal, reveal_files
 from talkdeck.config import DeckConfig, load_config, read_text
-from talkdeck.errors import DeckError, Problem
+from talkdeck.errors import DeckError, Problems
 from talkdeck.model import Deck, Section
 from talkdeck.panes import PaneResolver
 from talkdeck.render import SectionRenderer
@@ -102,15 +102,13 @@ class Builder:
         self.renderer.values = deck_values(config)
         names = section_names(section_files(self.root))
         sections: list[Section] = []
-        problems: list[Problem] = []
+        problems = Problems()
         for path, name in names.items():  # every section's problems, not only the first section's
-            try:
+            with problems:
                 sections.append(self._section(path, name))
-            except DeckError as exc:
-                problems += exc.problems
-        if problems:
-            raise DeckError(problems)
-        self._cache = {k: v for k, v in self._cache.items() if k in {s.path for s in sections}}
+        problems.raise_any()
+        paths = {s.path for s in sections}
+        self._cache = {k: v for k, v in self._cache.items() if k in paths}
         return Deck(root=self.root, config=config, sections=sections)
 
     def _section(self, path: Path, name: str) -> Section:

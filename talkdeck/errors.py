@@ -74,3 +74,32 @@ class DeckError(click.ClickException):
 
     def format_message(self) -> str:
         return self.message
+
+
+class Problems:
+    """The problems of independent steps, gathered so that one step's problem does not hide the next one's.
+
+        problems = Problems()
+        for item in items:
+            with problems:  # a DeckError inside is kept, and the loop goes on
+                check(item)
+        problems.raise_any()
+
+    A context manager of its own rather than a generator one: it wraps every line of every slide.
+    """
+
+    def __init__(self) -> None:
+        self.problems: list[Problem] = []
+
+    def __enter__(self) -> Problems:
+        return self
+
+    def __exit__(self, kind: type[BaseException] | None, exc: BaseException | None, _tb: object) -> bool:
+        if isinstance(exc, DeckError):
+            self.problems += exc.problems
+            return True
+        return False
+
+    def raise_any(self) -> None:
+        if self.problems:
+            raise DeckError(self.problems)

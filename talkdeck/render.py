@@ -16,7 +16,7 @@ from markdown.preprocessors import Preprocessor
 from markdown.treeprocessors import Treeprocessor
 from markdown.util import AtomicString
 
-from talkdeck.errors import DeckError, Problem
+from talkdeck.errors import DeckError, Problems
 from talkdeck.model import CodePane, Section, Slide
 from talkdeck.panes import PaneResolver, check_steps
 from talkdeck.paths import inside_deck
@@ -127,7 +127,7 @@ class SectionRenderer:
         h = 0
         v = 0
         parts: list[list[str]] = []  # prepared Markdown: each slide's body, then its notes (maybe empty)
-        problems: list[Problem] = []
+        problems = Problems()
         for raw in source.slides:
             if raw.vertical and section.stacks:
                 v += 1
@@ -143,18 +143,16 @@ class SectionRenderer:
                 line=raw.first_line,
                 source_rel=_relative(section.path, self.root),
             )
-            # A problem in one slide does not hide the next one's.
-            try:
+            body: list[str] = []
+            notes: list[str] = []
+            with problems:  # a problem in one slide does not hide the next one's
                 body = self._prepare(raw.lines, raw.line, slide, section)
                 notes = self._prepare(raw.notes, raw.notes_line, slide, section, notes=True) if raw.notes else []
-            except DeckError as exc:
-                problems += exc.problems
-                body, notes = [], []
             parts += [body, notes]
             section.stacks[-1].append(slide)
-        if problems:
+        if problems.problems:
             self.pending.clear()
-            raise DeckError(problems)
+            problems.raise_any()
         html = self._convert_all(parts)
         for index, slide in enumerate(section.slides):
             slide.html, slide.notes = html[2 * index], html[2 * index + 1]
@@ -195,12 +193,12 @@ class SectionRenderer:
         path = section.path
         spans = fence_spans(lines, first_line, path)
         out: list[str] = []
-        problems: list[Problem] = []  # every line's problem, not only the first one's
+        problems = Problems()  # every line's problem, not only the first one's
         index = 0
         while index < len(lines):
             start, text, number = index, lines[index], first_line + index
             index = spans.get(start, start + 1)  # past the fence, or the next line
-            try:
+            with problems:
                 if start in spans:
                     out += self._stash(self._fenced_code(lines[start:index], number, path, section))
                     continue
@@ -227,10 +225,7 @@ class SectionRenderer:
                         out += [match.group(1), indent + match.group(2)]
                     else:
                         out.append(text)
-            except DeckError as exc:
-                problems += exc.problems
-        if problems:
-            raise DeckError(problems)
+        problems.raise_any()
         return out
 
     def _deck_values(self, text: str, path: Path, number: int) -> str:
@@ -301,14 +296,11 @@ class SectionRenderer:
 
     def _check_images(self, text: str, path: Path, number: int, section: Section) -> None:
         sources = [m.group(2) for m in IMAGE.finditer(text)] + HTML_IMG.findall(text)
-        problems: list[Problem] = []
+        problems = Problems()
         for src in sources:
-            try:
+            with problems:
                 self._check_image_source(src, path, number, section)
-            except DeckError as exc:
-                problems += exc.problems
-        if problems:
-            raise DeckError(problems)
+        problems.raise_any()
 
     def _check_image_source(self, src: str, path: Path, number: int, section: Section) -> None:
         """A local image must exist inside the deck (it is copied into the output); a remote one is refused."""
