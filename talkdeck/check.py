@@ -26,7 +26,7 @@ from html.parser import HTMLParser
 from pathlib import Path
 from urllib.parse import unquote, urlsplit
 
-from talkdeck.errors import DeckError, display_path
+from talkdeck.errors import DeckError, count, display_path
 from talkdeck.model import Deck, Slide
 
 ERROR = "error"
@@ -82,7 +82,7 @@ class Report:
 
     def summary(self) -> str:
         errors, warnings = len(self.errors), len(self.warnings)
-        return f"{errors} error{'s' * (errors != 1)}, {warnings} warning{'s' * (warnings != 1)}"
+        return f"{count(errors, 'error')}, {count(warnings, 'warning')}"
 
     def text(self) -> str:
         lines = [finding.format(self.root) for finding in self.sorted()]

@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from talkdeck.config import KeyLocator, parse_toml
+from talkdeck.config import KeyLocator, parse_toml, suggest
 from talkdeck.errors import DeckError, Problem
 
 FENCE = re.compile(r"^ {0,3}(`{3,}|~{3,})(.*)$")
@@ -136,18 +136,8 @@ def _check_meta(meta: dict[str, Any], toml_text: str, path: Path) -> None:
     problems: list[Problem] = []
     for key, value in meta.items():
         if key not in FRONT_MATTER_KEYS:
-            import difflib  # only on an error
-
-            close = difflib.get_close_matches(key, list(FRONT_MATTER_KEYS), n=1)
-            hint = f"did you mean {close[0]!r}? " if close else ""
-            problems.append(
-                Problem(
-                    path,
-                    locate(key),
-                    f"unknown front matter key {key!r}",
-                    hint + "known keys: " + ", ".join(FRONT_MATTER_KEYS),
-                )
-            )
+            hint = suggest(key, list(FRONT_MATTER_KEYS), "known keys: " + ", ".join(FRONT_MATTER_KEYS))
+            problems.append(Problem(path, locate(key), f"unknown front matter key {key!r}", hint))
         elif key == "title" and not isinstance(value, str):
             problems.append(Problem(path, locate(key), "title must be a string"))
         elif key == "minutes" and (
