@@ -224,6 +224,8 @@ class DeckWatcher:
         """
         missing = frozenset(Path(f) for f in missing if Path(f).is_relative_to(self.root))
         with self._lock:
+            if not missing and not self._missing:
+                return  # every good build says so: update() has just planned the watches
             self._missing = missing
         self._plan()  # also when only a folder on the way appeared: it is watched from now on
         arrived = {f for f in missing if f.is_file()}
