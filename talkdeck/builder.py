@@ -11,7 +11,6 @@ import os
 import re
 import shutil
 from collections.abc import Iterable
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -29,11 +28,13 @@ SOURCE_DIRS = ("slides", "templates", "img", "examples")
 PREFIX = re.compile(r"^(\d+)")
 
 
-@dataclass
 class BuildResult:
-    deck: Deck
-    output: Path
-    files: int
+    """What a build made: the deck, where it went and how many files it wrote."""
+
+    __slots__ = ("deck", "output", "files")
+
+    def __init__(self, deck: Deck, output: Path, files: int):
+        self.deck, self.output, self.files = deck, output, files
 
 
 def section_files(root: Path) -> list[Path]:

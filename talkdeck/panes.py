@@ -8,7 +8,6 @@ marker lines never show. Line numbers on the slide are the file's own.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
 from pathlib import Path
 
 from talkdeck.errors import DeckError
@@ -74,14 +73,13 @@ def guess_language(path: str) -> str:
     return _BY_SUFFIX.get(Path(name).suffix, "plaintext")
 
 
-@dataclass
 class SourceFile:
     """A file's lines (LF-normalised) and its region markers."""
 
-    path: Path
-    lines: list[str]
-    regions: dict[str, tuple[int, int]]
-    markers: set[int]
+    __slots__ = ("path", "lines", "regions", "markers")
+
+    def __init__(self, path: Path, lines: list[str], regions: dict[str, tuple[int, int]], markers: set[int]):
+        self.path, self.lines, self.regions, self.markers = path, lines, regions, markers
 
 
 class PaneResolver:

@@ -52,14 +52,38 @@ class _IncrementalLists(Treeprocessor):
                                 item.set("class", " ".join([*classes, "fragment"]))
 
 
-class _SplitMarkers(Treeprocessor):
-    """Marks the paragraphs that separate the parts of one Markdown run as plain text, so the inline
-    patterns (a dozen regular expressions for each paragraph) skip them."""
+# Python-Markdown's own inline patterns, and the characters at which one of them can match: code spans (`),
+# escapes (\\), links and images ([ !), autolinks, raw HTML (<), entities (&), and the emphasis delimiters,
+# which are added from the Markdown instance. Its placeholders are wrapped in \x02 and \x03, and two spaces
+# at the end of a line make a line break.
+BUILTIN_INLINE = frozenset(
+    "backtick escape reference link image_link image_reference short_reference short_image_ref autolink "
+    "automail linebreak html entity em_strong".split()
+)
+INLINE_START = "`\\[]!<>&\x02\x03"
+
+
+class _PlainText(Treeprocessor):
+    """Marks text that no inline pattern can match as atomic, so the inline processor skips it.
+
+    That processor tries each of its dozen patterns on every text and tail in turn, which is a third of a
+    build; most of a slide's text (headings, plain list items, the split markers, notes) has none of the
+    characters those patterns start at. Should an extension add a pattern we do not know, nothing is skipped.
+    """
 
     def run(self, root: etree.Element) -> None:
-        for child in root:
-            if child.tag == "p" and child.text and child.text.startswith(SPLIT_MARKER) and not len(child):
-                child.text = AtomicString(child.text)
+        patterns = self.md.inlinePatterns
+        if len(patterns) != len(BUILTIN_INLINE) or not all(name in patterns for name in BUILTIN_INLINE):
+            return
+        delimiters = getattr(self.md, "delimiters", None)
+        starts = INLINE_START + "".join(token[0] for token in (delimiters.tokens if delimiters else "*_"))
+        inline = re.compile(f"[{re.escape(starts)}]|  \n").search
+        for element in root.iter():
+            text, tail = element.text, element.tail
+            if text and type(text) is str and inline(text) is None:
+                element.text = AtomicString(text)
+            if tail and type(tail) is str and inline(tail) is None:
+                element.tail = AtomicString(tail)
 
 
 class _StashBlocks(Preprocessor):
@@ -91,18 +115,29 @@ class _Extension(markdown.Extension):
     def extendMarkdown(self, md: markdown.Markdown) -> None:  # noqa: N802 - Python-Markdown's API
         md.preprocessors.register(_StashBlocks(md, self.pending), "talkdeck_stash", 28)
         md.treeprocessors.register(_IncrementalLists(md), "talkdeck_incremental", 5)
-        md.treeprocessors.register(_SplitMarkers(md), "talkdeck_split", 25)  # before "inline" (20)
+        md.treeprocessors.register(_PlainText(md), "talkdeck_plain", 25)  # before "inline" (20)
 
 
 def make_markdown(pending: dict[str, str]) -> markdown.Markdown:
     # Extension instances, not names: naming them makes Python-Markdown scan every installed package's
-    # entry points, which costs more than the rest of a small build.
-    from markdown.extensions.attr_list import AttrListExtension
+    # entry points, which costs more than the rest of a small build. Attribute lists come later, with
+    # the first `{` (see `_convert`).
     from markdown.extensions.sane_lists import SaneListExtension
     from markdown.extensions.tables import TableExtension
 
-    extensions = [AttrListExtension(), TableExtension(), SaneListExtension(), _Extension(pending)]
+    extensions = [TableExtension(), SaneListExtension(), _Extension(pending)]
     return markdown.Markdown(extensions=extensions, output_format="html")
+
+
+def add_attr_lists(md: markdown.Markdown) -> None:
+    """Python-Markdown's `{: .class #id key=value }` attribute lists (`{.fragment}` among them).
+
+    Importing the extension compiles a regular expression over much of Unicode, about 4 ms, so a deck pays
+    for it only once some Markdown has a `{` for it to work on.
+    """
+    from markdown.extensions.attr_list import AttrListExtension
+
+    md.registerExtensions([AttrListExtension()], {})
 
 
 class SectionRenderer:
@@ -181,7 +216,10 @@ class SectionRenderer:
         return converted
 
     def _convert(self, lines: list[str]) -> str:
-        html = self.md.convert("\n".join(lines))
+        text = "\n".join(lines)
+        if "{" in text and "attr_list" not in self.md.treeprocessors:
+            add_attr_lists(self.md)
+        html = self.md.convert(text)
         self.md.reset()
         self.pending.clear()
         return html

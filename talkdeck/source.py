@@ -7,7 +7,6 @@ code fence neither counts. Line numbers are kept for every slide so errors can p
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -19,15 +18,15 @@ NOTES = re.compile(r"^notes?:", re.IGNORECASE)
 FRONT_MATTER_KEYS = {"title": "a string", "minutes": "a number of minutes"}
 
 
-@dataclass
 class RawSlide:
     """A slide's source lines; `line` is the file line of `lines[0]`."""
 
-    line: int
-    lines: list[str]
-    vertical: bool = False
-    notes: list[str] = field(default_factory=list)
-    notes_line: int = 0
+    __slots__ = ("line", "lines", "vertical", "notes", "notes_line")
+
+    def __init__(self, line: int, lines: list[str], vertical: bool = False):
+        self.line, self.lines, self.vertical = line, lines, vertical
+        self.notes: list[str] = []
+        self.notes_line = 0
 
     @property
     def first_line(self) -> int:
@@ -35,20 +34,22 @@ class RawSlide:
         return self.line + next((i for i, text in enumerate(self.lines) if text.strip()), 0)
 
 
-@dataclass
 class SectionSource:
-    path: Path
-    meta: dict[str, Any]
-    slides: list[RawSlide]
+    """A section file split into its front matter and its slides."""
+
+    __slots__ = ("path", "meta", "slides")
+
+    def __init__(self, path: Path, meta: dict[str, Any], slides: list[RawSlide]):
+        self.path, self.meta, self.slides = path, meta, slides
 
 
-@dataclass
 class Fence:
     """An open code fence: its marker (``` or ~~~ and length) and where it started."""
 
-    char: str
-    size: int
-    line: int
+    __slots__ = ("char", "size", "line")
+
+    def __init__(self, char: str, size: int, line: int):
+        self.char, self.size, self.line = char, size, line
 
     def closes(self, text: str) -> bool:
         stripped = text.strip()

@@ -1,9 +1,12 @@
+import xml.etree.ElementTree as etree
 from pathlib import Path
 
 import pytest
+from markdown.inlinepatterns import SimpleTagInlineProcessor
+from markdown.util import AtomicString
 
 from talkdeck.errors import DeckError
-from talkdeck.render import SectionRenderer
+from talkdeck.render import SectionRenderer, _PlainText, make_markdown
 from talkdeck.source import parse_section
 
 
@@ -132,3 +135,58 @@ def test_background_images_are_copied_and_checked(render):
     assert section.slides[0].attrs["data-background-image"] == "img/a.svg"
     with pytest.raises(DeckError, match=r"01-intro.md:1: image img/b.png does not exist"):
         render('<!-- .slide: data-background-image="img/b.png" -->\n')
+
+
+# Text that inline patterns would change, next to text they would not: the plain-text shortcut must give
+# exactly what Python-Markdown gives without it.
+INLINE_SAMPLES = [
+    "plain words, only: (punctuation) - and 100% numbers / slashes?",
+    "two spaces at the end  \nmake a line break, one space \ndoes not",
+    "an entity &copy; and a bare & sign",
+    "escaped \\*stars\\* and `code` and \\\\",
+    "*em* and _em_ and **strong** and __strong__ and snake_case_name and a * lone star",
+    "a [link](#/x), ![an image](img/a.svg), <https://example.org>, <a@b.org> and [ref][r]\n\n[r]: #/y",
+    "<b>raw</b> html and a plain tail",
+    "| a | b |\n|---|---|\n| `x` | plain |",
+    "# Heading *em*\n\n## Plain heading\n\n> a quote, plain\n\n1. one\n2. two _x_\n\n- plain\n\n    nested plain",
+    "para\n{.fragment}\n\n- item {.fragment}\n- plain item",
+]
+
+
+@pytest.mark.parametrize("text", INLINE_SAMPLES)
+def test_skipping_plain_text_changes_no_output(tmp_path, text):
+    (tmp_path / "img").mkdir()
+    (tmp_path / "img" / "a.svg").write_text("<svg xmlns='http://www.w3.org/2000/svg'/>")
+    path = tmp_path / "slides" / "01-intro.md"
+    fast, plain = SectionRenderer(tmp_path), SectionRenderer(tmp_path)
+    plain.md.treeprocessors.deregister("talkdeck_plain")
+    source = f"{text}\n\nNote:\n{text}\n"
+    expected = plain.render(parse_section(source, path), "intro").slides[0]
+    got = fast.render(parse_section(source, path), "intro").slides[0]
+    assert (got.html, got.notes) == (expected.html, expected.notes)
+
+
+def test_plain_text_is_marked_for_the_inline_patterns_to_skip(tmp_path):
+    md = make_markdown({})
+
+    def run() -> list[bool]:
+        root = etree.Element("div")
+        for text in ("plain text", "has *em*", "has `code`", "line  \nbreak", "x &amp; y"):
+            etree.SubElement(root, "p").text = text
+        _PlainText(md).run(root)
+        return [isinstance(p.text, AtomicString) for p in root]
+
+    assert run() == [True, False, False, False, False]
+    # A pattern of an extension we do not know could match anywhere: then nothing is skipped.
+    md.inlinePatterns.register(SimpleTagInlineProcessor(r"()==(.+?)==", "mark"), "mark", 65)
+    assert run() == [False] * 5
+
+
+def test_attribute_lists_load_with_the_first_brace(tmp_path):
+    renderer = SectionRenderer(tmp_path)
+    path = tmp_path / "slides" / "01-intro.md"
+    renderer.render(parse_section("## Plain\n\ntext\n", path), "intro")
+    assert "attr_list" not in renderer.md.treeprocessors
+    html = renderer.render(parse_section("## A\n\ntext\n{.fragment}\n", path), "intro").slides[0].html
+    assert "attr_list" in renderer.md.treeprocessors
+    assert '<p class="fragment">text</p>' in html
