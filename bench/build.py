@@ -1,13 +1,18 @@
 """Build benchmarks: cold whole-process builds and an in-process one-section rebuild.
 
-    .venv/bin/python bench/build.py [--runs 7]
+    .venv/bin/python bench/build.py [--runs 11]
 
 Prints the median (and min/max) of several runs for:
-- the talk (this repository's deck), cold, whole process (`talkdeck build`);
-- a generated 30-slide deck and a generated 300-slide deck, cold, whole process;
+- the baseline: Python starting and importing click, Jinja2 and Markdown;
+- the talk (this repository's deck), cold, whole process;
+- a generated 30-slide deck and a generated 300-slide deck, cold, whole process: `talkdeck build` run in
+  the deck's folder, as a speaker runs it;
 - an in-process rebuild of the 30-slide deck after one section changed (what the dev server does);
 - a deck with 100 code panes over 20 files against the same deck with the code pasted in;
 - with --breakdown, where a cold 30-slide build spends its time, phase by phase, in fresh processes.
+
+The cold commands take turns, one run of each per round, so a machine that slows down for a while slows
+them all alike instead of the one that happened to be running.
 """
 
 from __future__ import annotations
@@ -23,7 +28,9 @@ import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
-TALKDECK = [sys.executable, "-m", "talkdeck"]
+# The console script, as `talkdeck build` runs on a speaker's machine (python -m would add runpy's import).
+_SCRIPT = Path(sys.executable).with_name("talkdeck")
+TALKDECK = [str(_SCRIPT)] if _SCRIPT.exists() else [sys.executable, "-m", "talkdeck"]
 # Measure what a speaker's machine runs: Python's bytecode cache on (some environments switch it off).
 ENV = {k: v for k, v in os.environ.items() if k != "PYTHONDONTWRITEBYTECODE"}
 
@@ -67,24 +74,16 @@ def make_deck(folder: Path, slides: int, sections: int = 10, panes: bool | None 
     return folder
 
 
-def time_process(deck: Path, runs: int) -> list[float]:
-    out = Path(tempfile.mkdtemp()) / "dist"
-    subprocess.run([*TALKDECK, "build", "-q", str(deck), "-o", str(out)], check=True, env=ENV)  # warm the caches
-    times = []
+def time_commands(commands: dict[str, tuple[list[str], Path | None]], runs: int) -> dict[str, list[float]]:
+    """Run each command (argv, working folder) `runs` times, taking turns; the times of each, in seconds."""
+    for argv, cwd in commands.values():  # warm the caches: bytecode, file system, the first dist/
+        subprocess.run(argv, cwd=cwd, check=True, env=ENV, capture_output=True)
+    times: dict[str, list[float]] = {name: [] for name in commands}
     for _ in range(runs):
-        started = time.perf_counter()
-        subprocess.run([*TALKDECK, "build", "-q", str(deck), "-o", str(out)], check=True, env=ENV)
-        times.append(time.perf_counter() - started)
-    return times
-
-
-def time_baseline(runs: int) -> list[float]:
-    """Python starting and importing the libraries every build needs: the floor under a cold build."""
-    times = []
-    for _ in range(runs):
-        started = time.perf_counter()
-        subprocess.run([sys.executable, "-c", "import click, jinja2, markdown"], check=True, env=ENV)
-        times.append(time.perf_counter() - started)
+        for name, (argv, cwd) in commands.items():
+            started = time.perf_counter()
+            subprocess.run(argv, cwd=cwd, check=True, env=ENV, capture_output=True)
+            times[name].append(time.perf_counter() - started)
     return times
 
 
@@ -188,19 +187,30 @@ def main() -> None:
             print("30 slides, cold build, phase by phase:")
             breakdown(make_deck(tmp_path / "d30", 30), runs)
             return
-        report("baseline: python -c 'import click, jinja2, markdown'", time_baseline(runs))
-        report("talk (this repository), cold build", time_process(ROOT, runs))
-        report("30 slides, cold build", time_process(make_deck(tmp_path / "d30", 30), runs), 0.10)
-        report("300 slides, cold build", time_process(make_deck(tmp_path / "d300", 300, 20), runs), 0.25)
+        build = [*TALKDECK, "build"]
+        cold = time_commands(
+            {
+                "baseline": ([sys.executable, "-c", "import click, jinja2, markdown"], None),
+                "talk": ([*build, "--quiet", "--output", str(tmp_path / "talk-dist"), str(ROOT)], None),
+                "30": (build, make_deck(tmp_path / "d30", 30)),
+                "300": (build, make_deck(tmp_path / "d300", 300, 20)),
+                "pasted": (build, make_deck(tmp_path / "pasted", 200, 10, panes=False)),
+                "panes": (build, make_deck(tmp_path / "panes", 200, 10, panes=True)),
+            },
+            runs,
+        )
+        report("baseline: python -c 'import click, jinja2, markdown'", cold["baseline"])
+        report("talk (this repository), cold build", cold["talk"])
+        report("30 slides, cold build", cold["30"], 0.10)
+        report("300 slides, cold build", cold["300"], 0.25)
         report(
             "30 slides, in-process rebuild of one section", time_rebuild(tmp_path / "d30", runs * 3), 0.010
         )
-        pasted = time_process(make_deck(tmp_path / "pasted", 200, 10, panes=False), runs)
-        pulled = time_process(make_deck(tmp_path / "panes", 200, 10, panes=True), runs)
-        report("100 code blocks pasted in, cold build", pasted)
-        report("100 code panes over 20 files, cold build", pulled)
-        ratio = statistics.median(pulled) / statistics.median(pasted)
+        report("100 code blocks pasted in, cold build", cold["pasted"])
+        report("100 code panes over 20 files, cold build", cold["panes"])
+        ratio = statistics.median(cold["panes"]) / statistics.median(cold["pasted"])
         print(f"{'panes / pasted':<48} {ratio:.3f}  ({'ok' if ratio <= 1.10 else 'OVER'} the 1.10 target)")
+    print(f"(Python {sys.version}; {'console script' if len(TALKDECK) == 1 else 'python -m talkdeck'})")
 
 
 if __name__ == "__main__":

@@ -39,6 +39,8 @@ class _IncrementalLists(Treeprocessor):
     """Turns the items of a list that follows an `{.incremental}` line into fragments."""
 
     def run(self, root: etree.Element) -> None:
+        if not any((p.text or "").strip() == INCREMENTAL_TOKEN for p in root.iter("p")):
+            return  # the common case, found without visiting every element's children
         for parent in root.iter():
             children = list(parent)
             for index, child in enumerate(children):
@@ -243,7 +245,7 @@ class SectionRenderer:
                 if "{{" in text:
                     text = self._deck_values(text, path, number)
                 stripped = text.strip()
-                if not notes:
+                if not notes and "<!--" in text:
                     text = self._slide_attrs(text, slide, path, number, section)
                 if stripped.startswith("<<<layers"):
                     out += self._stash(self._layers(stripped, path, number, section))
@@ -256,8 +258,9 @@ class SectionRenderer:
                 elif stripped == INCREMENTAL:
                     out += ["", INCREMENTAL_TOKEN, ""]
                 else:
-                    self._check_images(text, path, number, section)
-                    match = LIST_ITEM_ATTRS.match(text)
+                    if "![" in text or "<" in text:  # what IMAGE and HTML_IMG start with
+                        self._check_images(text, path, number, section)
+                    match = LIST_ITEM_ATTRS.match(text) if "{" in text else None
                     if match:
                         indent = " " * (len(match.group(1)) - len(match.group(1).lstrip()) + 2)
                         out += [match.group(1), indent + match.group(2)]
