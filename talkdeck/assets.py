@@ -12,9 +12,10 @@ from pathlib import Path
 
 from talkdeck.config import DeckConfig, KeyLocator, read_text, suggest
 from talkdeck.errors import DeckError, Problem
+from talkdeck.patterns import LazyPattern
 
 PACKAGE_DIR = Path(__file__).resolve().parent
-REMOTE_CSS = re.compile(r"@import\s+(?:url\()?\s*[\"']?https?://|url\(\s*[\"']?https?://", re.IGNORECASE)
+REMOTE_CSS = LazyPattern(r"@import\s+(?:url\()?\s*[\"']?https?://|url\(\s*[\"']?https?://", re.IGNORECASE)
 
 
 def find_reveal(deck_root: Path | None = None) -> Path | None:

@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import Any
 
 from talkdeck.errors import DeckError, Problem
+from talkdeck.patterns import LazyPattern
 
 CONFIG_NAME = "deck.toml"
 
@@ -22,6 +23,8 @@ TRANSITIONS = ("none", "fade", "slide", "convex", "concave", "zoom")
 
 @dataclass
 class DeckConfig:
+    """deck.toml's settings, each with its default."""
+
     title: str = "Untitled talk"
     author: str = ""
     event: str = ""
@@ -221,8 +224,8 @@ def _toml_type(value: Any) -> str:
 class KeyLocator:
     """Finds the line where a key is set, since tomllib reports no positions for valid documents."""
 
-    _HEADER = re.compile(r"^\s*\[\s*([A-Za-z0-9_.\-\"' ]+?)\s*\]\s*(#.*)?$")
-    _KEY = re.compile(r"^\s*(\"[^\"]*\"|'[^']*'|[A-Za-z0-9_\-]+)(\s*\.\s*[A-Za-z0-9_\-\"']+)*\s*=")
+    _HEADER = LazyPattern(r"^\s*\[\s*([A-Za-z0-9_.\-\"' ]+?)\s*\]\s*(#.*)?$")
+    _KEY = LazyPattern(r"^\s*(\"[^\"]*\"|'[^']*'|[A-Za-z0-9_\-]+)(\s*\.\s*[A-Za-z0-9_\-\"']+)*\s*=")
 
     def __init__(self, text: str, first_line: int = 1):
         self.lines = text.splitlines()

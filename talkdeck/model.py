@@ -23,6 +23,8 @@ class CodePane:
 
 @dataclass
 class Slide:
+    """One slide: its HTML and notes, where its source is, and what reveal.js needs to know of it."""
+
     id: str
     html: str
     notes: str = ""
@@ -44,6 +46,8 @@ class Slide:
 
 @dataclass
 class Section:
+    """One file of `slides/`: its slides as reveal.js stacks (a horizontal slide and its vertical ones)."""
+
     path: Path
     name: str
     title: str
@@ -61,6 +65,8 @@ class Section:
 
 @dataclass
 class Deck:
+    """The whole talk, as the templates see it."""
+
     root: Path
     config: DeckConfig
     sections: list[Section]

@@ -13,12 +13,13 @@ from pathlib import Path
 from talkdeck.errors import DeckError
 from talkdeck.model import CodePane
 from talkdeck.paths import inside_deck
+from talkdeck.patterns import LazyPattern
 
-PANE_LINE = re.compile(
+PANE_LINE = LazyPattern(
     r"^<<<\s+(?P<spec>\S+)(?:\s+(?P<lang>[A-Za-z][\w+#.-]*))?(?:\s+\{(?P<steps>[^}]*)\})?\s*$"
 )
-MARKER = re.compile(r"^\s*(?:#|//|--|<!--)\s*(?P<kind>region|endregion)\b\s*(?P<name>[\w.-]*)\s*(?:-->)?\s*$")
-STEP = re.compile(r"^\d+(-\d+)?$")
+MARKER = LazyPattern(r"^\s*(?:#|//|--|<!--)\s*(?P<kind>region|endregion)\b\s*(?P<name>[\w.-]*)\s*(?:-->)?\s*$")
+STEP = LazyPattern(r"^\d+(-\d+)?$")
 
 _BY_NAME = {
     "dockerfile": "dockerfile",

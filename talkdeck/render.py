@@ -20,19 +20,20 @@ from talkdeck.errors import DeckError, Problems
 from talkdeck.model import CodePane, Section, Slide
 from talkdeck.panes import PaneResolver, check_steps
 from talkdeck.paths import inside_deck
+from talkdeck.patterns import LazyPattern
 from talkdeck.source import FENCE, SectionSource, fence_spans
 
-SLIDE_ATTRS = re.compile(r"<!--\s*\.slide:\s*(.*?)\s*-->")
-ATTR = re.compile(r"""([\w:.-]+)(?:\s*=\s*(?:"([^"]*)"|'([^']*)'|([^\s"'>]+)))?""")
-IMAGE = re.compile(r"!\[([^\]]*)\]\(\s*<?([^)\s>]+)>?(?:\s+[\"'][^)]*[\"'])?\s*\)")
-HTML_IMG = re.compile(r"""<img\b[^>]*?\bsrc\s*=\s*["']([^"']+)["']""", re.IGNORECASE)
-LIST_ITEM_ATTRS = re.compile(r"^(\s*(?:[-*+]|\d+[.)])\s+.*?\S)\s+(\{[:.#][^}]*\})\s*$")
-INFO = re.compile(r"^\s*(?P<lang>[\w+#.-]+)?\s*(?:\[(?P<steps>[^\]]*)\])?\s*(?P<attrs>\{.*\})?\s*$")
+SLIDE_ATTRS = LazyPattern(r"<!--\s*\.slide:\s*(.*?)\s*-->")
+ATTR = LazyPattern(r"""([\w:.-]+)(?:\s*=\s*(?:"([^"]*)"|'([^']*)'|([^\s"'>]+)))?""")
+IMAGE = LazyPattern(r"!\[([^\]]*)\]\(\s*<?([^)\s>]+)>?(?:\s+[\"'][^)]*[\"'])?\s*\)")
+HTML_IMG = LazyPattern(r"""<img\b[^>]*?\bsrc\s*=\s*["']([^"']+)["']""", re.IGNORECASE)
+LIST_ITEM_ATTRS = LazyPattern(r"^(\s*(?:[-*+]|\d+[.)])\s+.*?\S)\s+(\{[:.#][^}]*\})\s*$")
+INFO = LazyPattern(r"^\s*(?P<lang>[\w+#.-]+)?\s*(?:\[(?P<steps>[^\]]*)\])?\s*(?P<attrs>\{.*\})?\s*$")
 INCREMENTAL = "{.incremental}"
 INCREMENTAL_TOKEN = "talkdeck-incremental-list"
-DECK_VALUE = re.compile(r"\{\{\s*deck\.(\w+)\s*\}\}")
+DECK_VALUE = LazyPattern(r"\{\{\s*deck\.(\w+)\s*\}\}")
 SPLIT_MARKER = "talkdeck-split-"
-REMOTE = re.compile(r"^(?:[a-z][a-z0-9+.-]*:)?//", re.IGNORECASE)
+REMOTE = LazyPattern(r"^(?:[a-z][a-z0-9+.-]*:)?//", re.IGNORECASE)
 
 
 class _IncrementalLists(Treeprocessor):
@@ -122,24 +123,28 @@ class _Extension(markdown.Extension):
 
 def make_markdown(pending: dict[str, str]) -> markdown.Markdown:
     # Extension instances, not names: naming them makes Python-Markdown scan every installed package's
-    # entry points, which costs more than the rest of a small build. Attribute lists come later, with
-    # the first `{` (see `_convert`).
+    # entry points, which costs more than the rest of a small build. Attribute lists and tables come later,
+    # with the first Markdown that could use them (see add_extensions_for).
     from markdown.extensions.sane_lists import SaneListExtension
-    from markdown.extensions.tables import TableExtension
 
-    extensions = [TableExtension(), SaneListExtension(), _Extension(pending)]
-    return markdown.Markdown(extensions=extensions, output_format="html")
+    return markdown.Markdown(extensions=[SaneListExtension(), _Extension(pending)], output_format="html")
 
 
-def add_attr_lists(md: markdown.Markdown) -> None:
-    """Python-Markdown's `{: .class #id key=value }` attribute lists (`{.fragment}` among them).
+def add_extensions_for(md: markdown.Markdown, text: str) -> None:
+    """Register the extensions that only act on a line with their character, once `text` has one.
 
-    Importing the extension compiles a regular expression over much of Unicode, about 4 ms, so a deck pays
-    for it only once some Markdown has a `{` for it to work on.
+    Python-Markdown's attribute lists (`{: .class #id key=value }`, `{.fragment}` among them) compile a
+    regular expression over much of Unicode on import, about 4 ms, and its table processor tests every
+    block; a deck that uses neither pays for neither.
     """
-    from markdown.extensions.attr_list import AttrListExtension
+    if "{" in text and "attr_list" not in md.treeprocessors:
+        from markdown.extensions.attr_list import AttrListExtension
 
-    md.registerExtensions([AttrListExtension()], {})
+        md.registerExtensions([AttrListExtension()], {})
+    if "|" in text and "table" not in md.parser.blockprocessors:
+        from markdown.extensions.tables import TableExtension
+
+        md.registerExtensions([TableExtension()], {})
 
 
 class SectionRenderer:
@@ -219,8 +224,7 @@ class SectionRenderer:
 
     def _convert(self, lines: list[str]) -> str:
         text = "\n".join(lines)
-        if "{" in text and "attr_list" not in self.md.treeprocessors:
-            add_attr_lists(self.md)
+        add_extensions_for(self.md, text)
         html = self.md.convert(text)
         self.md.reset()
         self.pending.clear()

@@ -57,7 +57,7 @@ class Fence:
 
 
 def open_fence(text: str, line: int) -> Fence | None:
-    match = FENCE.match(text)
+    match = FENCE.match(text) if "```" in text or "~~~" in text else None  # most lines are not fences
     if not match:
         return None
     marker, info = match.groups()

@@ -182,11 +182,15 @@ def test_plain_text_is_marked_for_the_inline_patterns_to_skip(tmp_path):
     assert run() == [False] * 5
 
 
-def test_attribute_lists_load_with_the_first_brace(tmp_path):
+def test_attribute_lists_and_tables_load_with_the_first_brace_and_bar(tmp_path):
     renderer = SectionRenderer(tmp_path)
     path = tmp_path / "slides" / "01-intro.md"
     renderer.render(parse_section("## Plain\n\ntext\n", path), "intro")
     assert "attr_list" not in renderer.md.treeprocessors
+    assert "table" not in renderer.md.parser.blockprocessors
     html = renderer.render(parse_section("## A\n\ntext\n{.fragment}\n", path), "intro").slides[0].html
     assert "attr_list" in renderer.md.treeprocessors
     assert '<p class="fragment">text</p>' in html
+    html = renderer.render(parse_section("## A\n\n| a |\n|---|\n| b |\n", path), "intro").slides[0].html
+    assert "table" in renderer.md.parser.blockprocessors
+    assert "<td>b</td>" in html
