@@ -136,7 +136,7 @@ os._exit(0)  # as talkdeck.entry does
 PHASE_NAMES = [
     "import click, jinja2, markdown",
     "import talkdeck (and pathlib, tomllib, dataclasses)",
-    "Markdown instance (attr_list, tables, sane_lists)",
+    "Markdown instance",
     "deck.toml + read + Markdown conversion",
     "Jinja page",
     "write the output",

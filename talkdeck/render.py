@@ -69,8 +69,8 @@ INLINE_START = "`\\[]!<>&\x02\x03"
 class _PlainText(Treeprocessor):
     """Marks text that no inline pattern can match as atomic, so the inline processor skips it.
 
-    That processor tries each of its dozen patterns on every text and tail in turn, which is a third of a
-    build; most of a slide's text (headings, plain list items, the split markers, notes) has none of the
+    That processor tries each of its dozen patterns on every text and tail in turn, the largest part of a
+    Markdown conversion; most of a slide's text (headings, plain list items, the split markers, notes) has none of the
     characters those patterns start at. Should an extension add a pattern we do not know, nothing is skipped.
     """
 
