@@ -14,7 +14,7 @@ from pathlib import Path
 import markdown
 from markdown.preprocessors import Preprocessor
 from markdown.treeprocessors import Treeprocessor
-from markdown.util import AtomicString
+from markdown.util import AtomicString, Registry
 
 from talkdeck.errors import DeckError, Problems
 from talkdeck.model import CodePane, Section, Slide
@@ -55,38 +55,77 @@ class _IncrementalLists(Treeprocessor):
                                 item.set("class", " ".join([*classes, "fragment"]))
 
 
-# Python-Markdown's own inline patterns, and the characters at which one of them can match: code spans (`),
-# escapes (\\), links and images ([ !), autolinks, raw HTML (<), entities (&), and the emphasis delimiters,
-# which are added from the Markdown instance. Its placeholders are wrapped in \x02 and \x03, and two spaces
-# at the end of a line make a line break.
-BUILTIN_INLINE = frozenset(
-    "backtick escape reference link image_link image_reference short_reference short_image_ref autolink "
-    "automail linebreak html entity em_strong".split()
-)
+# Python-Markdown's own inline patterns, each with what a text must contain for it to match: code spans,
+# escapes, links and images, autolinks and raw HTML, entities, and two spaces ending a line (a line break).
+# The emphasis pattern needs one of its delimiters, which are read from the Markdown instance.
+PATTERN_NEEDS = {
+    "backtick": "`", "escape": "\\", "reference": "[", "link": "[", "image_link": "[", "image_reference": "[",
+    "short_reference": "[", "short_image_ref": "[", "autolink": "<", "automail": "<", "html": "<",
+    "entity": "&", "linebreak": "  \n",
+}
+BUILTIN_INLINE = frozenset([*PATTERN_NEEDS, "em_strong"])
+# The characters those patterns start at, and the ones around Python-Markdown's placeholders.
 INLINE_START = "`\\[]!<>&\x02\x03"
 
 
 class _PlainText(Treeprocessor):
-    """Marks text that no inline pattern can match as atomic, so the inline processor skips it.
+    """Spares Python-Markdown's inline processor the work that cannot change anything.
 
-    That processor tries each of its dozen patterns on every text and tail in turn, the largest part of a
-    Markdown conversion; most of a slide's text (headings, plain list items, the split markers, notes) has none of the
-    characters those patterns start at. Should an extension add a pattern we do not know, nothing is skipped.
+    That processor tries each of its fourteen patterns on every text and tail in turn, the largest part of a
+    Markdown conversion. Here, before it runs:
+
+    - text with none of the characters the patterns start at (headings, plain list items, the split
+      markers, most notes) is marked atomic, so the processor skips it;
+    - the processor is given only the patterns that can match somewhere in the rest (no `<` in a section's
+      text: no autolinks or raw HTML to look for). Every text it will see is that text or a part of it.
+
+    Should an extension add a pattern we do not know, the processor gets everything, as it would without us.
     """
+
+    def __init__(self, md: markdown.Markdown):
+        super().__init__(md)
+        self._subsets: dict[tuple[tuple[str, int], ...], Registry] = {}
 
     def run(self, root: etree.Element) -> None:
         patterns = self.md.inlinePatterns
+        processor = self.md.treeprocessors["inline"]
+        processor.inlinePatterns = patterns
         if len(patterns) != len(BUILTIN_INLINE) or not all(name in patterns for name in BUILTIN_INLINE):
             return
         delimiters = getattr(self.md, "delimiters", None)
-        starts = INLINE_START + "".join(token[0] for token in (delimiters.tokens if delimiters else "*_"))
+        tokens = delimiters.tokens if delimiters else ["*", "_"]
+        starts = INLINE_START + "".join(token[0] for token in tokens)
         inline = re.compile(f"[{re.escape(starts)}]|  \n").search
+        rest: list[str] = []
         for element in root.iter():
             text, tail = element.text, element.tail
-            if text and type(text) is str and inline(text) is None:
-                element.text = AtomicString(text)
-            if tail and type(tail) is str and inline(tail) is None:
-                element.tail = AtomicString(tail)
+            if text and type(text) is str:
+                if inline(text) is None:
+                    element.text = AtomicString(text)
+                else:
+                    rest.append(text)
+            if tail and type(tail) is str:
+                if inline(tail) is None:
+                    element.tail = AtomicString(tail)
+                else:
+                    rest.append(tail)
+        everything = "\0".join(rest)
+        present = {name for name, needs in PATTERN_NEEDS.items() if needs in everything}
+        if any(token in everything for token in tokens):
+            present.add("em_strong")
+        if len(present) < len(BUILTIN_INLINE):
+            processor.inlinePatterns = self._subset(patterns, present)
+
+    def _subset(self, patterns: Registry, present: set[str]) -> Registry:
+        """The registered patterns named in `present`, in their order (made once for each such set)."""
+        names = sorted(present, key=patterns.get_index_for_name)
+        key = tuple((name, id(patterns[name])) for name in names)
+        subset = self._subsets.get(key)
+        if subset is None:
+            subset = self._subsets[key] = Registry()
+            for rank, name in enumerate(names):
+                subset.register(patterns[name], name, len(names) - rank)
+        return subset
 
 
 class _StashBlocks(Preprocessor):

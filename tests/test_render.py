@@ -6,7 +6,7 @@ from markdown.inlinepatterns import SimpleTagInlineProcessor
 from markdown.util import AtomicString
 
 from talkdeck.errors import DeckError
-from talkdeck.render import SectionRenderer, _PlainText, make_markdown
+from talkdeck.render import BUILTIN_INLINE, SectionRenderer, _PlainText, make_markdown
 from talkdeck.source import parse_section
 
 
@@ -150,6 +150,16 @@ INLINE_SAMPLES = [
     "| a | b |\n|---|---|\n| `x` | plain |",
     "# Heading *em*\n\n## Plain heading\n\n> a quote, plain\n\n1. one\n2. two _x_\n\n- plain\n\n    nested plain",
     "para\n{.fragment}\n\n- item {.fragment}\n- plain item",
+    # one pattern's character in a section's text, and nothing else
+    "only an image: ![alt](img/a.svg)",
+    "only a link: [x](#/y)",
+    "only html: <b>bold</b>",
+    "only an autolink: <https://example.org>",
+    "only an entity: &copy;",
+    "only an escape: \\*",
+    "only code: `x`",
+    "only a star: *x*",
+    "only an underscore: _x_",
 ]
 
 
@@ -177,9 +187,14 @@ def test_plain_text_is_marked_for_the_inline_patterns_to_skip(tmp_path):
         return [isinstance(p.text, AtomicString) for p in root]
 
     assert run() == [True, False, False, False, False]
+    # The inline processor gets only the patterns that can match the rest: no link, image, HTML or escape.
+    assert [name for name in BUILTIN_INLINE if name in md.treeprocessors["inline"].inlinePatterns] == [
+        name for name in BUILTIN_INLINE if name in {"backtick", "linebreak", "entity", "em_strong"}
+    ]
     # A pattern of an extension we do not know could match anywhere: then nothing is skipped.
     md.inlinePatterns.register(SimpleTagInlineProcessor(r"()==(.+?)==", "mark"), "mark", 65)
     assert run() == [False] * 5
+    assert md.treeprocessors["inline"].inlinePatterns is md.inlinePatterns
 
 
 def test_attribute_lists_and_tables_load_with_the_first_brace_and_bar(tmp_path):
