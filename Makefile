@@ -1,5 +1,6 @@
 # The two commands of the README do all the set-up: `make serve` (or `make build`) and `make test`.
 # Set-up steps are stamp files, so a repeated call does nothing when nothing changed.
+
 # The venv's interpreter: the system's python3 when it is 3.11 or newer with venv, else python3 from PATH.
 # Distributions build their interpreter with libpython linked in and compiler optimisations that a version
 # manager's default build (a shared libpython, no profile-guided optimisation) lacks: talkdeck runs 15-20%

@@ -59,8 +59,8 @@ class _IncrementalLists(Treeprocessor):
 # escapes, links and images, autolinks and raw HTML, entities, and two spaces ending a line (a line break).
 # The emphasis pattern needs one of its delimiters, which are read from the Markdown instance.
 PATTERN_NEEDS = {
-    "backtick": "`", "escape": "\\", "reference": "[", "link": "[", "image_link": "[", "image_reference": "[",
-    "short_reference": "[", "short_image_ref": "[", "autolink": "<", "automail": "<", "html": "<",
+    "backtick": "`", "escape": "\\", "reference": "[", "link": "[", "image_link": "![", "image_reference": "![",
+    "short_reference": "[", "short_image_ref": "![", "autolink": "<", "automail": "<", "html": "<",
     "entity": "&", "linebreak": "  \n",
 }
 BUILTIN_INLINE = frozenset([*PATTERN_NEEDS, "em_strong"])
