@@ -66,9 +66,9 @@ def is_offline_theme(dist: Path, name: str) -> bool:
 @cache
 def _offline_css(path: Path, _mtime: int, _size: int) -> bool:
     data = path.read_bytes()
-    # The offline themes are half a megabyte of embedded fonts: look for the few places a URL could start
-    # before running the regex.
-    if b"@import" not in data and b"http" not in data:
+    # The offline themes are half a megabyte of embedded fonts: one pass for the "://" that any remote URL
+    # has (in whatever case its scheme is written) before running the regex.
+    if b"://" not in data:
         return True
     return not REMOTE_CSS.search(data.decode("utf-8", "replace"))
 

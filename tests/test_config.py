@@ -2,7 +2,7 @@ from pathlib import Path
 
 import pytest
 
-from talkdeck.assets import check_theme, find_reveal
+from talkdeck.assets import check_theme, find_reveal, is_offline_theme
 from talkdeck.config import DeckConfig, parse_config
 from talkdeck.errors import DeckError
 
@@ -106,3 +106,19 @@ def test_a_theme_with_remote_fonts_is_refused(tmp_path):
     path.write_text('theme = "moon"\n')
     with pytest.raises(DeckError, match=r":1: theme 'moon' loads its fonts from the network"):
         check_theme(DeckConfig(theme="moon", path=path), find_reveal())
+
+
+@pytest.mark.parametrize(
+    ("css", "offline"),
+    [
+        ("body { font-family: serif; }", True),
+        ("a { background: url(data:image/png;base64,aHR0cA==); }", True),  # "http" in base64 is not a URL
+        ("@import url(https://fonts.example/a.css);", False),
+        ('@IMPORT URL("HTTPS://fonts.example/a.css");', False),  # CSS and URL schemes ignore case
+        ("h1 { background: url( 'http://example.org/x.png' ); }", False),
+    ],
+)
+def test_a_theme_is_offline_unless_it_loads_from_a_url(tmp_path, css, offline):
+    (tmp_path / "theme").mkdir()
+    (tmp_path / "theme" / "t.css").write_text(css)
+    assert is_offline_theme(tmp_path, "t") is offline
