@@ -9,7 +9,7 @@ from __future__ import annotations
 import datetime as dt
 import re
 import tomllib
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields
 from pathlib import Path
 from typing import Any
 
@@ -21,8 +21,21 @@ CONFIG_NAME = "deck.toml"
 TRANSITIONS = ("none", "fade", "slide", "convex", "concave", "zoom")
 
 
-@dataclass
-class DeckConfig:
+class FieldsRepr:
+    """`Name(field=value, ...)` for the model's dataclasses, read from their fields when called.
+
+    The model's dataclasses are declared with ``eq=False, repr=False``: dataclasses compiles each generated
+    method from source, in every process, which is most of what defining them costs a build's start-up.
+    Equality is identity (two slides with the same text are still two slides) and the repr is this one.
+    """
+
+    def __repr__(self) -> str:
+        values = ", ".join(f"{f.name}={getattr(self, f.name)!r}" for f in fields(self) if f.repr)
+        return f"{type(self).__name__}({values})"
+
+
+@dataclass(eq=False, repr=False)
+class DeckConfig(FieldsRepr):
     """deck.toml's settings, each with its default."""
 
     title: str = "Untitled talk"

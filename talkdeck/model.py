@@ -1,15 +1,18 @@
-"""The deck model the templates read: plain data, no Markdown, no I/O."""
+"""The deck model the templates read: plain data, no Markdown, no I/O.
+
+Dataclasses without generated `__eq__` and `__repr__`: see :class:`talkdeck.config.FieldsRepr`.
+"""
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from talkdeck.config import DeckConfig
+from talkdeck.config import DeckConfig, FieldsRepr
 
 
-@dataclass
-class CodePane:
+@dataclass(eq=False, repr=False)
+class CodePane(FieldsRepr):
     """Part of a real file shown on a slide; `lines` are the file's own line numbers of what is shown."""
 
     path: str
@@ -21,8 +24,8 @@ class CodePane:
     slide_line: int = 0
 
 
-@dataclass
-class Slide:
+@dataclass(eq=False, repr=False)
+class Slide(FieldsRepr):
     """One slide: its HTML and notes, where its source is, and what reveal.js needs to know of it."""
 
     id: str
@@ -44,8 +47,8 @@ class Slide:
         return "".join(parts)
 
 
-@dataclass
-class Section:
+@dataclass(eq=False, repr=False)
+class Section(FieldsRepr):
     """One file of `slides/`: its slides as reveal.js stacks (a horizontal slide and its vertical ones)."""
 
     path: Path
@@ -63,8 +66,8 @@ class Section:
         return [slide for stack in self.stacks for slide in stack]
 
 
-@dataclass
-class Deck:
+@dataclass(eq=False, repr=False)
+class Deck(FieldsRepr):
     """The whole talk, as the templates see it."""
 
     root: Path
