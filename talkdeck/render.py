@@ -64,8 +64,7 @@ PATTERN_NEEDS = {
     "entity": "&", "linebreak": "  \n",
 }
 BUILTIN_INLINE = frozenset([*PATTERN_NEEDS, "em_strong"])
-# The characters those patterns start at, and the ones around Python-Markdown's placeholders.
-INLINE_START = "`\\[]!<>&\x02\x03"
+PLACEHOLDER_ENDS = ("\x02", "\x03")  # around Python-Markdown's placeholders: such text is left to it
 
 
 class _PlainText(Treeprocessor):
@@ -74,8 +73,8 @@ class _PlainText(Treeprocessor):
     That processor tries each of its fourteen patterns on every text and tail in turn, the largest part of a
     Markdown conversion. Here, before it runs:
 
-    - text with none of the characters the patterns start at (headings, plain list items, the split
-      markers, most notes) is marked atomic, so the processor skips it;
+    - text in which no pattern can match (headings, plain list items, the split markers, most notes) is
+      marked atomic, so the processor skips it;
     - the processor is given only the patterns that can match somewhere in the rest (no `<` in a section's
       text: no autolinks or raw HTML to look for). Every text it will see is that text or a part of it.
 
@@ -94,8 +93,8 @@ class _PlainText(Treeprocessor):
             return
         delimiters = getattr(self.md, "delimiters", None)
         tokens = delimiters.tokens if delimiters else ["*", "_"]
-        starts = INLINE_START + "".join(token[0] for token in tokens)
-        inline = re.compile(f"[{re.escape(starts)}]|  \n").search
+        needles = sorted({*PATTERN_NEEDS.values(), *tokens, *PLACEHOLDER_ENDS})
+        inline = re.compile("|".join(map(re.escape, needles))).search
         rest: list[str] = []
         for element in root.iter():
             text, tail = element.text, element.tail
