@@ -10,7 +10,7 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
-from talkdeck.errors import DeckError
+from talkdeck.errors import DeckError, count
 from talkdeck.model import CodePane
 from talkdeck.paths import inside_deck
 from talkdeck.patterns import LazyPattern
@@ -157,7 +157,7 @@ class PaneResolver:
                     slide_path,
                     line,
                     f"line range {first}-{last} is past the end of {rel}",
-                    f"the file has {total} lines",
+                    f"the file has {count(total, 'line')}",
                 )
             label = f"{rel}:{first}-{last}"
         numbers = [n for n in range(first, last + 1) if n not in source.markers]
@@ -190,8 +190,8 @@ def _parse_range(text: str, slide_path: Path, line: int) -> tuple[int, int]:
     return first, last
 
 
-def check_steps(steps: str, count: int, slide_path: Path, line: int) -> None:
-    """Validate reveal.js line-highlight steps (`1-2|4,6`) against a block of `count` lines."""
+def check_steps(steps: str, lines: int, slide_path: Path, line: int) -> None:
+    """Validate reveal.js line-highlight steps (`1-2|4,6`) against a block of `lines` lines."""
     for step in steps.split("|"):
         for part in step.split(","):
             part = part.strip()
@@ -205,12 +205,19 @@ def check_steps(steps: str, count: int, slide_path: Path, line: int) -> None:
                     "write line numbers and ranges like 1-2|4,6",
                 )
             first, _, last = part.partition("-")
-            if int(first) < 1 or int(last or first) > count or int(last or first) < int(first):
+            if last and int(last) < int(first):
+                raise DeckError.at(
+                    slide_path,
+                    line,
+                    f"highlight step {part} runs backwards",
+                    f"write the smaller line number first: {last}-{first}",
+                )
+            if int(first) < 1 or int(last or first) > lines:
                 raise DeckError.at(
                     slide_path,
                     line,
                     f"highlight step {part} is outside the code",
-                    f"it has {count} lines, counted from 1",
+                    f"it has {count(lines, 'line')}, counted from 1",
                 )
 
 

@@ -145,7 +145,11 @@ def test_long_lines_and_a_2000_line_file(root):
         ("<<< ex/app.py:5-5", "slides/02-code.md:7: code pane ex/app.py:5-5 selects no lines"),
         (
             "<<< ex/app.py#setup {2}",
-            "slides/02-code.md:7: highlight step 2 is outside the code (it has 1 lines",
+            "slides/02-code.md:7: highlight step 2 is outside the code (it has 1 line, counted from 1)",
+        ),
+        (
+            "<<< ex/app.py#routes {2-1}",
+            "slides/02-code.md:7: highlight step 2-1 runs backwards (write the smaller line number first: 1-2)",
         ),
         ("<<< ex/app.py#routes {1|a}", "slides/02-code.md:7: cannot read highlight step 'a' in {1|a}"),
         ("<<< ex", "slides/02-code.md:7: code pane file ex is a folder"),
