@@ -7,7 +7,7 @@ from pathlib import Path
 from talkdeck.errors import DeckError
 
 
-def inside_deck(root: Path, rel: str, slide_path: Path, line: int, noun: str) -> Path:
+def inside_deck(root: Path, rel: str, slide_path: Path, line: int | None, noun: str) -> Path:
     """The file `rel` names under `root`, or a DeckError at the slide's line saying what is wrong."""
     candidate = Path(rel)
     if candidate.is_absolute() or ".." in candidate.parts:

@@ -10,6 +10,7 @@ import re
 import xml.etree.ElementTree as etree
 from html import escape
 from pathlib import Path
+from urllib.parse import unquote
 
 import markdown
 from markdown.preprocessors import Preprocessor
@@ -127,6 +128,17 @@ class _PlainText(Treeprocessor):
         return subset
 
 
+class _ImageSources(Treeprocessor):
+    """Collects the source of every image Markdown made, reference-style ones (`![a][ref]`) included."""
+
+    def __init__(self, md: markdown.Markdown, found: list[str]):
+        super().__init__(md)
+        self.found = found
+
+    def run(self, root: etree.Element) -> None:
+        self.found += [src for image in root.iter("img") if (src := image.get("src"))]
+
+
 class _StashBlocks(Preprocessor):
     """Swaps our token lines for Python-Markdown stash placeholders.
 
@@ -149,23 +161,26 @@ class _StashBlocks(Preprocessor):
 
 
 class _Extension(markdown.Extension):
-    def __init__(self, pending: dict[str, str]):
+    def __init__(self, pending: dict[str, str], images: list[str]):
         super().__init__()
         self.pending = pending
+        self.images = images
 
     def extendMarkdown(self, md: markdown.Markdown) -> None:  # noqa: N802 - Python-Markdown's API
         md.preprocessors.register(_StashBlocks(md, self.pending), "talkdeck_stash", 28)
         md.treeprocessors.register(_IncrementalLists(md), "talkdeck_incremental", 5)
+        md.treeprocessors.register(_ImageSources(md, self.images), "talkdeck_images", 4)
         md.treeprocessors.register(_PlainText(md), "talkdeck_plain", 25)  # before "inline" (20)
 
 
-def make_markdown(pending: dict[str, str]) -> markdown.Markdown:
+def make_markdown(pending: dict[str, str], images: list[str] | None = None) -> markdown.Markdown:
     # Extension instances, not names: naming them makes Python-Markdown scan every installed package's
     # entry points, which costs more than the rest of a small build. Attribute lists and tables come later,
     # with the first Markdown that could use them (see add_extensions_for).
     from markdown.extensions.sane_lists import SaneListExtension
 
-    return markdown.Markdown(extensions=[SaneListExtension(), _Extension(pending)], output_format="html")
+    extension = _Extension(pending, [] if images is None else images)
+    return markdown.Markdown(extensions=[SaneListExtension(), extension], output_format="html")
 
 
 def add_extensions_for(md: markdown.Markdown, text: str) -> None:
@@ -191,7 +206,9 @@ class SectionRenderer:
     def __init__(self, root: Path, layers_renderer=None):
         self.root = root
         self.pending: dict[str, str] = {}
-        self.md = make_markdown(self.pending)
+        self.images: list[str] = []  # every image source in the HTML of the section being rendered
+        self.checked: set[str] = set()  # the image sources checked as their lines were read
+        self.md = make_markdown(self.pending, self.images)
         self.panes = PaneResolver(root)
         self.layers_renderer = layers_renderer
         self.values: dict[str, str] = {}
@@ -206,6 +223,7 @@ class SectionRenderer:
         )
         h = 0
         v = 0
+        self.checked.clear()
         parts: list[list[str]] = []  # prepared Markdown: each slide's body, then its notes (maybe empty)
         problems = Problems()
         for raw in source.slides:
@@ -233,7 +251,9 @@ class SectionRenderer:
         if problems.problems:
             self.pending.clear()
             problems.raise_any()
+        self.images.clear()
         html = self._convert_all(parts)
+        self._check_converted_images(source, section)
         for index, slide in enumerate(section.slides):
             slide.html, slide.notes = html[2 * index], html[2 * index + 1]
             slide.title = _first_heading(slide.html)
@@ -385,8 +405,18 @@ class SectionRenderer:
                 self._check_image_source(src, path, number, section)
         problems.raise_any()
 
-    def _check_image_source(self, src: str, path: Path, number: int, section: Section) -> None:
+    def _check_converted_images(self, source: SectionSource, section: Section) -> None:
+        """Check the images only the conversion shows (`![a][ref]` and its `[ref]: img/a.png` line)."""
+        problems = Problems()
+        for src in dict.fromkeys(self.images):
+            if src not in self.checked:
+                with problems:
+                    self._check_image_source(src, section.path, _line_naming(source, src), section)
+        problems.raise_any()
+
+    def _check_image_source(self, src: str, path: Path, number: int | None, section: Section) -> None:
         """A local image must exist inside the deck (it is copied into the output); a remote one is refused."""
+        self.checked.add(src)
         if src.startswith("data:"):
             return
         if REMOTE.match(src):
@@ -396,10 +426,20 @@ class SectionRenderer:
                 f"image {src} would be loaded from the network",
                 "a deck must work offline: save the image in img/ and link it from there",
             )
-        rel = src.split("#", 1)[0].split("?", 1)[0]
+        rel = unquote(src.split("#", 1)[0].split("?", 1)[0])  # img/a%20b.png is the file img/a b.png
         target = inside_deck(self.root, rel, path, number, "image")
         section.images.add(Path(rel).as_posix())
         section.dependencies.add(target)
+
+
+def _line_naming(source: SectionSource, text: str) -> int | None:
+    """The number of the section's first line that contains `text`."""
+    for raw in source.slides:
+        for first, lines in ((raw.line, raw.lines), (raw.notes_line, raw.notes)):
+            for index, line in enumerate(lines):
+                if text in line:
+                    return first + index
+    return None
 
 
 def _relative(path: Path, root: Path) -> str:

@@ -68,6 +68,11 @@ def test_fenced_code_step_outside_the_block_is_an_error(render):
         render("## A\n\n```python [5]\nx = 1\n```\n")
 
 
+def test_fenced_code_step_backwards_is_an_error(render):
+    with pytest.raises(DeckError, match=r"01-intro.md:3: highlight step 3-2 runs backwards"):
+        render("## A\n\n```python [3-2]\nx = 1\ny = 2\nz = 3\n```\n")
+
+
 def test_notes_are_rendered_markdown(render):
     slide = render("## A\nNote: say **this**\n").slides[0]
     assert slide.notes == "<p>say <strong>this</strong></p>"
@@ -85,6 +90,25 @@ def test_images_are_recorded_and_missing_ones_are_errors(render):
     assert str(err.value).endswith(
         "01-intro.md:3: image img/nope.png does not exist (check the path; it is relative to the deck root)"
     )
+
+
+def test_reference_style_images_are_checked_and_recorded(render):
+    section = render("## A\n\n![A diagram][d]\n\n[d]: img/a.svg\n")
+    assert section.images == {"img/a.svg"}
+    assert '<img alt="A diagram" src="img/a.svg">' in section.slides[0].html
+    with pytest.raises(DeckError) as err:
+        render("## A\n\n![Missing][m]\n---\n## B\n\n[m]: img/nope.png\n")
+    assert str(err.value).endswith("01-intro.md:7: image img/nope.png does not exist (check the path; "
+                                   "it is relative to the deck root)")
+    with pytest.raises(DeckError, match=r"01-intro.md:3: image https://example.org/x.png would be loaded"):
+        render("![x][r]\n\n[r]: https://example.org/x.png\n")
+
+
+def test_percent_encoded_image_paths_name_the_file(render, tmp_path):
+    (tmp_path / "img" / "a b.svg").write_text("<svg xmlns='http://www.w3.org/2000/svg'/>")
+    section = render("![Spaced](img/a%20b.svg)\n")
+    assert section.images == {"img/a b.svg"}
+    assert 'src="img/a%20b.svg"' in section.slides[0].html
 
 
 def test_remote_images_are_refused(render):
