@@ -96,7 +96,7 @@ def read_text(path: Path) -> str:
         raise DeckError.at(path, None, f"cannot read the file: {exc.strerror}",
                            "check that it exists and that you may read it") from None
     try:
-        return data.decode("utf-8")
+        return data.decode("utf-8-sig")  # without the byte order mark some Windows editors write
     except UnicodeDecodeError as exc:
         line = data[: exc.start].count(b"\n") + 1
         raise DeckError.at(path, line, "the file is not valid UTF-8", "save it with UTF-8 encoding") from None

@@ -3,7 +3,7 @@ from pathlib import Path
 import pytest
 
 from talkdeck.assets import check_theme, find_reveal, is_offline_theme
-from talkdeck.config import DeckConfig, parse_config
+from talkdeck.config import DeckConfig, load_config, parse_config
 from talkdeck.errors import DeckError
 
 P = Path("deck.toml")
@@ -58,6 +58,13 @@ def test_reveal_options_that_talkdeck_owns_are_refused():
 
 def test_invalid_toml_is_located():
     assert problems('title = "T"\nminutes = = 3\n')[0].startswith("deck.toml:2: invalid TOML")
+
+
+def test_a_byte_order_mark_is_read_past(tmp_path):
+    # Notepad and some Windows editors start a UTF-8 file with one; TOML parsers reject it.
+    (tmp_path / "deck.toml").write_bytes(b'\xef\xbb\xbftitle = "T"\r\nminutes = 5\r\n')
+    config = load_config(tmp_path)
+    assert (config.title, config.minutes) == ("T", 5)
 
 
 def test_boolean_is_not_a_number():
