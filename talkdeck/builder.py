@@ -160,6 +160,15 @@ class Builder:
         except jinja2.TemplateSyntaxError as exc:
             path = exc.filename or exc.name
             raise DeckError.at(path, exc.lineno, f"template error: {exc.message}", _template_hint(path)) from None
+        except jinja2.TemplateNotFound as exc:
+            path, line = _template_location(exc)
+            raise DeckError.at(
+                path,
+                line,
+                f"template error: no template named {exc.name!r}",
+                "create it in the deck's templates/ folder, or include one that is there or among "
+                "talkdeck's own: deck.html.j2, slide.html.j2",
+            ) from None
         except jinja2.TemplateError as exc:
             path, line = _template_location(exc)
             raise DeckError.at(path, line, f"template error: {exc}", _template_hint(path)) from None
@@ -211,10 +220,18 @@ class Builder:
     def write(self, deck: Deck, html: str, dist: Path) -> int:
         """Write the output: in place when this builder wrote the current one, else into a new folder + swap."""
         files = self.plan(deck, html, dist)
-        if self.incremental and self._written is not None and (self.output / MARKER).is_file():
-            self._update(files)
-        else:
-            self._replace(files)
+        try:
+            if self.incremental and self._written is not None and (self.output / MARKER).is_file():
+                self._update(files)
+            else:
+                self._replace(files)
+        except OSError as exc:  # a folder we may not write to, a full disk: the previous output stays
+            raise DeckError.at(
+                self.output,
+                None,
+                f"cannot write the output: {exc.strerror}",
+                "choose an output folder you may write to, with -o",
+            ) from None
         self._written = {rel: _content_key(value) for rel, value in files.items()}
         return len(files)
 

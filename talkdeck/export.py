@@ -181,7 +181,8 @@ def write_atomically(path: Path, data: bytes) -> None:
         os.replace(part, path)
     except OSError as exc:
         part.unlink(missing_ok=True)
-        raise DeckError.at(path, None, f"cannot write the file: {exc.strerror}") from None
+        raise DeckError.at(path, None, f"cannot write the file: {exc.strerror}",
+                           "choose a path you may write to, with -o") from None
 
 
 # -- PDF --------------------------------------------------------------------------------------------------

@@ -51,6 +51,16 @@ def test_output_option(deck_copy, tmp_path):
     assert (tmp_path / "out" / "index.html").is_file()
 
 
+def test_an_output_that_cannot_be_written_is_a_clear_error(deck_copy, tmp_path):
+    (tmp_path / "a-file").write_text("not a folder\n")
+    result = run("build", deck_copy(), "-o", tmp_path / "a-file" / "out")
+    assert result.exit_code == 1
+    assert isinstance(result.exception, SystemExit), result.exception
+    assert result.output.rstrip().endswith(
+        "a-file/out: cannot write the output: Not a directory (choose an output folder you may write to, with -o)"
+    )
+
+
 def test_a_failed_build_exits_1_without_traceback_and_keeps_the_last_good_deck(deck_copy):
     deck = deck_copy()
     assert run("build", deck).exit_code == 0
@@ -81,6 +91,10 @@ def test_a_failed_build_exits_1_without_traceback_and_keeps_the_last_good_deck(d
         (("slides/01-intro.md", b"## caf\xe9\n"), "01-intro.md:1: the file is not valid UTF-8"),
         (("templates/slide.html.j2", "{% if %}"), "slide.html.j2:1: template error"),
         (("templates/slide.html.j2", "{{ slide.nope.deeper }}"), "slide.html.j2:1: template error"),
+        (
+            ("templates/deck.html.j2", "<p>\n{% include 'parts/head.j2' %}\n"),
+            "deck.html.j2:2: template error: no template named 'parts/head.j2'",
+        ),
         (("deck.toml", 'title = "T"\nminutes = thirty\n'), "deck.toml:2: invalid TOML"),
         (("slides/01-intro.md", "+++\ntitle = Intro\n+++\n"), "01-intro.md:2: invalid TOML"),
     ],
@@ -166,6 +180,15 @@ def test_new_makes_a_deck_that_builds_as_is_and_never_overwrites(tmp_path):
     assert "<title>My talk</title>" in html
     again = run("new", tmp_path / "my-talk")
     assert again.exit_code == 1 and "not empty" in again.output
+
+
+def test_new_where_no_folder_can_be_made_is_a_clear_error(tmp_path):
+    (tmp_path / "notes.txt").write_text("a file, not a folder\n")
+    result = run("new", tmp_path / "notes.txt" / "talk")
+    assert result.exit_code == 1
+    assert result.exception is None or isinstance(result.exception, SystemExit), result.exception
+    assert "notes.txt/talk: cannot create the deck: Not a directory (choose a folder you may write to)" in \
+        result.output
 
 
 def test_version_names_talkdeck_and_reveal():

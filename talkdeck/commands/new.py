@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import shutil
 from pathlib import Path
 
 import click
@@ -74,12 +75,23 @@ def command(deck_dir: Path, title: str | None) -> None:
         title or deck_dir.resolve().name.replace("-", " ").replace("_", " ").strip().capitalize() or "My talk"
     )
     quoted = title.replace("\\", "\\\\").replace('"', '\\"')
-    (deck_dir / "slides").mkdir(parents=True)
-    (deck_dir / "img").mkdir()
-    (deck_dir / "deck.toml").write_text(
-        DECK_TOML.format(title=quoted, date=dt.date.today().isoformat()), encoding="utf-8"
-    )
-    (deck_dir / "slides" / "01-intro.md").write_text(FIRST_SECTION.format(title=title), encoding="utf-8")
-    (deck_dir / ".gitignore").write_text("/dist/\n", encoding="utf-8")
+    existed = deck_dir.exists()
+    try:
+        (deck_dir / "slides").mkdir(parents=True)
+        (deck_dir / "img").mkdir()
+        (deck_dir / "deck.toml").write_text(
+            DECK_TOML.format(title=quoted, date=dt.date.today().isoformat()), encoding="utf-8"
+        )
+        (deck_dir / "slides" / "01-intro.md").write_text(FIRST_SECTION.format(title=title), encoding="utf-8")
+        (deck_dir / ".gitignore").write_text("/dist/\n", encoding="utf-8")
+    except OSError as exc:
+        if not existed:  # leave no half-made deck behind
+            shutil.rmtree(deck_dir, ignore_errors=True)
+        raise DeckError.at(
+            deck_dir,
+            None,
+            f"cannot create the deck: {exc.strerror}",
+            "choose a folder you may write to",
+        ) from None
     where = display_path(deck_dir)
     click.echo(f"Created a deck in {where}/. Next: talkdeck build {where}  (or: talkdeck serve {where})")
