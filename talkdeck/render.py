@@ -358,7 +358,8 @@ class SectionRenderer:
             name = attr.group(1)
             value = next((g for g in attr.groups()[1:] if g is not None), "")
             if name in ("data-background-image", "data-background-video") and value:
-                self._check_image_source(value, path, number, section)
+                noun = "video" if name == "data-background-video" else "image"
+                self._check_image_source(value, path, number, section, noun)
             if name == "class" and "class" in slide.attrs:
                 value = f"{slide.attrs['class']} {value}"
             slide.attrs[name] = value
@@ -414,7 +415,9 @@ class SectionRenderer:
                     self._check_image_source(src, section.path, _line_naming(source, src), section)
         problems.raise_any()
 
-    def _check_image_source(self, src: str, path: Path, number: int | None, section: Section) -> None:
+    def _check_image_source(
+        self, src: str, path: Path, number: int | None, section: Section, noun: str = "image"
+    ) -> None:
         """A local image must exist inside the deck (it is copied into the output); a remote one is refused."""
         self.checked.add(src)
         if src.startswith("data:"):
@@ -423,11 +426,11 @@ class SectionRenderer:
             raise DeckError.at(
                 path,
                 number,
-                f"image {src} would be loaded from the network",
-                "a deck must work offline: save the image in img/ and link it from there",
+                f"{noun} {src} would be loaded from the network",
+                f"a deck must work offline: save the {noun} in img/ and link it from there",
             )
         rel = unquote(src.split("#", 1)[0].split("?", 1)[0])  # img/a%20b.png is the file img/a b.png
-        target = inside_deck(self.root, rel, path, number, "image")
+        target = inside_deck(self.root, rel, path, number, noun)
         section.images.add(Path(rel).as_posix())
         section.dependencies.add(target)
 

@@ -159,6 +159,11 @@ def test_background_images_are_copied_and_checked(render):
     assert section.slides[0].attrs["data-background-image"] == "img/a.svg"
     with pytest.raises(DeckError, match=r"01-intro.md:1: image img/b.png does not exist"):
         render('<!-- .slide: data-background-image="img/b.png" -->\n')
+    with pytest.raises(DeckError, match=r"01-intro.md:1: video https://example.org/v.mp4 would be loaded from the "
+                                        r"network \(a deck must work offline: save the video in img/"):
+        render('<!-- .slide: data-background-video="https://example.org/v.mp4" -->\n')
+    with pytest.raises(DeckError, match=r"01-intro.md:1: video img/v.mp4 does not exist"):
+        render('<!-- .slide: data-background-video="img/v.mp4" -->\n')
 
 
 # Text that inline patterns would change, next to text they would not: the plain-text shortcut must give
