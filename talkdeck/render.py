@@ -27,7 +27,11 @@ from talkdeck.source import FENCE, SectionSource, fence_spans
 SLIDE_ATTRS = LazyPattern(r"<!--\s*\.slide:\s*(.*?)\s*-->")
 ATTR = LazyPattern(r"""([\w:.-]+)(?:\s*=\s*(?:"([^"]*)"|'([^']*)'|([^\s"'>]+)))?""")
 IMAGE = LazyPattern(r"!\[([^\]]*)\]\(\s*<?([^)\s>]+)>?(?:\s+[\"'][^)]*[\"'])?\s*\)")
-HTML_IMG = LazyPattern(r"""<img\b[^>]*?\bsrc\s*=\s*["']([^"']+)["']""", re.IGNORECASE)
+# Raw HTML elements that load a file, and the attributes that name it (reveal.js lazy-loads from data-src).
+HTML_MEDIA = LazyPattern(r"<(img|video|audio|source|track|iframe|embed|object)\b([^>]*)>", re.IGNORECASE)
+MEDIA_URL = LazyPattern(r"""(?<![\w-])(src|data-src|poster|data|srcset)\s*=\s*(?:"([^"]*)"|'([^']*)')""", re.IGNORECASE)
+MEDIA_NOUN = {"img": "image", "video": "video", "audio": "audio"}
+SCHEME = LazyPattern(r"^[a-z][a-z0-9+.-]*:", re.IGNORECASE)
 LIST_ITEM_ATTRS = LazyPattern(r"^(\s*(?:[-*+]|\d+[.)])\s+.*?\S)\s+(\{[:.#][^}]*\})\s*$")
 INFO = LazyPattern(r"^\s*(?P<lang>[\w+#.-]+)?\s*(?:\[(?P<steps>[^\]]*)\])?\s*(?P<attrs>\{.*\})?\s*$")
 INCREMENTAL = "{.incremental}"
@@ -320,7 +324,7 @@ class SectionRenderer:
                 elif stripped == INCREMENTAL:
                     out += ["", INCREMENTAL_TOKEN, ""]
                 else:
-                    if "![" in text or "<" in text:  # what IMAGE and HTML_IMG start with
+                    if "![" in text or "<" in text:  # what IMAGE and HTML_MEDIA start with
                         self._check_images(text, path, number, section)
                     match = LIST_ITEM_ATTRS.match(text) if "{" in text else None
                     if match:
@@ -399,11 +403,13 @@ class SectionRenderer:
         return html
 
     def _check_images(self, text: str, path: Path, number: int, section: Section) -> None:
-        sources = [m.group(2) for m in IMAGE.finditer(text)] + HTML_IMG.findall(text)
+        sources = [(m.group(2), "image") for m in IMAGE.finditer(text)]
+        if "<" in text:
+            sources += _html_sources(text)
         problems = Problems()
-        for src in sources:
+        for src, noun in sources:
             with problems:
-                self._check_image_source(src, path, number, section)
+                self._check_image_source(src, path, number, section, noun)
         problems.raise_any()
 
     def _check_converted_images(self, source: SectionSource, section: Section) -> None:
@@ -418,7 +424,8 @@ class SectionRenderer:
     def _check_image_source(
         self, src: str, path: Path, number: int | None, section: Section, noun: str = "image"
     ) -> None:
-        """A local image must exist inside the deck (it is copied into the output); a remote one is refused."""
+        """A local image (or other file a slide loads) must exist inside the deck, as it is copied into the
+        output; a remote one is refused."""
         self.checked.add(src)
         if src.startswith("data:"):
             return
@@ -430,9 +437,29 @@ class SectionRenderer:
                 f"a deck must work offline: save the {noun} in img/ and link it from there",
             )
         rel = unquote(src.split("#", 1)[0].split("?", 1)[0])  # img/a%20b.png is the file img/a b.png
+        if not rel:  # "#top", "?x": this page
+            return
         target = inside_deck(self.root, rel, path, number, noun)
         section.images.add(Path(rel).as_posix())
         section.dependencies.add(target)
+
+
+def _html_sources(text: str) -> list[tuple[str, str]]:
+    """The files raw HTML on a line loads (`<video src=... poster=...>`, `<img srcset=...>`), with a noun."""
+    found = []
+    for element in HTML_MEDIA.finditer(text):
+        tag = element.group(1).lower()
+        for attr in MEDIA_URL.finditer(element.group(2)):
+            name, value = attr.group(1).lower(), attr.group(2) if attr.group(2) is not None else attr.group(3)
+            noun = "image" if name == "poster" else MEDIA_NOUN.get(tag, "file")
+            urls = [c.split()[0] for c in value.split(",") if c.strip()] if name == "srcset" else [value.strip()]
+            for url in urls:
+                if not url or (SCHEME.match(url) and not REMOTE.match(url)):
+                    continue  # data:, blob:, about: name no file of the deck
+                if REMOTE.match(url) and (tag, name) != ("img", "src"):
+                    continue  # other remote sources are left to `talkdeck check`, which loads the deck
+                found.append((url, noun))
+    return found
 
 
 def _line_naming(source: SectionSource, text: str) -> int | None:

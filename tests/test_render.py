@@ -104,6 +104,25 @@ def test_reference_style_images_are_checked_and_recorded(render):
         render("![x][r]\n\n[r]: https://example.org/x.png\n")
 
 
+def test_files_that_raw_html_loads_are_checked_and_recorded(render, tmp_path):
+    for name in ("talk.mp4", "poster.png", "small.png", "big.png"):
+        (tmp_path / "img" / name).write_bytes(b"x")
+    section = render(
+        '<video src="img/talk.mp4" poster="img/poster.png" controls></video>\n\n'
+        "<picture><source srcset='img/small.png 1x, img/big.png 2x'><img src=\"img/a.svg\"></picture>\n\n"
+        '<iframe src="about:blank"></iframe> <img data-src="data:image/gif;base64,R0lGOD==">\n'
+    )
+    assert section.images == {"img/talk.mp4", "img/poster.png", "img/small.png", "img/big.png", "img/a.svg"}
+    with pytest.raises(DeckError) as err:
+        render('## A\n\n<audio data-src="img/talk.ogg"></audio>\n\n<video poster="img/none.png"></video>\n')
+    assert [str(p) for p in err.value.problems] == [
+        str(tmp_path / "slides" / "01-intro.md") + ":3: audio img/talk.ogg does not exist "
+        "(check the path; it is relative to the deck root)",
+        str(tmp_path / "slides" / "01-intro.md") + ":5: image img/none.png does not exist "
+        "(check the path; it is relative to the deck root)",
+    ]
+
+
 def test_percent_encoded_image_paths_name_the_file(render, tmp_path):
     (tmp_path / "img" / "a b.svg").write_text("<svg xmlns='http://www.w3.org/2000/svg'/>")
     section = render("![Spaced](img/a%20b.svg)\n")
