@@ -172,6 +172,13 @@ class Builder:
         except jinja2.TemplateError as exc:
             path, line = _template_location(exc)
             raise DeckError.at(path, line, f"template error: {exc}", _template_hint(path)) from None
+        except DeckError:
+            raise
+        except Exception as exc:  # a deck's template fails as its expressions can: 1/0, recursion, bad bytes
+            path, line = _template_location(exc)
+            raise DeckError.at(
+                path, line, f"template error: {type(exc).__name__}: {exc}", _template_hint(path)
+            ) from None
 
     def _environment(self):
         if self._env is None:
@@ -394,7 +401,12 @@ def check_output(root: Path, output: Path) -> None:
                 f"the output folder lies inside the deck's {name}/ folder",
                 "choose another folder, e.g. the default dist/",
             )
-    if output.is_dir() and any(output.iterdir()) and not (output / MARKER).is_file():
+    try:
+        foreign = output.is_dir() and any(output.iterdir()) and not (output / MARKER).is_file()
+    except OSError as exc:
+        raise DeckError.at(output, None, f"cannot read the output folder: {exc.strerror}",
+                           "choose an output folder you may write to, with -o") from None
+    if foreign:
         raise DeckError.at(
             output,
             None,

@@ -144,6 +144,9 @@ def parse_config(text: str, path: Path, reveal_dist: Path | None = None) -> Deck
                 setattr(config, key, size[key])
         if isinstance(size.get("margin"), (int, float)) and not isinstance(size.get("margin"), bool):
             config.margin = float(size["margin"])
+            if not 0 <= config.margin < float("inf"):  # also nan
+                problems.append(Problem(path, locate("margin", "size"), "size.margin must be 0 or more",
+                                        "reveal.js takes a fraction of the size, e.g. 0.04"))
     reveal = data.get("reveal")
     if isinstance(reveal, dict):
         for key in reveal:

@@ -151,11 +151,10 @@ def read_instructions(dockerfile: Path) -> list[Instruction]:
     """Parse the Dockerfile and refuse what we cannot explain, every problem at once."""
     from dockerfile_parse import DockerfileParser
 
-    try:
-        data = dockerfile.read_bytes()
-    except OSError as err:
-        raise DeckError.at(dockerfile, None, f"cannot read the Dockerfile: {err.strerror}") from None
-    parser = DockerfileParser(fileobj=io.BytesIO(data))
+    from talkdeck.config import read_text
+
+    # read_text locates a read or UTF-8 error; the parser gets the text back as UTF-8 bytes
+    parser = DockerfileParser(fileobj=io.BytesIO(read_text(dockerfile).encode("utf-8")))
     instructions: list[Instruction] = []
     problems: list[Problem] = []
     heredoc_end: str | None = None
@@ -443,7 +442,9 @@ def read_ignore_file(dockerfile: Path) -> IgnoreFile:
         return IgnoreFile(None)
     rules: list[IgnoreRule] = []
     problems: list[Problem] = []
-    for number, line in enumerate(path.read_text(encoding="utf-8-sig").splitlines(), start=1):
+    from talkdeck.config import read_text
+
+    for number, line in enumerate(read_text(path).splitlines(), start=1):
         try:
             rule = parse_ignore_line(line)
         except ValueError as err:

@@ -222,7 +222,11 @@ def check_steps(steps: str, lines: int, slide_path: Path, line: int) -> None:
 
 
 def _read_source(path: Path, rel: str, slide_path: Path, line: int) -> SourceFile:
-    data = path.read_bytes()
+    try:
+        data = path.read_bytes()
+    except OSError as exc:
+        raise DeckError.at(slide_path, line, f"cannot read code pane file {rel}: {exc.strerror}",
+                           "check that you may read it") from None
     if b"\0" in data:
         raise DeckError.at(slide_path, line, f"code pane file {rel} is binary", "panes show text files only")
     try:

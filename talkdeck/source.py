@@ -142,8 +142,9 @@ def _check_meta(meta: dict[str, Any], toml_text: str, path: Path) -> None:
         elif key == "title" and not isinstance(value, str):
             problems.append(Problem(path, locate(key), "title must be a string"))
         elif key == "minutes" and (
-            isinstance(value, bool) or not isinstance(value, (int, float)) or value < 0
-        ):
-            problems.append(Problem(path, locate(key), "minutes must be a number of minutes, 0 or more"))
+            isinstance(value, bool) or not isinstance(value, (int, float)) or not 0 <= value < float("inf")
+        ):  # not inf or nan either
+            problems.append(Problem(path, locate(key), "minutes must be a number of minutes, 0 or more",
+                                    "e.g. minutes = 3"))
     if problems:
         raise DeckError(problems)

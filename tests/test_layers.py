@@ -522,6 +522,17 @@ def test_cli_refuses_a_missing_dockerfile_with_a_clean_error() -> None:
     assert "Traceback" not in result.output
 
 
+@pytest.mark.parametrize("name", ["Dockerfile", ".dockerignore"])
+def test_a_file_that_is_not_utf8_is_a_located_error(tmp_path: Path, name: str) -> None:
+    (tmp_path / "Dockerfile").write_text("FROM python:3.12-slim\nCOPY . /app\n")
+    (tmp_path / name).write_bytes(b"# caf\xe9\n" if name == "Dockerfile" else b"*.pyc\n\xff\n")
+    result = run(str(tmp_path / "Dockerfile"))
+    assert result.exit_code == 1
+    line = 1 if name == "Dockerfile" else 2
+    assert f"{name}:{line}: the file is not valid UTF-8 (save it with UTF-8 encoding)" in result.output
+    assert "Traceback" not in result.output
+
+
 def test_cli_help_shows_an_example() -> None:
     result = run("--help")
     assert result.exit_code == 0

@@ -84,13 +84,14 @@ def command(deck_dir: Path, title: str | None) -> None:
         )
         (deck_dir / "slides" / "01-intro.md").write_text(FIRST_SECTION.format(title=title), encoding="utf-8")
         (deck_dir / ".gitignore").write_text("/dist/\n", encoding="utf-8")
-    except OSError as exc:
+    except (OSError, UnicodeError) as exc:  # UnicodeError: a name the file system's encoding cannot hold
         if not existed:  # leave no half-made deck behind
             shutil.rmtree(deck_dir, ignore_errors=True)
+        reason = getattr(exc, "strerror", None) or "its name cannot be written on this system"
         raise DeckError.at(
             deck_dir,
             None,
-            f"cannot create the deck: {exc.strerror}",
+            f"cannot create the deck: {reason}",
             "choose a folder you may write to",
         ) from None
     where = display_path(deck_dir)
