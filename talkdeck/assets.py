@@ -80,7 +80,8 @@ def offline_themes(dist: Path) -> list[str]:
 def theme_problem(config: DeckConfig, dist: Path, locate: Callable[[], int | None]) -> Problem | None:
     """What is wrong with the deck's theme: one that does not exist, or one that loads its fonts from the
     network. A good theme costs one look at its file; `locate` finds the line in deck.toml only on an error."""
-    if (dist / "theme" / f"{config.theme}.css").is_file() and is_offline_theme(dist, config.theme):
+    plain = "/" not in config.theme and "\\" not in config.theme  # a name, not a path into reveal.js
+    if plain and (dist / "theme" / f"{config.theme}.css").is_file() and is_offline_theme(dist, config.theme):
         return None
     offline = offline_themes(dist)
     if config.theme not in themes(dist):

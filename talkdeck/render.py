@@ -28,7 +28,7 @@ SLIDE_ATTRS = LazyPattern(r"<!--\s*\.slide:\s*(.*?)\s*-->")
 ATTR = LazyPattern(r"""([\w:.-]+)(?:\s*=\s*(?:"([^"]*)"|'([^']*)'|([^\s"'>]+)))?""")
 IMAGE = LazyPattern(r"!\[([^\]]*)\]\(\s*<?([^)\s>]+)>?(?:\s+[\"'][^)]*[\"'])?\s*\)")
 # Raw HTML elements that load a file, and the attributes that name it (reveal.js lazy-loads from data-src).
-HTML_MEDIA = LazyPattern(r"<(img|video|audio|source|track|iframe|embed|object)\b([^>]*)>", re.IGNORECASE)
+HTML_MEDIA = LazyPattern(r"<(img|video|audio|source|track|iframe|embed|object)\b([^<>]*)>", re.IGNORECASE)
 MEDIA_URL = LazyPattern(r"""(?<![\w-])(src|data-src|poster|data|srcset)\s*=\s*(?:"([^"]*)"|'([^']*)')""", re.IGNORECASE)
 MEDIA_NOUN = {"img": "image", "video": "video", "audio": "audio"}
 SCHEME = LazyPattern(r"^[a-z][a-z0-9+.-]*:", re.IGNORECASE)
@@ -38,6 +38,8 @@ INCREMENTAL = "{.incremental}"
 INCREMENTAL_TOKEN = "talkdeck-incremental-list"
 DECK_VALUE = LazyPattern(r"\{\{\s*deck\.(\w+)\s*\}\}")
 SPLIT_MARKER = "talkdeck-split-"
+CODE_SPAN = LazyPattern(r"(?<!\\)(`+)(.+?)(?<!`)\1(?!`)")
+MARKDOWN_CHARS = LazyPattern(r"[\\`*_{}\[\]()#+\-.!|]")  # not < > &: HTML-escaped
 REMOTE = LazyPattern(r"^(?:[a-z][a-z0-9+.-]*:)?//", re.IGNORECASE)
 
 
@@ -309,7 +311,7 @@ class SectionRenderer:
                     out += self._stash(self._fenced_code(lines[start:index], number, path, section))
                     continue
                 if "{{" in text:
-                    text = self._deck_values(text, path, number)
+                    text = _outside_code(text, lambda part, at=number: self._deck_values(part, path, at))
                 stripped = text.strip()
                 if not notes and "<!--" in text:
                     text = self._slide_attrs(text, slide, path, number, section)
@@ -325,7 +327,7 @@ class SectionRenderer:
                     out += ["", INCREMENTAL_TOKEN, ""]
                 else:
                     if "![" in text or "<" in text:  # what IMAGE and HTML_MEDIA start with
-                        self._check_images(text, path, number, section)
+                        self._check_images(_outside_code(text, lambda part: part, ""), path, number, section)
                     match = LIST_ITEM_ATTRS.match(text) if "{" in text else None
                     if match:
                         indent = " " * (len(match.group(1)) - len(match.group(1).lstrip()) + 2)
@@ -345,7 +347,8 @@ class SectionRenderer:
                     f"unknown deck value {{{{ deck.{key} }}}}",
                     "known: " + ", ".join(f"deck.{k}" for k in self.values),
                 )
-            return escape(self.values[key])
+            # the value reads as text: HTML-escaped, and Markdown's characters backslash-escaped
+            return escape(MARKDOWN_CHARS.sub(r"\\\g<0>", self.values[key]))
 
         return DECK_VALUE.sub(value, text)
 
@@ -360,6 +363,14 @@ class SectionRenderer:
             return text
         for attr in ATTR.finditer(match.group(1)):
             name = attr.group(1)
+            if name.lower() == "id" or name.lower().startswith("data-td-"):
+                hint = (
+                    f"this slide's id is {slide.id}, from its section file and position, so its link "
+                    f"#/{slide.id} keeps working; style it with class=\"...\" instead"
+                    if name.lower() == "id"
+                    else "talkdeck keeps data-td-* attributes for itself; choose another name"
+                )
+                raise DeckError.at(path, number, f"slide attribute {name} is talkdeck's to set", hint)
             value = next((g for g in attr.groups()[1:] if g is not None), "")
             if name in ("data-background-image", "data-background-video") and value:
                 noun = "video" if name == "data-background-video" else "image"
@@ -442,6 +453,18 @@ class SectionRenderer:
         target = inside_deck(self.root, rel, path, number, noun)
         section.images.add(Path(rel).as_posix())
         section.dependencies.add(target)
+
+
+def _outside_code(text: str, change, code: str | None = None) -> str:
+    """`text` with `change` applied to what is outside its code spans; the spans become `code` if given."""
+    if "`" not in text:
+        return change(text)
+    out, end = [], 0
+    for span in CODE_SPAN.finditer(text):
+        out += [change(text[end:span.start()]), span.group(0) if code is None else code]
+        end = span.end()
+    out.append(change(text[end:]))
+    return "".join(out)
 
 
 def _html_sources(text: str) -> list[tuple[str, str]]:

@@ -186,6 +186,18 @@ def test_new_makes_a_deck_that_builds_as_is_and_never_overwrites(tmp_path):
     assert again.exit_code == 1 and "not empty" in again.output
 
 
+def test_new_takes_any_title_and_the_deck_still_builds(tmp_path):
+    import tomllib
+
+    title = 'Say "hi" \\ {{ deck.x }} ![x](img/none.png)\ttab\x7fdel\x01'
+    assert run("new", tmp_path / "t", "--title", title).exit_code == 0
+    assert tomllib.loads((tmp_path / "t" / "deck.toml").read_text())["title"] == title
+    result = run("build", tmp_path / "t")
+    assert result.exit_code == 0, result.output
+    html = (tmp_path / "t" / "dist" / "index.html").read_text()
+    assert "Say &quot;hi&quot; \\ {{ deck.x }} ![x](img/none.png)" in html
+
+
 def test_new_where_no_folder_can_be_made_is_a_clear_error(tmp_path):
     (tmp_path / "notes.txt").write_text("a file, not a folder\n")
     result = run("new", tmp_path / "notes.txt" / "talk")

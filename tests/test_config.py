@@ -1,3 +1,4 @@
+import re
 from pathlib import Path
 
 import pytest
@@ -84,6 +85,15 @@ def test_unknown_theme_lists_the_offline_themes(tmp_path):
         ":2: unknown theme 'whit' (did you mean 'white'? themes that work offline: "
         "black, black-contrast, dracula, serif, white, white-contrast)"
     )
+
+
+@pytest.mark.skipif(find_reveal() is None, reason="reveal.js is not installed (npm ci)")
+@pytest.mark.parametrize("theme", ["../theme/white", "../reset", "theme/../white"])
+def test_a_theme_is_a_name_not_a_path_into_reveal(tmp_path, theme):
+    path = tmp_path / "deck.toml"
+    path.write_text(f'theme = "{theme}"\n')
+    with pytest.raises(DeckError, match=rf":1: unknown theme '{re.escape(theme)}' \(themes that work offline: "):
+        check_theme(DeckConfig(theme=theme, path=path), find_reveal())
 
 
 @pytest.mark.skipif(find_reveal() is None, reason="reveal.js is not installed (npm ci)")

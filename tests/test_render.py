@@ -55,6 +55,14 @@ def test_slide_attributes_comment(render):
     assert slide.attr_html == ' class="center" data-background-color="#123456"'
 
 
+def test_slide_attributes_that_talkdeck_sets_are_refused(render):
+    with pytest.raises(DeckError, match=r"01-intro.md:3: slide attribute id is talkdeck's to set \(this slide's "
+                                        r"id is intro-2, from its section file and position"):
+        render('## A\n---\n<!-- .slide: id="mine" -->\n## B\n')
+    with pytest.raises(DeckError, match=r"01-intro.md:1: slide attribute data-td-source is talkdeck's to set"):
+        render('<!-- .slide: data-td-source="x.md:1" -->\n## A\n')
+
+
 def test_fenced_code_keeps_reveal_steps_and_escapes(render):
     section = render("```python [1|2]\nx = '</script>'\n---\n```\n")
     html = section.slides[0].html
@@ -170,6 +178,16 @@ def test_deck_values_fill_placeholders_outside_code(tmp_path):
     assert "{{ deck.title }}" in html  # code shows what it says
     with pytest.raises(DeckError, match=r"01-x.md:1: unknown deck value \{\{ deck.speaker \}\}"):
         renderer.render(parse_section("{{ deck.speaker }}\n", path), "x")
+
+
+def test_deck_values_read_as_text_and_inline_code_is_left_alone(tmp_path):
+    renderer = SectionRenderer(tmp_path)
+    renderer.values = {"title": "*Not* [a](link) | ![x](img/none.png) 1. \\ `x` #1 {.fragment}"}
+    path = tmp_path / "slides" / "01-x.md"
+    text = "## {{ deck.title }}\n\nWrite `{{ deck.title }}` for the title and `![alt](img/pic.png)` for a picture.\n"
+    html = renderer.render(parse_section(text, path), "x").slides[0].html
+    assert "<h2>*Not* [a](link) | ![x](img/none.png) 1. \\ `x` #1 {.fragment}</h2>" in html
+    assert "<code>{{ deck.title }}</code>" in html and "<code>![alt](img/pic.png)</code>" in html
 
 
 def test_background_images_are_copied_and_checked(render):

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import shutil
 from pathlib import Path
 
@@ -11,7 +12,7 @@ from talkdeck.errors import DeckError, display_path
 
 DECK_TOML = """\
 # The deck's settings. Every key is optional; the README explains them all.
-title = "{title}"
+title = {title}
 author = ""
 event = ""
 date = {date}
@@ -34,7 +35,7 @@ title = "Introduction"
 minutes = 2
 +++
 
-# {title}
+# {{{{ deck.title }}}}
 
 A talk made with talkdeck
 
@@ -74,7 +75,8 @@ def command(deck_dir: Path, title: str | None) -> None:
     title = (
         title or deck_dir.resolve().name.replace("-", " ").replace("_", " ").strip().capitalize() or "My talk"
     )
-    quoted = title.replace("\\", "\\\\").replace('"', '\\"')
+    # A JSON string is a TOML basic string, escapes and all, once DEL (which JSON leaves) is escaped too.
+    quoted = json.dumps(title, ensure_ascii=False).replace("\x7f", "\\u007f")
     existed = deck_dir.exists()
     try:
         (deck_dir / "slides").mkdir(parents=True)
@@ -82,7 +84,7 @@ def command(deck_dir: Path, title: str | None) -> None:
         (deck_dir / "deck.toml").write_text(
             DECK_TOML.format(title=quoted, date=dt.date.today().isoformat()), encoding="utf-8"
         )
-        (deck_dir / "slides" / "01-intro.md").write_text(FIRST_SECTION.format(title=title), encoding="utf-8")
+        (deck_dir / "slides" / "01-intro.md").write_text(FIRST_SECTION.format(), encoding="utf-8")
         (deck_dir / ".gitignore").write_text("/dist/\n", encoding="utf-8")
     except (OSError, UnicodeError) as exc:  # UnicodeError: a name the file system's encoding cannot hold
         if not existed:  # leave no half-made deck behind
