@@ -159,7 +159,9 @@ class Builder:
             )
         except jinja2.TemplateSyntaxError as exc:
             path = exc.filename or exc.name
-            raise DeckError.at(path, exc.lineno, f"template error: {exc.message}", _template_hint(path)) from None
+            raise DeckError.at(
+                path, exc.lineno, f"template error: {exc.message}", _template_hint(path, self.root)
+            ) from None
         except jinja2.TemplateNotFound as exc:
             path, line = _template_location(exc)
             raise DeckError.at(
@@ -171,13 +173,13 @@ class Builder:
             ) from None
         except jinja2.TemplateError as exc:
             path, line = _template_location(exc)
-            raise DeckError.at(path, line, f"template error: {exc}", _template_hint(path)) from None
+            raise DeckError.at(path, line, f"template error: {exc}", _template_hint(path, self.root)) from None
         except DeckError:
             raise
         except Exception as exc:  # a deck's template fails as its expressions can: 1/0, recursion, bad bytes
             path, line = _template_location(exc)
             raise DeckError.at(
-                path, line, f"template error: {type(exc).__name__}: {exc}", _template_hint(path)
+                path, line, f"template error: {type(exc).__name__}: {exc}", _template_hint(path, self.root)
             ) from None
 
     def _environment(self):
@@ -366,8 +368,17 @@ def reveal_config(deck: Deck) -> str:
     return json.dumps(options).replace("</", "<\\/")
 
 
-def _template_hint(path: str | None) -> str:
+def _template_hint(path: str | None, root: Path) -> str:
     if path and Path(path).is_relative_to(PACKAGE_DIR):
+        # talkdeck's template failed: most likely on a deck's template that replaces one it imports
+        own = PACKAGE_DIR / "templates"
+        replaced = sorted(p.name for p in (root / "templates").glob("*.j2") if (own / p.name).is_file())
+        if replaced:
+            return (
+                f"talkdeck's {Path(path).name} uses the deck's own " + ", ".join(f"templates/{n}" for n in replaced)
+                + ": it must define what talkdeck's does (slide.html.j2: the macro render_slide(slide)), "
+                "or delete it to use talkdeck's own"
+            )
         return "talkdeck's own templates should always work: please report this"
     return "fix the template, or delete it from the deck's templates/ folder to use talkdeck's own"
 

@@ -99,6 +99,11 @@ def test_a_failed_build_exits_1_without_traceback_and_keeps_the_last_good_deck(d
         (("slides/01-intro.md", "+++\nminutes = inf\n+++\n"), "01-intro.md:2: minutes must be a number of minutes"),
         (("deck.toml", 'title = "T"\n[size]\nmargin = nan\n'), "deck.toml:3: size.margin must be 0 or more"),
         (("templates/deck.html.j2", "<p>\n{{ 1 / 0 }}\n"), "deck.html.j2:2: template error: ZeroDivisionError"),
+        (
+            ("templates/slide.html.j2", "{% macro other(slide) %}x{% endmacro %}\n"),
+            "has no attribute 'render_slide' (talkdeck's deck.html.j2 uses the deck's own templates/slide.html.j2: "
+            "it must define what talkdeck's does",
+        ),
         (("templates/deck.html.j2", '{% extends "deck.html.j2" %}\n'), "deck.html.j2:1: template error: Recursion"),
         (("slides/01-intro.md", "+++\ntitle = Intro\n+++\n"), "01-intro.md:2: invalid TOML"),
     ],
