@@ -240,7 +240,7 @@ def _toml_type(value: Any) -> str:
 class KeyLocator:
     """Finds the line where a key is set, since tomllib reports no positions for valid documents."""
 
-    _HEADER = LazyPattern(r"^\s*\[\s*([A-Za-z0-9_.\-\"' ]+?)\s*\]\s*(#.*)?$")
+    _HEADER = LazyPattern(r"^\s*\[\[?\s*([A-Za-z0-9_.\-\"' ]+?)\s*\]\]?\s*(#.*)?$")  # [table], [[array]]
     _KEY = LazyPattern(r"^\s*(\"[^\"]*\"|'[^']*'|[A-Za-z0-9_\-]+)(\s*\.\s*[A-Za-z0-9_\-\"']+)*\s*=")
 
     def __init__(self, text: str, first_line: int = 1):
@@ -248,18 +248,22 @@ class KeyLocator:
         self.first_line = first_line
 
     def __call__(self, key: str, table: str = "") -> int | None:
+        """The line that sets `key` of `table`: its own, its table's header, or the line of an inline table
+        or a dotted key that holds it."""
+        wanted = f"{table}.{key}" if table else key
         current = ""
         for number, line in enumerate(self.lines, start=self.first_line):
             header = self._HEADER.match(line)
             if header:
-                current = header.group(1).replace(" ", "")
+                current = header.group(1).replace(" ", "").replace('"', "").replace("'", "")
+                if current == wanted or current.startswith(wanted + "."):
+                    return number
                 continue
             match = self._KEY.match(line)
             if not match:
                 continue
             dotted = line.split("=", 1)[0].replace(" ", "").replace('"', "").replace("'", "")
             full = f"{current}.{dotted}" if current else dotted
-            wanted = f"{table}.{key}" if table else key
-            if full == wanted:
+            if full == wanted or full.startswith(wanted + ".") or wanted.startswith(full + "."):
                 return number
         return None

@@ -61,6 +61,21 @@ def test_invalid_toml_is_located():
     assert problems('title = "T"\nminutes = = 3\n')[0].startswith("deck.toml:2: invalid TOML")
 
 
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ('title = "T"\n\n[bar]\nx = 1\n', "deck.toml:3: unknown key 'bar' in deck.toml"),
+        ("[size]\nwidth = 1280\n[size.inner]\nx = 1\n", "deck.toml:3: unknown key 'size.inner' in [size]"),
+        ("[[size]]\nwidth = 1280\n", "deck.toml:1: size must be"),
+        ('title = "T"\nsize = { width = 50 }\n', "deck.toml:2: size.width must be at least 100"),
+        ('[ "size" ]\nwidth = "x"\n', "deck.toml:2: size.width must be a whole number of pixels"),
+        ('title = "T"\nreveal.x.y = 1\nbar.baz = 2\n', "deck.toml:3: unknown key 'bar' in deck.toml"),
+    ],
+)
+def test_tables_inline_tables_and_quoted_headers_are_located(text, expected):
+    assert problems(text)[0].startswith(expected)
+
+
 def test_a_byte_order_mark_is_read_past(tmp_path):
     # Notepad and some Windows editors start a UTF-8 file with one; TOML parsers reject it.
     (tmp_path / "deck.toml").write_bytes(b'\xef\xbb\xbftitle = "T"\r\nminutes = 5\r\n')
