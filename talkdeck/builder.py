@@ -47,7 +47,15 @@ def section_files(root: Path) -> list[Path]:
             "the deck has no slides/ folder",
             "create slides/01-intro.md, or run `talkdeck new DIR`",
         )
-    files = [p for p in folder.glob("*.md") if p.is_file()]
+    files = []
+    for path in folder.glob("*.md"):
+        if path.name.startswith("."):  # hidden: an editor's lock or backup file, or a draft kept aside
+            continue
+        if path.is_file():
+            files.append(path)
+        elif path.is_symlink():  # to nothing, or to itself
+            raise DeckError.at(path, None, "the section is a link to a file that does not exist",
+                               "fix the link or remove it")
     if not files:
         raise DeckError.at(folder, None, "no sections: slides/ holds no .md file", "add slides/01-intro.md")
 

@@ -25,6 +25,21 @@ def test_sections_are_ordered_by_numeric_prefix(tmp_path):
     ]
 
 
+def test_hidden_files_are_skipped_and_a_broken_link_is_an_error(tmp_path):
+    slides = tmp_path / "slides"
+    slides.mkdir()
+    (slides / "01-start.md").write_text("## x\n")
+    (slides / ".02-draft.md").write_text("## not yet\n")
+    (slides / ".#01-start.md").symlink_to("user@host.1234")  # how Emacs marks a file being edited
+    (slides / "03-folder.md").mkdir()
+    assert [p.name for p in section_files(tmp_path)] == ["01-start.md"]
+    (slides / "04-gone.md").symlink_to("elsewhere.md")
+    with pytest.raises(DeckError) as err:
+        section_files(tmp_path)
+    assert str(err.value).endswith("04-gone.md: the section is a link to a file that does not exist "
+                                   "(fix the link or remove it)")
+
+
 def test_section_names_drop_the_number_and_stay_unique(tmp_path):
     paths = [tmp_path / n for n in ("01-intro.md", "02-Docker Basics.md", "03-intro.md", "04-2020.md")]
     assert list(section_names(paths).values()) == ["intro", "docker-basics", "s-03-intro", "s-04-2020"]
