@@ -186,6 +186,10 @@ class Builder:
             raise
         except Exception as exc:  # a deck's template fails as its expressions can: 1/0, recursion, bad bytes
             path, line = _template_location(exc)
+            if path is None and isinstance(exc, UnicodeDecodeError):  # the loader read a template's bytes
+                bad = next(_undecodable(self.root / "templates"), None)
+                if bad is not None:
+                    read_text(bad)  # raises the error located at the first line that is not UTF-8
             raise DeckError.at(
                 path, line, f"template error: {type(exc).__name__}: {exc}", _template_hint(path, self.root)
             ) from None
@@ -374,6 +378,16 @@ def reveal_config(deck: Deck) -> str:
         options["totalTime"] = total
     options.update(config.reveal)
     return json.dumps(options).replace("</", "<\\/")
+
+
+def _undecodable(folder: Path) -> Iterable[Path]:
+    """The files in `folder` (and below) that are not UTF-8."""
+    for path in sorted(folder.rglob("*")):
+        if path.is_file():
+            try:
+                path.read_bytes().decode("utf-8")
+            except UnicodeDecodeError:
+                yield path
 
 
 def _template_hint(path: str | None, root: Path) -> str:
