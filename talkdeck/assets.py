@@ -26,10 +26,23 @@ def find_reveal(deck_root: Path | None = None) -> Path | None:
     if deck_root is not None:
         candidates.append(deck_root / "node_modules" / "reveal.js" / "dist")
     candidates.append(PACKAGE_DIR.parent / "node_modules" / "reveal.js" / "dist")
-    return next((c for c in candidates if (c / "reveal.js").is_file()), None)
+    return next((c for c in candidates if _is_reveal_dist(c)), None)
+
+
+def _is_reveal_dist(folder: Path) -> bool:
+    """A whole reveal.js dist folder, not a half-installed one: its script and its themes."""
+    return (folder / "reveal.js").is_file() and (folder / "theme").is_dir()
 
 
 def require_reveal(deck_root: Path) -> Path:
+    chosen = os.environ.get("TALKDECK_REVEAL_DIR")
+    if chosen and not _is_reveal_dist(Path(chosen)):
+        raise DeckError.at(
+            None,
+            None,
+            f"TALKDECK_REVEAL_DIR is {chosen}, which is not reveal.js's dist folder (no reveal.js and theme/ in it)",
+            "point it at node_modules/reveal.js/dist, or unset it",
+        )
     dist = find_reveal(deck_root)
     if dist is None:
         raise DeckError.at(

@@ -154,6 +154,21 @@ def test_missing_reveal_says_which_command_installs_it(deck_copy, monkeypatch, t
     assert "reveal.js is not installed" in result.output and "npm ci" in result.output
 
 
+def test_a_reveal_dir_that_is_not_reveal_is_said_so(deck_copy, monkeypatch, tmp_path):
+    (tmp_path / "half" / "dist").mkdir(parents=True)
+    (tmp_path / "half" / "dist" / "reveal.js").write_text("// no themes beside it\n")
+    monkeypatch.setenv("TALKDECK_REVEAL_DIR", str(tmp_path / "half" / "dist"))
+    deck = deck_copy()
+    result = run("build", deck)
+    assert result.exit_code == 1
+    assert "half/dist, which is not reveal.js's dist folder (no reveal.js and theme/ in it) " \
+           "(point it at node_modules/reveal.js/dist, or unset it)" in result.output
+    (deck / "node_modules" / "reveal.js" / "dist").mkdir(parents=True)  # half installed: skipped for ours
+    (deck / "node_modules" / "reveal.js" / "dist" / "reveal.js").write_text("//\n")
+    monkeypatch.delenv("TALKDECK_REVEAL_DIR")
+    assert run("build", deck).exit_code == 0
+
+
 @pytest.mark.parametrize("where", [".", "slides/out", "img"])
 def test_output_folders_that_hold_sources_are_refused(deck_copy, where):
     deck = deck_copy()
