@@ -75,7 +75,7 @@ _OWNED_REVEAL_KEYS = {
     "height": "size.height",
     "margin": "size.margin",
     "transition": "transition",
-    "plugins": "(set by talkdeck)",
+    "plugins": None,  # talkdeck loads notes and, for decks with code, highlight
 }
 
 
@@ -156,7 +156,9 @@ def parse_config(text: str, path: Path, reveal_dist: Path | None = None) -> Deck
                         path,
                         locate(key, "reveal"),
                         f"reveal.{key} is set by talkdeck",
-                        f"use {_OWNED_REVEAL_KEYS[key]} instead",
+                        f"use {_OWNED_REVEAL_KEYS[key]} instead" if _OWNED_REVEAL_KEYS[key] else
+                        "talkdeck loads the notes plugin, and the highlight plugin when the deck shows code; "
+                        "remove this line",
                     )
                 )
         config.reveal = {k: v for k, v in reveal.items() if k not in _OWNED_REVEAL_KEYS}

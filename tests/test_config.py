@@ -55,6 +55,10 @@ def test_reveal_options_that_talkdeck_owns_are_refused():
     assert problems("[reveal]\nwidth = 800\n") == [
         "deck.toml:2: reveal.width is set by talkdeck (use size.width instead)"
     ]
+    assert problems("[reveal]\nplugins = 1\n") == [
+        "deck.toml:2: reveal.plugins is set by talkdeck (talkdeck loads the notes plugin, and the highlight "
+        "plugin when the deck shows code; remove this line)"
+    ]
 
 
 def test_invalid_toml_is_located():
