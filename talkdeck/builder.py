@@ -40,6 +40,9 @@ class BuildResult:
 def section_files(root: Path) -> list[Path]:
     """`slides/*.md` in the order of their numeric prefix (files without one come last, by name)."""
     folder = root / "slides"
+    if folder.exists() and not folder.is_dir():
+        raise DeckError.at(folder, None, "slides is a file, not a folder",
+                           "make slides/ a folder with one Markdown file per section, e.g. slides/01-intro.md")
     if not folder.is_dir():
         raise DeckError.at(
             folder,

@@ -49,6 +49,10 @@ def test_no_sections_is_an_error(tmp_path):
     (tmp_path / "slides").mkdir()
     with pytest.raises(DeckError, match="no sections"):
         section_files(tmp_path)
+    (tmp_path / "slides").rmdir()
+    (tmp_path / "slides").write_text("# a file\n")
+    with pytest.raises(DeckError, match="slides: slides is a file, not a folder"):
+        section_files(tmp_path)
 
 
 def test_minutes_become_reveal_timing_and_the_talk_s_total_time(deck_copy):
