@@ -601,7 +601,11 @@ class Builder:
             try:
                 self.step(instruction)
             except ValueError as err:
-                self.problems.append(Problem(self.dockerfile, instruction.line, str(err)))
+                hint = None
+                if instruction.keyword in ("COPY", "ADD") and instruction.value.lstrip().startswith("["):
+                    # not JSON, so Docker reads it as words too, and the first one is a glob gone wrong
+                    hint = 'the JSON form is an array of quoted strings with commas: COPY ["app.py", "."]'
+                self.problems.append(Problem(self.dockerfile, instruction.line, str(err), hint))
         undeclared = sorted(set(self.build_args) - self.declared)
         if undeclared:
             message = f"build argument {', '.join(undeclared)} is not declared by any ARG in the Dockerfile"

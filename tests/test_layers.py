@@ -522,6 +522,17 @@ def test_cli_refuses_a_missing_dockerfile_with_a_clean_error() -> None:
     assert "Traceback" not in result.output
 
 
+def test_a_json_form_without_commas_gets_a_hint(tmp_path: Path) -> None:
+    (tmp_path / "Dockerfile").write_text('FROM python:3.12-slim\nCOPY ["app.py" "."]\n')
+    (tmp_path / "app.py").write_text("print('hi')\n")
+    result = run(str(tmp_path / "Dockerfile"))
+    assert result.exit_code == 1
+    assert result.output.rstrip().endswith(
+        "Dockerfile:2: unterminated character class in '[\"app.py\"' "
+        '(the JSON form is an array of quoted strings with commas: COPY ["app.py", "."])'
+    )
+
+
 @pytest.mark.parametrize("name", ["Dockerfile", ".dockerignore"])
 def test_a_file_that_is_not_utf8_is_a_located_error(tmp_path: Path, name: str) -> None:
     (tmp_path / "Dockerfile").write_text("FROM python:3.12-slim\nCOPY . /app\n")
