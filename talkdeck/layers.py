@@ -311,8 +311,14 @@ def env_assignments(value: str) -> list[tuple[str, str]]:
     """ENV in both forms: ``ENV A=1 B=2`` and the legacy ``ENV A some value``."""
     first = value.split(None, 1)
     if first and "=" not in first[0]:
-        return [(first[0], first[1] if len(first) > 1 else "")]
-    return [(name, assigned or "") for name, assigned in assignments(value)]
+        if len(first) == 1:  # Docker refuses it too
+            raise ValueError(f"ENV {first[0]} has no value: write ENV {first[0]}=VALUE")
+        return [(first[0], first[1])]
+    pairs = assignments(value)
+    for name, assigned in pairs:
+        if assigned is None:
+            raise ValueError(f"ENV {name} has no value: write ENV {name}=VALUE")
+    return [(name, assigned or "") for name, assigned in pairs]
 
 
 @dataclass

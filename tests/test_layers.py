@@ -522,6 +522,15 @@ def test_cli_refuses_a_missing_dockerfile_with_a_clean_error() -> None:
     assert "Traceback" not in result.output
 
 
+@pytest.mark.parametrize("env", ["ENV A", "ENV A=1 B"])
+def test_an_env_without_a_value_is_refused_as_docker_does(tmp_path: Path, env: str) -> None:
+    (tmp_path / "Dockerfile").write_text(f"FROM python:3.12-slim\n{env}\n")
+    with pytest.raises(DeckError) as err:
+        explain(tmp_path / "Dockerfile", [])
+    name = env.split()[-1].split("=")[0]
+    assert str(err.value).endswith(f"Dockerfile:2: ENV {name} has no value: write ENV {name}=VALUE")
+
+
 def test_a_json_form_without_commas_gets_a_hint(tmp_path: Path) -> None:
     (tmp_path / "Dockerfile").write_text('FROM python:3.12-slim\nCOPY ["app.py" "."]\n')
     (tmp_path / "app.py").write_text("print('hi')\n")
