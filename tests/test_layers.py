@@ -498,6 +498,7 @@ def test_cli_first_build_and_build_args() -> None:
         (["python-app", "--changed", "nope.py"], "changed file nope.py does not exist"),
         (["args", "--build-arg", "PIP_VERSION"], "--build-arg PIP_VERSION: expected NAME=VALUE"),
         (["bad-source"], "this folder has no Dockerfile"),
+        (["python-app", "--changed", ""], "--changed '': an empty name; give a file or a folder"),
     ],
 )
 def test_cli_bad_input_exits_1_with_a_clean_message(

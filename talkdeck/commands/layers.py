@@ -99,6 +99,8 @@ def layers(
     """
     from talkdeck.layers import explain, render_text
 
+    if any(not value.strip() for value in changed):
+        raise DeckError("--changed '': an empty name; give a file or a folder, `.` for the whole build context")
     path = find_dockerfile(dockerfile)
     paths = [context_relative(path.parent, value) for value in changed]
     explanation = explain(path, paths, parse_build_args(build_args))
