@@ -110,7 +110,7 @@ class Builder:
     def load(self, reveal_dist: Path | None = None) -> Deck:
         """Read and render the deck; with reveal.js's dist folder, deck.toml's theme is checked too."""
         config = load_config(self.root, reveal_dist)
-        self.renderer.panes = PaneResolver(self.root)
+        self.renderer.panes = PaneResolver(self.root, self.output)
         self.renderer.values = deck_values(config)
         names = section_names(section_files(self.root))
         sections: list[Section] = []

@@ -86,8 +86,9 @@ class SourceFile:
 class PaneResolver:
     """Resolves pane lines against the deck root, caching each file for the build."""
 
-    def __init__(self, root: Path):
+    def __init__(self, root: Path, output: Path | None = None):
         self.root = root
+        self.output = output  # the build's output folder: a pane never shows a file the build writes
         self._files: dict[str, SourceFile] = {}
 
     def resolve(self, line_text: str, slide_path: Path, line: int) -> tuple[CodePane, Path]:
@@ -132,6 +133,9 @@ class PaneResolver:
         cached = self._files.get(rel)  # one look at the disk per file and build, however many panes show it
         if cached is None:
             path = inside_deck(self.root, rel, slide_path, line, "code pane file")
+            if self.output is not None and path.resolve().is_relative_to(self.output):
+                raise DeckError.at(slide_path, line, f"code pane file {rel} is in the build's output folder",
+                                   "show a file of the deck's sources: the output is written from them")
             cached = self._files[rel] = _read_source(path, rel, slide_path, line)
         return cached
 

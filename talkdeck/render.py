@@ -28,8 +28,10 @@ SLIDE_ATTRS = LazyPattern(r"<!--\s*\.slide:\s*(.*?)\s*-->")
 ATTR = LazyPattern(r"""([\w:.-]+)(?:\s*=\s*(?:"([^"]*)"|'([^']*)'|([^\s"'>]+)))?""")
 IMAGE = LazyPattern(r"!\[([^\]]*)\]\(\s*<?([^)\s>]+)>?(?:\s+[\"'][^)]*[\"'])?\s*\)")
 # Raw HTML elements that load a file, and the attributes that name it (reveal.js lazy-loads from data-src).
-HTML_MEDIA = LazyPattern(r"<(img|video|audio|source|track|iframe|embed|object)\b([^<>]*)>", re.IGNORECASE)
-MEDIA_URL = LazyPattern(r"""(?<![\w-])(src|data-src|poster|data|srcset)\s*=\s*(?:"([^"]*)"|'([^']*)')""", re.IGNORECASE)
+HTML_MEDIA = LazyPattern(
+    r"""<(img|video|audio|source|track|iframe|embed|object)\b((?:[^<>"']|"[^"]*"|'[^']*')*)>""", re.IGNORECASE
+)
+MEDIA_ATTRS = frozenset(["src", "data-src", "poster", "data", "srcset"])
 MEDIA_NOUN = {"img": "image", "video": "video", "audio": "audio"}
 SCHEME = LazyPattern(r"^[a-z][a-z0-9+.-]*:", re.IGNORECASE)
 LIST_ITEM_ATTRS = LazyPattern(r"^(\s*(?:[-*+]|\d+[.)])\s+.*?\S)\s+(\{[:.#][^}]*\})\s*$")
@@ -472,8 +474,11 @@ def _html_sources(text: str) -> list[tuple[str, str]]:
     found = []
     for element in HTML_MEDIA.finditer(text):
         tag = element.group(1).lower()
-        for attr in MEDIA_URL.finditer(element.group(2)):
-            name, value = attr.group(1).lower(), attr.group(2) if attr.group(2) is not None else attr.group(3)
+        for attr in ATTR.finditer(element.group(2)):  # each attribute whole, quoted values and all
+            name = attr.group(1).lower()
+            if name not in MEDIA_ATTRS:
+                continue
+            value = next((g for g in attr.groups()[1:] if g is not None), "")
             noun = "image" if name == "poster" else MEDIA_NOUN.get(tag, "file")
             urls = [c.split()[0] for c in value.split(",") if c.strip()] if name == "srcset" else [value.strip()]
             for url in urls:

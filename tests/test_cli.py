@@ -51,6 +51,16 @@ def test_output_option(deck_copy, tmp_path):
     assert (tmp_path / "out" / "index.html").is_file()
 
 
+def test_a_pane_may_not_show_the_build_s_own_output(deck_copy):
+    deck = deck_copy()
+    assert run("build", deck).exit_code == 0
+    (deck / "slides" / "01-intro.md").write_text("## Last build\n\n<<< dist/index.html\n")
+    result = run("build", deck)
+    assert result.exit_code == 1
+    assert "01-intro.md:3: code pane file dist/index.html is in the build's output folder (show a file of the " \
+           "deck's sources: the output is written from them)" in result.output
+
+
 def test_an_output_that_cannot_be_written_is_a_clear_error(deck_copy, tmp_path):
     (tmp_path / "a-file").write_text("not a folder\n")
     result = run("build", deck_copy(), "-o", tmp_path / "a-file" / "out")

@@ -131,6 +131,16 @@ def test_files_that_raw_html_loads_are_checked_and_recorded(render, tmp_path):
     ]
 
 
+def test_raw_html_attributes_are_read_whole(render):
+    # an attribute's quoted value is part of it: neither a '>' nor 'src=' inside one misleads the scan
+    section = render('<img class="wide" alt="src=nothing > here" src=img/a.svg>\n')
+    assert section.images == {"img/a.svg"}
+    with pytest.raises(DeckError, match=r"01-intro.md:1: image img/none.png does not exist"):
+        render("<img src=img/none.png>\n")
+    with pytest.raises(DeckError, match=r"01-intro.md:1: image https://example.org/x.png would be loaded"):
+        render('<img alt="a>b" src="https://example.org/x.png">\n')
+
+
 def test_percent_encoded_image_paths_name_the_file(render, tmp_path):
     (tmp_path / "img" / "a b.svg").write_text("<svg xmlns='http://www.w3.org/2000/svg'/>")
     section = render("![Spaced](img/a%20b.svg)\n")
