@@ -135,7 +135,8 @@ def copy_file(source: Path, target: Path, previous: Path | None = None) -> None:
     if previous is not None:
         try:
             old, new = previous.stat(), source.stat()
-            if old.st_size == new.st_size and int(old.st_mtime) == int(new.st_mtime):
+            # copy2 keeps the source's mtime to the nanosecond: an edit since, even within the same second, differs
+            if old.st_size == new.st_size and old.st_mtime_ns == new.st_mtime_ns:
                 os.link(previous, target)
                 return
         except OSError:

@@ -322,7 +322,24 @@ def _bytecode_cache(jinja2):
         folder.mkdir(parents=True, exist_ok=True)
     except OSError:
         return None
-    return jinja2.FileSystemBytecodeCache(str(folder))
+
+    class Cache(jinja2.FileSystemBytecodeCache):
+        """Only an optimisation: a cache folder that cannot be read or written (say, left to root by a sudo
+        build) costs a template compile, never the build."""
+
+        def load_bytecode(self, bucket):
+            try:
+                super().load_bytecode(bucket)
+            except OSError:
+                pass
+
+        def dump_bytecode(self, bucket):
+            try:
+                super().dump_bytecode(bucket)
+            except OSError:
+                pass
+
+    return Cache(str(folder))
 
 
 def stylesheet(deck: Deck) -> str:

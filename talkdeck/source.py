@@ -142,9 +142,9 @@ def _check_meta(meta: dict[str, Any], toml_text: str, path: Path) -> None:
         elif key == "title" and not isinstance(value, str):
             problems.append(Problem(path, locate(key), "title must be a string"))
         elif key == "minutes" and (
-            isinstance(value, bool) or not isinstance(value, (int, float)) or not 0 <= value < float("inf")
-        ):  # not inf or nan either
-            problems.append(Problem(path, locate(key), "minutes must be a number of minutes, 0 or more",
+            isinstance(value, bool) or not isinstance(value, (int, float)) or not 0 <= value <= 24 * 60
+        ):  # not inf, nan or 1e308 either
+            problems.append(Problem(path, locate(key), "minutes must be a number of minutes, from 0 to 1440",
                                     "e.g. minutes = 3"))
     if problems:
         raise DeckError(problems)

@@ -174,3 +174,33 @@ def test_forget_makes_the_next_build_read_a_file_again(deck_copy, tmp_path):
     assert "Fixture deck" in builder.load().sections[0].slides[0].html
     builder.forget([intro])
     assert "Fixture dock" in builder.load().sections[0].slides[0].html
+
+
+def test_an_asset_edited_within_the_same_second_is_copied_again(tmp_path):
+    import os
+
+    from talkdeck.assets import copy_file
+
+    source, first, second = tmp_path / "a.txt", tmp_path / "out1" / "a.txt", tmp_path / "out2" / "a.txt"
+    source.write_text("AAAA")
+    os.utime(source, ns=(1_700_000_000_100_000_000,) * 2)
+    copy_file(source, first)
+    source.write_text("BBBB")  # same size, same whole second, other nanoseconds
+    os.utime(source, ns=(1_700_000_000_900_000_000,) * 2)
+    copy_file(source, second, previous=first)
+    assert second.read_text() == "BBBB"
+    copy_file(source, tmp_path / "out3" / "a.txt", previous=second)  # unchanged: shared with the last build
+    assert (tmp_path / "out3" / "a.txt").stat().st_ino == second.stat().st_ino
+
+
+def test_a_template_cache_that_cannot_be_written_does_not_fail_the_build(deck_copy, monkeypatch, tmp_path):
+    import jinja2
+
+    def refuse(self, bucket):
+        raise PermissionError(13, "Permission denied")
+
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "cache"))
+    monkeypatch.setattr(jinja2.FileSystemBytecodeCache, "load_bytecode", refuse)
+    monkeypatch.setattr(jinja2.FileSystemBytecodeCache, "dump_bytecode", refuse)
+    result = Builder(deck_copy(), tmp_path / "out").build()
+    assert (tmp_path / "out" / "index.html").is_file() and result.deck.slides

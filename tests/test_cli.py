@@ -107,6 +107,7 @@ def test_a_failed_build_exits_1_without_traceback_and_keeps_the_last_good_deck(d
         ),
         (("deck.toml", 'title = "T"\nminutes = thirty\n'), "deck.toml:2: invalid TOML"),
         (("slides/01-intro.md", "+++\nminutes = inf\n+++\n"), "01-intro.md:2: minutes must be a number of minutes"),
+        (("slides/01-intro.md", "+++\nminutes = 1e308\n+++\n"), "01-intro.md:2: minutes must be a number of"),
         (("deck.toml", 'title = "T"\n[size]\nmargin = nan\n'), "deck.toml:3: size.margin must be 0 or more"),
         (("templates/deck.html.j2", "<p>\n{{ 1 / 0 }}\n"), "deck.html.j2:2: template error: ZeroDivisionError"),
         (("templates/deck.html.j2", b"<p>\n\xff{{ title }}\n"), "deck.html.j2:2: the file is not valid UTF-8"),

@@ -338,7 +338,9 @@ def test_requests_never_meet_a_half_written_deck(served):
     assert bad == []
 
 
-@pytest.mark.parametrize("stop", [signal.SIGINT, signal.SIGTERM], ids=["ctrl-c", "kill"])
+@pytest.mark.parametrize(
+    "stop", [signal.SIGINT, signal.SIGTERM, signal.SIGHUP], ids=["ctrl-c", "kill", "terminal-closed"]
+)
 def test_cli_serves_and_stops_cleanly(deck_copy, tmp_path, stop):
     deck = deck_copy("basic")
     temp = tmp_path / "temp"

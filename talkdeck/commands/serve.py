@@ -55,15 +55,17 @@ def command(deck_dir: Path, host: str, port: int, open_browser: bool) -> None:
         click.echo("Stopped.", err=True)
     finally:
         server.close()
-        if previous is not None:
-            signal.signal(signal.SIGTERM, previous)
+        for signum, handler in previous.items():
+            signal.signal(signum, handler)
 
 
-def _stop_on_sigterm():
-    """`kill` stops the server as cleanly as Ctrl-C does (the temporary build folder goes too)."""
+def _stop_on_sigterm() -> dict:
+    """`kill`, or closing the terminal (SIGHUP), stops the server as cleanly as Ctrl-C does: the temporary
+    build folder goes too."""
     if threading.current_thread() is not threading.main_thread():
-        return None
-    return signal.signal(signal.SIGTERM, _interrupt)
+        return {}
+    stops = [signal.SIGTERM] + ([signal.SIGHUP] if hasattr(signal, "SIGHUP") else [])
+    return {signum: signal.signal(signum, _interrupt) for signum in stops}
 
 
 def _interrupt(_signum, _frame) -> None:
