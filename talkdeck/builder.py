@@ -75,12 +75,23 @@ def section_names(paths: list[Path]) -> dict[Path, str]:
     Ids must start with a letter to be usable as CSS selectors; a clash falls back to the full name.
     """
     names: dict[Path, str] = {}
+    shorts = {}
     for path in paths:
         full = re.sub(r"[^a-z0-9]+", "-", path.stem.lower()).strip("-")
         short = PREFIX.sub("", full).strip("-")
-        name = short if short and short[0].isalpha() else f"s-{full}"
-        if name in names.values():
-            name = f"s-{full}"
+        shorts[path] = (short if short and short[0].isalpha() else "", full)
+    taken = {short for short, _ in shorts.values() if short}
+
+    def clashes(name: str) -> bool:
+        # slide ids are NAME-H and NAME-H-V: `demo-1` would share ids with `demo`'s slides
+        stem = re.sub(r"(-\d+)+$", "", name)
+        return name in names.values() or (stem != name and stem in taken)
+
+    for path, (short, full) in shorts.items():
+        name = short if short and not clashes(short) else f"s-{full}"
+        n = 2
+        while clashes(name):
+            name, n = f"s-{full}-x{n}", n + 1
         names[path] = name
     return names
 

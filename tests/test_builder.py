@@ -45,6 +45,19 @@ def test_section_names_drop_the_number_and_stay_unique(tmp_path):
     assert list(section_names(paths).values()) == ["intro", "docker-basics", "s-03-intro", "s-04-2020"]
 
 
+
+@pytest.mark.parametrize(
+    ("files", "expected"),
+    [
+        (["01-demo.md", "02-demo-1.md"], ["demo", "s-02-demo-1"]),  # demo's slide 1-2 would be demo-1's 2
+        (["01-Intro.md", "01_intro.md", "01 intro.md"], ["intro", "s-01-intro", "s-01-intro-x2"]),
+        (["01-é.md", "01-ü.md"], ["s-01", "s-01-x2"]),
+    ],
+)
+def test_section_names_never_share_slide_ids(files, expected):
+    assert list(section_names([Path(n) for n in files]).values()) == expected
+
+
 def test_no_sections_is_an_error(tmp_path):
     (tmp_path / "slides").mkdir()
     with pytest.raises(DeckError, match="no sections"):
