@@ -71,11 +71,12 @@ _SIZE_KEYS: dict[str, tuple[tuple[type, ...], str]] = {
 }
 # reveal.js options talkdeck sets itself from the keys above; passing them in [reveal] would be ambiguous.
 _OWNED_REVEAL_KEYS = {
-    "width": "size.width",
-    "height": "size.height",
-    "margin": "size.margin",
-    "transition": "transition",
-    "plugins": None,  # talkdeck loads notes and, for decks with code, highlight
+    "width": "use size.width instead",
+    "height": "use size.height instead",
+    "margin": "use size.margin instead",
+    "transition": "use transition instead",
+    "plugins": "talkdeck loads the notes plugin, and the highlight plugin when the deck shows code; "
+    "remove this line",
 }
 
 
@@ -156,9 +157,7 @@ def parse_config(text: str, path: Path, reveal_dist: Path | None = None) -> Deck
                         path,
                         locate(key, "reveal"),
                         f"reveal.{key} is set by talkdeck",
-                        f"use {_OWNED_REVEAL_KEYS[key]} instead" if _OWNED_REVEAL_KEYS[key] else
-                        "talkdeck loads the notes plugin, and the highlight plugin when the deck shows code; "
-                        "remove this line",
+                        _OWNED_REVEAL_KEYS[key],
                     )
                 )
         config.reveal = {k: v for k, v in reveal.items() if k not in _OWNED_REVEAL_KEYS}
@@ -239,6 +238,11 @@ def _toml_type(value: Any) -> str:
     return next((name for kind, name in _TOML_TYPES if isinstance(value, kind)), type(value).__name__)
 
 
+def _bare(name: str) -> str:
+    """A TOML key or table name as tomllib gives it: `"size" . width` is `size.width`."""
+    return name.replace(" ", "").replace('"', "").replace("'", "")
+
+
 class KeyLocator:
     """Finds the line where a key is set, since tomllib reports no positions for valid documents."""
 
@@ -257,14 +261,14 @@ class KeyLocator:
         for number, line in enumerate(self.lines, start=self.first_line):
             header = self._HEADER.match(line)
             if header:
-                current = header.group(1).replace(" ", "").replace('"', "").replace("'", "")
+                current = _bare(header.group(1))
                 if current == wanted or current.startswith(wanted + "."):
                     return number
                 continue
             match = self._KEY.match(line)
             if not match:
                 continue
-            dotted = line.split("=", 1)[0].replace(" ", "").replace('"', "").replace("'", "")
+            dotted = _bare(line.split("=", 1)[0])
             full = f"{current}.{dotted}" if current else dotted
             if full == wanted or full.startswith(wanted + ".") or wanted.startswith(full + "."):
                 return number

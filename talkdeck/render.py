@@ -329,7 +329,8 @@ class SectionRenderer:
                     out += ["", INCREMENTAL_TOKEN, ""]
                 else:
                     if "![" in text or "<" in text:  # what IMAGE and HTML_MEDIA start with
-                        self._check_images(_outside_code(text, lambda part: part, ""), path, number, section)
+                        code_free = CODE_SPAN.sub("", text) if "`" in text else text  # code shows, loads nothing
+                        self._check_images(code_free, path, number, section)
                     match = LIST_ITEM_ATTRS.match(text) if "{" in text else None
                     if match:
                         indent = " " * (len(match.group(1)) - len(match.group(1).lstrip()) + 2)
@@ -373,7 +374,7 @@ class SectionRenderer:
                     else "talkdeck keeps data-td-* attributes for itself; choose another name"
                 )
                 raise DeckError.at(path, number, f"slide attribute {name} is talkdeck's to set", hint)
-            value = next((g for g in attr.groups()[1:] if g is not None), "")
+            value = _attr_value(attr)
             if name in ("data-background-image", "data-background-video") and value:
                 noun = "video" if name == "data-background-video" else "image"
                 self._check_image_source(value, path, number, section, noun)
@@ -457,16 +458,21 @@ class SectionRenderer:
         section.dependencies.add(target)
 
 
-def _outside_code(text: str, change, code: str | None = None) -> str:
-    """`text` with `change` applied to what is outside its code spans; the spans become `code` if given."""
+def _outside_code(text: str, change) -> str:
+    """`text` with `change` applied to what is outside its code spans."""
     if "`" not in text:
         return change(text)
     out, end = [], 0
     for span in CODE_SPAN.finditer(text):
-        out += [change(text[end:span.start()]), span.group(0) if code is None else code]
+        out += [change(text[end:span.start()]), span.group(0)]
         end = span.end()
     out.append(change(text[end:]))
     return "".join(out)
+
+
+def _attr_value(attr: re.Match[str]) -> str:
+    """The value of an attribute ATTR matched: double-quoted, single-quoted, bare, or none at all."""
+    return next((g for g in attr.groups()[1:] if g is not None), "")
 
 
 def _html_sources(text: str) -> list[tuple[str, str]]:
@@ -478,7 +484,7 @@ def _html_sources(text: str) -> list[tuple[str, str]]:
             name = attr.group(1).lower()
             if name not in MEDIA_ATTRS:
                 continue
-            value = next((g for g in attr.groups()[1:] if g is not None), "")
+            value = _attr_value(attr)
             noun = "image" if name == "poster" else MEDIA_NOUN.get(tag, "file")
             urls = [c.split()[0] for c in value.split(",") if c.strip()] if name == "srcset" else [value.strip()]
             for url in urls:

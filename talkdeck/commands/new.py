@@ -35,7 +35,7 @@ title = "Introduction"
 minutes = 2
 +++
 
-# {{{{ deck.title }}}}
+# {{ deck.title }}
 
 A talk made with talkdeck
 
@@ -48,7 +48,7 @@ Speaker notes start with a line `Note:` and run to the end of the slide. Press `
 
 - A line `---` starts a new slide, a line `--` a slide below it
 - Items can appear one by one
-  {{.fragment}}
+  {.fragment}
 
 Note:
 Each file in slides/ is a section; their numeric prefixes give the order.
@@ -84,7 +84,7 @@ def command(deck_dir: Path, title: str | None) -> None:
         (deck_dir / "deck.toml").write_text(
             DECK_TOML.format(title=quoted, date=dt.date.today().isoformat()), encoding="utf-8"
         )
-        (deck_dir / "slides" / "01-intro.md").write_text(FIRST_SECTION.format(), encoding="utf-8")
+        (deck_dir / "slides" / "01-intro.md").write_text(FIRST_SECTION, encoding="utf-8")
         (deck_dir / ".gitignore").write_text("/dist/\n", encoding="utf-8")
     except (OSError, UnicodeError) as exc:  # UnicodeError: a name the file system's encoding cannot hold
         if not existed:  # leave no half-made deck behind

@@ -38,7 +38,7 @@ def command(deck_dir: Path, host: str, port: int, open_browser: bool) -> None:
                            "give the deck's folder, or run `talkdeck new DIR` to create one")
     require_reveal(root)
     server = DeckServer(root, host=host, port=port, echo=lambda text: click.echo(text, err=True))
-    previous = _stop_on_sigterm()
+    previous = _stop_on_signals()
     try:
         server.start()
         click.echo(f"Serving {display_path(root) if root != Path.cwd() else 'the deck'} at {server.url}"
@@ -59,7 +59,7 @@ def command(deck_dir: Path, host: str, port: int, open_browser: bool) -> None:
             signal.signal(signum, handler)
 
 
-def _stop_on_sigterm() -> dict:
+def _stop_on_signals() -> dict:
     """`kill`, or closing the terminal (SIGHUP), stops the server as cleanly as Ctrl-C does: the temporary
     build folder goes too."""
     if threading.current_thread() is not threading.main_thread():
