@@ -20,6 +20,7 @@ from __future__ import annotations
 import asyncio
 import errno
 import hashlib
+import ipaddress
 import json
 import os
 import secrets
@@ -34,6 +35,7 @@ from dataclasses import dataclass, field
 from functools import cache
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
 from talkdeck.builder import Builder
 from talkdeck.errors import DeckError, count, display_path
@@ -577,6 +579,33 @@ def listen(host: str, port: int) -> list[socket.socket]:
     return sockets
 
 
+def host_name(header: str) -> str | None:
+    """The name in a Host header, without port or brackets, in lower case; None if it is not one."""
+    try:
+        return urlsplit("//" + header).hostname
+    except ValueError:
+        return None
+
+
+def allowed_host(header: str | None, served_as: str) -> bool:
+    """Whether a request's Host names this server: an IP address, localhost, this machine's name, or the
+    name given with --host. Any other name is a page elsewhere that made its own name point here (DNS
+    rebinding) to read the deck and its notes through the visitor's browser."""
+    if not header:
+        return True  # HTTP/1.0 without a Host: no browser sends that
+    name = host_name(header)
+    if not name:
+        return False
+    try:
+        ipaddress.ip_address(name)
+        return True
+    except ValueError:
+        pass
+    machine = socket.gethostname().lower()
+    return (name == "localhost" or name.endswith(".localhost") or name == served_as.lower().strip("[]")
+            or name in (machine, machine + ".local"))
+
+
 def _log_errors_only(handler) -> None:
     if handler.get_status() >= 500:
         from tornado.log import access_log
@@ -589,19 +618,43 @@ def _log_errors_only(handler) -> None:
 def _handlers():
     from livereload.handlers import LiveReloadHandler
     from tornado import web
+    from tornado.websocket import WebSocketHandler
+
+    def refuse_other_hosts(handler, server: DeckServer) -> None:
+        host = handler.request.headers.get("Host")
+        if not allowed_host(host, server.host):
+            handler.set_status(403)
+            handler.set_header("Content-Type", "text/plain; charset=UTF-8")
+            handler.finish(f"talkdeck serve answers to localhost and IP addresses, not to {host!r}: a page "
+                           f"that points its own name at this machine may not read the deck. To serve under "
+                           f"that name, start talkdeck serve with --host {host_name(host) or 'NAME'}"
+                           f"\n")
 
     class Socket(LiveReloadHandler):
-        """livereload's WebSocket handshake; a page that registers is told at once to check the build."""
+        """livereload's WebSocket handshake; a page that registers is told at once to check the build.
+
+        Only pages of this server may connect (livereload lets any page in), and a message that is not
+        livereload's JSON is ignored instead of ending in a traceback.
+        """
 
         def initialize(self, server: DeckServer) -> None:
             self.server = server
 
+        def prepare(self) -> None:
+            refuse_other_hosts(self, self.server)
+
+        def check_origin(self, origin: str) -> bool:
+            return WebSocketHandler.check_origin(self, origin)
+
         def on_message(self, message) -> None:
-            super().on_message(message)
             try:
-                command = json.loads(message).get("command")
-            except (ValueError, AttributeError):
+                data = json.loads(message)
+            except ValueError:
                 return
+            if not isinstance(data, dict) or not isinstance(data.get("command"), str):
+                return
+            super().on_message(message)
+            command = data["command"]
             if command == "info":
                 self.send_message({"command": "reload", "path": self.server.state["build"],
                                    "liveCSS": False, "liveImg": False})
@@ -609,6 +662,9 @@ def _handlers():
     class StateHandler(web.RequestHandler):
         def initialize(self, server: DeckServer) -> None:
             self.server = server
+
+        def prepare(self) -> None:
+            refuse_other_hosts(self, self.server)
 
         def get(self) -> None:
             self.set_header("Content-Type", "application/json")
@@ -619,9 +675,13 @@ def _handlers():
         """Static files of the newest good build only; pages get the live script."""
 
         def initialize(self, server: DeckServer) -> None:  # type: ignore[override]
+            self.server = server
             self.build = server.current  # read once: this whole request uses one build folder
             self._is_page = False
             super().initialize(path=str(self.build.folder), default_filename="index.html")
+
+        def prepare(self) -> None:
+            refuse_other_hosts(self, self.server)
 
         def set_extra_headers(self, path: str) -> None:
             self.set_header("Cache-Control", "no-cache")
@@ -702,12 +762,19 @@ LIVE_JS = r"""
   var live = window.TALKDECK_LIVE;
   if (!live) return;
   // The speaker view's previews load the deck with ?receiver and are steered by the speaker window: they
-  // take patches (which keep their slide) but never reload, keep no position and tell nobody they moved.
+  // take patches and reloads like the deck, but tell nobody they moved. Their two frames share the speaker
+  // window's sessionStorage, so each keeps its position in its own frame's name, which outlives a reload.
   var receiver = /(^|[?&])receiver/.test(location.search.slice(1));
   var KEY = 'talkdeck-position:' + location.pathname;
+  function readPosition() {
+    if (!receiver) return sessionStorage.getItem(KEY);
+    return window.name.indexOf(KEY) === 0 ? window.name.slice(KEY.length) : null;
+  }
+  function writePosition(text) {
+    if (receiver) window.name = KEY + text; else sessionStorage.setItem(KEY, text);
+  }
   var saved = null;
-  try { saved = JSON.parse(sessionStorage.getItem(KEY) || 'null'); } catch (e) { saved = null; }
-  if (receiver) saved = null;
+  try { saved = JSON.parse(readPosition() || 'null'); } catch (e) { saved = null; }
   var nav = (performance.getEntriesByType && performance.getEntriesByType('navigation')[0]) || {};
   var restoring = !!saved && nav.type === 'reload';
   if (restoring && saved.id) {
@@ -728,14 +795,14 @@ LIVE_JS = r"""
     return heading ? heading.textContent.trim() : null;
   }
   function save() {
-    if (!ready() || receiver) return;
+    if (!ready()) return;
     var slide = Reveal.getCurrentSlide(), at = Reveal.getIndices();
     var position = {id: slide && slide.id || null, h: at.h, v: at.v, f: at.f, title: headingOf(slide),
                     n: Reveal.getSlides().indexOf(slide)};
-    try { sessionStorage.setItem(KEY, JSON.stringify(position)); } catch (e) { /* storage full or off */ }
+    try { writePosition(JSON.stringify(position)); } catch (e) { /* storage full or off */ }
   }
   function reload() {
-    if (leaving || receiver) return;
+    if (leaving) return;
     leaving = true;
     save();
     location.reload();

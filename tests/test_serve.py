@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 import signal
 import socket
@@ -149,10 +150,10 @@ def served(deck_copy):
     assert not server.base.exists()  # the build folders are gone
 
 
-def raw_get(port: int, target: str) -> tuple[int, bytes]:
+def raw_get(port: int, target: str, host: str = "127.0.0.1", headers: str = "") -> tuple[int, bytes]:
     """A request sent byte for byte, so no client library normalises `..` away."""
     with socket.create_connection(("127.0.0.1", port), timeout=5) as conn:
-        conn.sendall(f"GET {target} HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n".encode())
+        conn.sendall(f"GET {target} HTTP/1.1\r\nHost: {host}\r\n{headers}Connection: close\r\n\r\n".encode())
         data = b""
         while chunk := conn.recv(65536):
             data += chunk
@@ -172,6 +173,49 @@ def test_serves_only_the_build_folder(served):
         status, body = raw_get(port, probe)
         assert status == 404, probe
         assert b"not for the browser" not in body and b"root:" not in body
+
+
+def test_only_pages_of_this_server_may_read_the_deck_or_open_the_socket(served):
+    port = served.server.port
+    for host in (f"127.0.0.1:{port}", f"localhost:{port}", f"[::1]:{port}", "LOCALHOST",
+                 f"{socket.gethostname()}:{port}"):
+        assert raw_get(port, "/", host=host)[0] == 200, host
+    # a page on another site that points its own name at 127.0.0.1 (DNS rebinding) reads nothing
+    for target in ("/", "/reveal/reveal.js", "/_talkdeck/state", "/livereload"):
+        status, body = raw_get(port, target, host=f"rebound.example:{port}")
+        assert status == 403, target
+        assert b"--host rebound.example" in body and b"Fixture deck" not in body and b"build" not in body
+    assert raw_get(port, "/", host="[oops")[0] in (400, 403)
+    upgrade = ("Upgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Version: 13\r\n"
+               "Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\n")
+
+    def handshake(origin: str) -> bytes:
+        with socket.create_connection(("127.0.0.1", port), timeout=5) as conn:
+            conn.sendall(f"GET /livereload HTTP/1.1\r\nHost: 127.0.0.1:{port}\r\nOrigin: {origin}\r\n"
+                         f"{upgrade}\r\n".encode())
+            return conn.recv(65536).split(b"\r\n", 1)[0]
+
+    assert b" 101 " in handshake(f"http://127.0.0.1:{port}")
+    assert b" 403 " in handshake("http://elsewhere.example")  # livereload itself lets any origin in
+    assert b" 403 " in handshake(f"http://localhost:{port}")
+
+
+def test_a_socket_message_that_is_not_livereload_s_is_ignored(served, caplog):
+    import asyncio
+
+    from tornado.websocket import websocket_connect
+
+    async def talk() -> dict:
+        ws = await websocket_connect(f"ws://127.0.0.1:{served.server.port}/livereload")
+        for junk in ("not json", "[1, 2]", "null", '"hello"', '{"command": 5}', "{}"):
+            await ws.write_message(junk)
+        await ws.write_message('{"command": "hello"}')
+        reply = await asyncio.wait_for(ws.read_message(), 5)
+        ws.close()
+        return json.loads(reply)
+
+    assert asyncio.run(talk())["command"] == "hello"  # still connected, and still answering
+    assert not [r for r in caplog.records if r.exc_info], [r.getMessage() for r in caplog.records]
 
 
 def test_port_in_use_is_a_clear_error(deck_copy):
@@ -591,3 +635,36 @@ def test_the_speaker_view_follows_the_reloaded_deck(page, served):
     page.evaluate("Reveal.slide(1, 1)")  # the reloaded window still drives the speaker view
     speaker.wait_for_function("document.querySelector('.speaker-controls-notes .value').textContent"
                               ".includes('Notes of the vertical slide.')", timeout=WAIT_MS)
+
+
+@pytest.mark.browser
+def test_the_speaker_view_s_previews_reload_with_the_deck_onto_their_slides(page, served):
+    loaded = open_served(page, served, "#/code-2")
+    with page.expect_popup(timeout=WAIT_MS) as popup_info:
+        page.keyboard.press("s")
+    speaker = popup_info.value
+    frames = {name: f"document.querySelector('#{name}-slide iframe')?.contentWindow"
+              for name in ("current", "upcoming")}
+    for frame in frames.values():
+        speaker.wait_for_function(f"{frame} && {frame}.Reveal && {frame}.Reveal.isReady() && "
+                                  f"{frame}.document.documentElement.getAttribute('data-td-live')",
+                                  timeout=WAIT_MS)
+    speaker.wait_for_function(f"{frames['current']}.Reveal.getCurrentSlide().id === 'code-2'", timeout=WAIT_MS)
+    before = {name: speaker.evaluate(f"({{id: {frame}.Reveal.getCurrentSlide().id, "
+                                     f"f: {frame}.Reveal.getIndices().f}})")
+              for name, frame in frames.items()}
+    intro = served.deck / "slides" / "01-intro.md"
+    head, _, rest = intro.read_text().partition("\n---\n")
+    save(intro, head + "\n---\n\n## Inserted while serving\n\n---\n" + rest)  # a reload, not a patch
+    new = wait_reloaded(page, loaded)
+    for name, frame in frames.items():
+        # each preview shows the new build (one slide more) on the slide and step it showed before
+        speaker.wait_for_function(f"{frame}.document.documentElement.getAttribute('data-td-live') === {new!r} "
+                                  f"&& {frame}.Reveal && {frame}.Reveal.isReady()", timeout=WAIT_MS)
+        assert speaker.evaluate(f"{frame}.Reveal.getTotalSlides()") == 7
+        speaker.wait_for_function(f"{frame}.Reveal.getCurrentSlide().id === {before[name]['id']!r} && "
+                                  f"{frame}.Reveal.getIndices().f === {before[name]['f']!r}", timeout=WAIT_MS)
+    assert page.evaluate("Reveal.getCurrentSlide().id") == "code-2"  # the previews did not steer the deck
+    page.evaluate("Reveal.next()")  # and the speaker view still follows the reloaded deck
+    speaker.wait_for_function(f"{frames['current']}.Reveal.getIndices().f === "
+                              "window.opener.Reveal.getIndices().f", timeout=WAIT_MS)
