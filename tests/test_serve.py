@@ -584,12 +584,16 @@ def test_twenty_saves_within_a_second_end_on_the_final_content(page, served):
     assert served.server.loop.builds <= 20  # never more than one build per save
 
 
+def open_speaker_view(page):
+    with page.expect_popup(timeout=WAIT_MS) as popup_info:
+        page.keyboard.press("s")
+    return popup_info.value
+
+
 @pytest.mark.browser
 def test_the_speaker_view_s_upcoming_slide_shows_an_edit_of_the_next_slide(page, served):
     loaded = open_served(page, served, "#/intro-2-2")  # no fragments: the upcoming preview is the next slide
-    with page.expect_popup(timeout=WAIT_MS) as popup_info:
-        page.keyboard.press("s")
-    speaker = popup_info.value
+    speaker = open_speaker_view(page)
     upcoming = "document.querySelector('#upcoming-slide iframe')"
     speaker.wait_for_function(f"{upcoming} && {upcoming}.contentWindow.Reveal && "
                               f"{upcoming}.contentWindow.Reveal.isReady() && "
@@ -607,9 +611,7 @@ def test_the_speaker_view_s_upcoming_slide_shows_an_edit_of_the_next_slide(page,
 @pytest.mark.browser
 def test_the_speaker_view_follows_the_reloaded_deck(page, served):
     loaded = open_served(page, served, "#/intro-1")
-    with page.expect_popup(timeout=WAIT_MS) as popup_info:
-        page.keyboard.press("s")
-    speaker = popup_info.value
+    speaker = open_speaker_view(page)
     speaker.wait_for_function("document.querySelector('.speaker-controls-notes .value') && "
                               "document.querySelector('.speaker-controls-notes .value').textContent"
                               ".includes('Notes of the title slide.')", timeout=WAIT_MS)
@@ -640,9 +642,7 @@ def test_the_speaker_view_follows_the_reloaded_deck(page, served):
 @pytest.mark.browser
 def test_the_speaker_view_s_previews_reload_with_the_deck_onto_their_slides(page, served):
     loaded = open_served(page, served, "#/code-2")
-    with page.expect_popup(timeout=WAIT_MS) as popup_info:
-        page.keyboard.press("s")
-    speaker = popup_info.value
+    speaker = open_speaker_view(page)
     frames = {name: f"document.querySelector('#{name}-slide iframe')?.contentWindow"
               for name in ("current", "upcoming")}
     for frame in frames.values():
