@@ -239,6 +239,8 @@ class DeckWatcher:
         but editors' hidden files."""
         if path == self.root / CONFIG_FILE or path in self._files:
             return True
+        if path != self.root and any(f.is_relative_to(path) for f in self._files):
+            return True  # a folder on the way to a pane's file went or came back (rm -rf, git checkout)
         if any(m == path or m.is_relative_to(path) for m in self._missing):
             return True
         for name in TREE_DIRS:
@@ -248,7 +250,7 @@ class DeckWatcher:
                 return not any(part.startswith(".") for part in path.relative_to(self.root / name).parts)
         return False
 
-    def _plan(self, renew_tree: bool = False) -> None:
+    def _plan(self, renew_tree: bool = False, renew_flat: bool = False) -> None:
         with self._lock:
             if self._stopped:
                 return
@@ -262,7 +264,7 @@ class DeckWatcher:
                 if not any(f.is_relative_to(t) for t in trees):
                     flat.add(folder)
             self._ensure("tree", tuple(str(t) for t in trees), recursive=True, renew=renew_tree)
-            self._ensure("flat", tuple(sorted(str(f) for f in flat)), recursive=False)
+            self._ensure("flat", tuple(sorted(str(f) for f in flat)), recursive=False, renew=renew_flat)
 
     def _ensure(self, name: str, folders: tuple[str, ...], recursive: bool, renew: bool = False) -> None:
         current = self._watches[name]
@@ -276,9 +278,19 @@ class DeckWatcher:
         self._watches[name] = new
 
     def _received(self, changes: set) -> None:
+        from watchfiles import Change  # imported by the watch that calls this
+
         paths = {Path(path) for _change, path in changes}
-        if any(p.parent == self.root and p.name in TREE_DIRS for p in paths):
-            self._plan(renew_tree=True)  # such a folder appeared, went, or was replaced (git checkout)
+        removed = {Path(path) for change, path in changes if change == Change.deleted}
+        renew_tree = any(p.parent == self.root and p.name in TREE_DIRS for p in paths)
+        # A watch follows the folder it was given, not its name: when a watched folder (or one above it)
+        # is replaced, or a pane's file removed, possibly with its folder, watch what is there now.
+        flat = self._watches["flat"]
+        renew_flat = flat is not None and (
+            any(p in self._files for p in removed)
+            or any(p != self.root and Path(f).is_relative_to(p) for p in paths for f in flat.folders))
+        if renew_tree or renew_flat:
+            self._plan(renew_tree=renew_tree, renew_flat=renew_flat)
         relevant = {p for p in paths if self.relevant(p)}
         if relevant:
             self.filepath = str(sorted(relevant)[0])

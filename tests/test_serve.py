@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import shutil
 import signal
 import socket
 import subprocess
@@ -285,6 +286,28 @@ def test_watches_pane_files_new_sections_and_nothing_else(served):
     served.wait_build(second)
     _, body = raw_get(served.server.port, "/")
     assert b"A section created while serving" in body
+
+
+@pytest.mark.parametrize("folder", ["code", "code/deeper"])
+def test_a_pane_folder_replaced_in_one_step_is_watched_anew(served, folder):
+    pane = served.deck / "code" / "sample.py"
+    if folder != "code":  # a folder the deck root's own watch does not see
+        (served.deck / folder).mkdir()
+        pane = pane.rename(served.deck / folder / "sample.py")
+        slides = served.deck / "slides" / "02-code.md"
+        save(slides, slides.read_text().replace("code/sample.py", f"{folder}/sample.py"))
+        wait_for(lambda: f"{folder}/sample.py" in str(served.server.watcher._files), what="the moved pane")
+    first = served.build_id()
+    copy = served.deck.parent / "copy"
+    shutil.copytree(pane.parent, copy)
+    (copy / "sample.py").write_text(pane.read_text().replace("return 0", "return 41"))
+    shutil.rmtree(pane.parent)  # as `rm -rf code && cp -r ../copy code`, or a git checkout, does
+    shutil.copytree(copy, pane.parent)
+    second = served.wait_build(first)
+    wait_for(lambda: b"41" in raw_get(served.server.port, "/")[1], what="the replaced pane")
+    pane.write_text(pane.read_text().replace("return 41", "return 42"))  # the new folder is watched
+    served.wait_build(second)
+    wait_for(lambda: b"42" in raw_get(served.server.port, "/")[1], what="the edited pane")
 
 
 def test_templates_folder_added_later_is_watched(served):
