@@ -260,7 +260,15 @@ class Builder:
                 self._update(files)
             else:
                 self._replace(files)
-        except OSError as exc:  # a folder we may not write to, a full disk: the previous output stays
+        except OSError as exc:  # a source we may not read, a folder we may not write to, a full disk
+            # the previous output stays either way; the error names the side that failed
+            sources = {os.fspath(value): value for value in files.values() if isinstance(value, Path)}
+            source = sources.get(os.fspath(exc.filename)) if isinstance(exc.filename, (str, Path)) else None
+            if source is not None:
+                raise DeckError.at(
+                    source, None, f"cannot read this file: {exc.strerror or exc}",
+                    "make it readable by your user: the build copies it into the output",
+                ) from None
             raise DeckError.at(
                 self.output,
                 None,

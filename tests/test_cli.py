@@ -71,6 +71,28 @@ def test_an_output_that_cannot_be_written_is_a_clear_error(deck_copy, tmp_path):
     )
 
 
+def test_an_image_that_cannot_be_read_is_named_as_such(deck_copy, monkeypatch):
+    import shutil
+
+    deck = deck_copy()
+    assert run("build", deck).exit_code == 0
+    good = (deck / "dist" / "index.html").read_text()
+    copy2 = shutil.copy2
+
+    def unreadable(source, target, **kwargs):  # as another user's file (chmod has no hold on root)
+        if Path(source).name == "square.svg":
+            raise PermissionError(13, "Permission denied", str(source))
+        return copy2(source, target, **kwargs)
+
+    monkeypatch.setattr(shutil, "copy2", unreadable)
+    (deck / "img" / "square.svg").touch()  # no longer the file the last build linked
+    result = run("build", deck)
+    assert result.exit_code == 1 and isinstance(result.exception, SystemExit), result.exception
+    assert result.output.rstrip().endswith("img/square.svg: cannot read this file: Permission denied (make it "
+                                           "readable by your user: the build copies it into the output)")
+    assert (deck / "dist" / "index.html").read_text() == good
+
+
 def test_a_failed_build_exits_1_without_traceback_and_keeps_the_last_good_deck(deck_copy):
     deck = deck_copy()
     assert run("build", deck).exit_code == 0
