@@ -130,6 +130,10 @@ class Builder:
             with problems:
                 sections.append(self._section(path, name))
         problems.raise_any()
+        if not any(section.stacks for section in sections):
+            first = sections[0].path
+            raise DeckError.at(first, None, "the deck has no slide: every section in slides/ is empty",
+                               f"write a first slide in {first.name}, such as a line '# {config.title}'")
         paths = {s.path for s in sections}
         self._cache = {k: v for k, v in self._cache.items() if k in paths}
         return Deck(root=self.root, config=config, sections=sections)
@@ -373,10 +377,12 @@ def stylesheet(deck: Deck) -> str:
 
 def _apply_timing(section: Section) -> None:
     """The section's minutes shared among its slides in whole seconds (reveal reads data-timing as an
-    integer), the first slides taking the odd seconds so that the section adds up exactly."""
-    slides = section.slides
+    integer), the first slides taking the odd seconds so that the section adds up exactly. A slide with a
+    `data-timing` of its own keeps it, and the others share what is left."""
+    slides = [slide for slide in section.slides if slide.timing is None]
     if section.minutes is not None and slides:
-        base, odd = divmod(round(section.minutes * 60), len(slides))
+        own = sum(slide.timing or 0 for slide in section.slides)
+        base, odd = divmod(max(0, round(section.minutes * 60) - own), len(slides))
         for index, slide in enumerate(slides):
             slide.timing = base + (index < odd)
 

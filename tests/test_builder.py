@@ -58,6 +58,21 @@ def test_section_names_never_share_slide_ids(files, expected):
     assert list(section_names([Path(n) for n in files]).values()) == expected
 
 
+def test_a_deck_whose_sections_hold_no_slide_is_an_error(deck_copy, tmp_path):
+    deck = deck_copy()
+    for section in (deck / "slides").glob("*.md"):
+        section.unlink()
+    (deck / "slides" / "01-front.md").write_text('+++\ntitle = "Only front matter"\n+++\n')
+    (deck / "slides" / "02-blank.md").write_text("\n\n")
+    with pytest.raises(DeckError) as info:
+        Builder(deck, tmp_path / "out").build()
+    assert str(info.value).endswith("slides/01-front.md: the deck has no slide: every section in slides/ is "
+                                    "empty (write a first slide in 01-front.md, such as a line '# Fixture deck')")
+    assert not (tmp_path / "out").exists()
+    (deck / "slides" / "02-blank.md").write_text("# One slide\n")  # one slide is enough
+    assert len(Builder(deck, tmp_path / "out").build().deck.slides) == 1
+
+
 def test_no_sections_is_an_error(tmp_path):
     (tmp_path / "slides").mkdir()
     with pytest.raises(DeckError, match="no sections"):
@@ -92,6 +107,25 @@ def test_a_section_s_seconds_add_up_exactly_in_whole_seconds(deck_copy):
     assert json.loads(reveal_config(deck))["totalTime"] == 90
     html = Builder(root, root / "dist").render_page(deck)
     assert 'id="code-1" data-timing="0"' in html
+
+
+def test_a_slide_s_own_data_timing_is_kept_and_the_others_share_the_rest(deck_copy):
+    root = deck_copy()
+    intro = root / "slides" / "01-intro.md"
+    intro.write_text(intro.read_text().replace('data-background-color="#eeeeee"',
+                                               'data-background-color="#eeeeee" data-timing="90"'))
+    builder = Builder(root, root / "dist")
+    deck = builder.load()
+    assert [s.timing for s in deck.sections[0].slides] == [15, 90, 15]  # 120 s, 90 of them the slide's own
+    html = builder.render_page(deck)
+    assert html.count('data-timing="90"') == 1 and html.count("data-timing=") == len(deck.slides)
+    for bad in ("ninety", "-5", "1.5", ""):
+        intro.write_text(intro.read_text().replace('data-timing="90"', f'data-timing="{bad}"'))
+        with pytest.raises(DeckError) as info:
+            Builder(root, root / "dist").load()
+        assert str(info.value).endswith(f"slides/01-intro.md:16: data-timing={bad!r} is not a number of seconds "
+                                        '(write a whole number of seconds, such as data-timing="90")')
+        intro.write_text(intro.read_text().replace(f'data-timing="{bad}"', 'data-timing="90"'))
 
 
 def test_odd_seconds_go_to_the_first_slides():

@@ -215,7 +215,11 @@ def test_a_socket_message_that_is_not_livereload_s_is_ignored(served, caplog):
         ws.close()
         return json.loads(reply)
 
-    assert asyncio.run(talk())["command"] == "hello"  # still connected, and still answering
+    replies: list[dict] = []  # in a thread of its own: Playwright keeps an event loop in this one
+    client = threading.Thread(target=lambda: replies.append(asyncio.run(talk())))
+    client.start()
+    client.join(10)
+    assert replies and replies[0]["command"] == "hello"  # still connected, and still answering
     assert not [r for r in caplog.records if r.exc_info], [r.getMessage() for r in caplog.records]
 
 
