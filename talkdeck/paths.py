@@ -14,7 +14,12 @@ def inside_deck(root: Path, rel: str, slide_path: Path, line: int | None, noun: 
         raise DeckError.at(slide_path, line, f"{noun} path {rel!r} points outside the deck",
                            "use a path relative to the deck root, without `..`")
     path = root / candidate
-    if not path.is_file():
+    try:
+        is_file = path.is_file()
+    except OSError as exc:  # a name too long for the file system, a path through a file
+        raise DeckError.at(slide_path, line, f"{noun} path {rel!r} cannot be looked up: {exc.strerror}",
+                           "check the path; it is relative to the deck root") from None
+    if not is_file:
         what = "is a folder" if path.is_dir() else "does not exist"
         raise DeckError.at(slide_path, line, f"{noun} {rel} {what}", "check the path; it is relative to the deck root",
                            missing=path)

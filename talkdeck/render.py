@@ -26,7 +26,8 @@ from talkdeck.source import FENCE, SectionSource, fence_spans
 
 SLIDE_ATTRS = LazyPattern(r"<!--\s*\.slide:\s*(.*?)\s*-->")
 ATTR = LazyPattern(r"""([\w:.-]+)(?:\s*=\s*(?:"([^"]*)"|'([^']*)'|([^\s"'>]+)))?""")
-IMAGE = LazyPattern(r"!\[([^\]]*)\]\(\s*<?([^)\s>]+)>?(?:\s+[\"'][^)]*[\"'])?\s*\)")
+# the path may hold balanced parentheses, as Markdown allows: img/chart(1).png
+IMAGE = LazyPattern(r"!\[([^\]]*)\]\(\s*<?((?:[^()\s>]|\([^()\s]*\))+)>?(?:\s+[\"'][^)]*[\"'])?\s*\)")
 # Raw HTML elements that load a file, and the attributes that name it (reveal.js lazy-loads from data-src).
 HTML_MEDIA = LazyPattern(
     r"""<(img|video|audio|source|track|iframe|embed|object)\b((?:[^<>"']|"[^"]*"|'[^']*')*)>""", re.IGNORECASE

@@ -148,6 +148,20 @@ def test_percent_encoded_image_paths_name_the_file(render, tmp_path):
     assert 'src="img/a%20b.svg"' in section.slides[0].html
 
 
+def test_image_paths_with_parentheses_or_too_long_are_read_whole(render, tmp_path):
+    (tmp_path / "img" / "chart(1).svg").write_text("<svg xmlns='http://www.w3.org/2000/svg'/>")
+    section = render("![Chart](img/chart(1).svg)\n")
+    assert section.images == {"img/chart(1).svg"}
+    assert 'src="img/chart(1).svg"' in section.slides[0].html
+    with pytest.raises(DeckError, match=r"01-intro.md:3: image img/chart\(2\).svg does not exist"):
+        render("## A\n\n![Chart](img/chart(2).svg)\n")
+    long = "img/" + "a" * 300 + ".png"
+    with pytest.raises(DeckError) as err:
+        render(f"## A\n\n![Long]({long})\n")
+    assert str(err.value).endswith(f"01-intro.md:3: image path {long!r} cannot be looked up: File name too long "
+                                   "(check the path; it is relative to the deck root)")
+
+
 def test_remote_images_are_refused(render):
     with pytest.raises(DeckError, match=r"01-intro.md:1: image https://example.org/x.png would be loaded"):
         render("![x](https://example.org/x.png)\n")
