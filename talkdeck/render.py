@@ -306,9 +306,14 @@ class SectionRenderer:
         out: list[str] = []
         problems = Problems()  # every line's problem, not only the first one's
         index = 0
+        commented = False  # inside an HTML comment that an earlier line opened
         while index < len(lines):
             start, text, number = index, lines[index], first_line + index
             index = spans.get(start, start + 1)  # past the fence, or the next line
+            if commented:  # shown to nobody: nothing in it is checked, filled in or pulled in
+                out += lines[start:index]
+                commented = _comment_open_after("\n".join(lines[start:index]), True)
+                continue
             with problems:
                 if start in spans:
                     out += self._stash(self._fenced_code(lines[start:index], number, path, section))
@@ -316,8 +321,9 @@ class SectionRenderer:
                 if "{{" in text:
                     text = _outside_code(text, lambda part, at=number: self._deck_values(part, path, at))
                 stripped = text.strip()
-                if not notes and "<!--" in text:
-                    text = self._slide_attrs(text, slide, path, number, section)
+                if not notes and "<!--" in text:  # a slide comment, unless shown as code
+                    text = _outside_code(text, lambda part, at=number: self._slide_attrs(part, slide, path, at,
+                                                                                         section))
                 if stripped.startswith("<<<layers"):
                     out += self._stash(self._layers(stripped, path, number, section))
                 elif stripped.startswith("<<<"):
@@ -331,6 +337,9 @@ class SectionRenderer:
                 else:
                     if "![" in text or "<" in text:  # what IMAGE and HTML_MEDIA start with
                         code_free = CODE_SPAN.sub("", text) if "`" in text else text  # code shows, loads nothing
+                        if "<!--" in code_free:  # nor does a comment, here or running on below
+                            commented = _comment_open_after(code_free, False)
+                            code_free = _uncommented(code_free)
                         self._check_images(code_free, path, number, section)
                     match = LIST_ITEM_ATTRS.match(text) if "{" in text else None
                     if match:
@@ -475,6 +484,30 @@ def _outside_code(text: str, change) -> str:
         end = span.end()
     out.append(change(text[end:]))
     return "".join(out)
+
+
+def _comment_open_after(text: str, open_at_start: bool) -> bool:
+    """Whether an HTML comment is open at the end of `text`, given whether one was at its start."""
+    is_open, at = open_at_start, 0
+    while True:
+        found = text.find("-->" if is_open else "<!--", at)
+        if found < 0:
+            return is_open
+        at = found + (3 if is_open else 4)
+        is_open = not is_open
+
+
+def _uncommented(text: str) -> str:
+    """`text` without its HTML comments, and without a comment it opens but does not close."""
+    kept, at = [], 0
+    while (begin := text.find("<!--", at)) >= 0:
+        kept.append(text[at:begin])
+        end = text.find("-->", begin + 4)
+        if end < 0:
+            return "".join(kept)
+        at = end + 3
+    kept.append(text[at:])
+    return "".join(kept)
 
 
 def _attr_value(attr: re.Match[str]) -> str:

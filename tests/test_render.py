@@ -162,6 +162,24 @@ def test_image_paths_with_parentheses_or_too_long_are_read_whole(render, tmp_pat
                                    "(check the path; it is relative to the deck root)")
 
 
+def test_what_an_html_comment_hides_is_neither_checked_nor_pulled_in(render):
+    section = render(
+        "## A\n\n<!-- ![Old](img/gone.png) --> ![Kept](img/a.svg)\n\n"
+        "<!-- cut for time:\n![Old](img/gone.png)\n<<< code/gone.py\n{{ deck.nothing }}\n```python [9]\nx\n```\n-->\n\n"
+        "`<!--` in code opens nothing: ![Shown](img/a.svg)\n"
+    )
+    assert section.images == {"img/a.svg"} and not section.has_code
+    assert {p.name for p in section.dependencies} == {"a.svg"}
+    html = section.slides[0].html
+    assert "<!-- cut for time:" in html and "<<< code/gone.py" in html and html.count("<img") == 2
+    with pytest.raises(DeckError, match=r"01-intro.md:5: image img/gone.png does not exist"):
+        render("## A\n\n<!-- a comment\nthat ends here -->\n![After](img/gone.png)\n")
+    with pytest.raises(DeckError, match=r"01-intro.md:3: image img/gone.png does not exist"):
+        render("## A\n\n<!-- one --> ![Between](img/gone.png) <!-- two -->\n")
+    shown = render('## A\n\nWrite `<!-- .slide: class="dark" -->` above a slide\n').slides[0]
+    assert "class" not in shown.attrs and "<code>&lt;!-- .slide: class=\"dark\" --&gt;</code>" in shown.html
+
+
 def test_remote_images_are_refused(render):
     with pytest.raises(DeckError, match=r"01-intro.md:1: image https://example.org/x.png would be loaded"):
         render("![x](https://example.org/x.png)\n")
