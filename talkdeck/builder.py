@@ -502,7 +502,11 @@ def swap(new: Path, output: Path) -> None:
         if old.exists():
             shutil.rmtree(old)
         os.rename(output, old)
-        os.rename(new, output)
+        try:
+            os.rename(new, output)
+        except BaseException:
+            os.rename(old, output)  # the last good output goes back where it was
+            raise
         shutil.rmtree(old, ignore_errors=True)
     else:
         os.rename(new, output)

@@ -133,15 +133,17 @@ def parse_config(text: str, path: Path, reveal_dist: Path | None = None) -> Deck
         config.date = str(data["date"])
     if _is_int(data.get("minutes")):
         config.minutes = data["minutes"]
-        if config.minutes <= 0:
-            problems.append(Problem(path, locate("minutes"), "minutes must be more than 0"))
+        if not 0 < config.minutes <= 1440:
+            problems.append(Problem(path, locate("minutes"), "minutes must be more than 0 and at most 1440",
+                                    "the talk's length in minutes, such as minutes = 30"))
     size = data.get("size")
     if isinstance(size, dict):
         _check_table(size, _SIZE_KEYS, "size", path, locate, problems)
         for key in ("width", "height"):
             if _is_int(size.get(key)):
-                if size[key] < 100:
-                    problems.append(Problem(path, locate(key, "size"), f"size.{key} must be at least 100"))
+                if not 100 <= size[key] <= 10000:
+                    problems.append(Problem(path, locate(key, "size"), f"size.{key} must be from 100 to 10000",
+                                            "pixels of the slide's design size, such as 1280 by 720"))
                 setattr(config, key, size[key])
         if isinstance(size.get("margin"), (int, float)) and not isinstance(size.get("margin"), bool):
             config.margin = float(size["margin"])

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import re
 from pathlib import Path
 
@@ -251,3 +252,25 @@ def test_a_template_cache_that_cannot_be_written_does_not_fail_the_build(deck_co
     monkeypatch.setattr(jinja2.FileSystemBytecodeCache, "dump_bytecode", refuse)
     result = Builder(deck_copy(), tmp_path / "out").build()
     assert (tmp_path / "out" / "index.html").is_file() and result.deck.slides
+
+
+def test_a_swap_that_fails_halfway_puts_the_last_good_output_back(tmp_path, monkeypatch):
+    from talkdeck import builder
+
+    output, new = tmp_path / "dist", tmp_path / ".dist.tmp"
+    output.mkdir()
+    (output / "index.html").write_text("last good")
+    new.mkdir()
+    (new / "index.html").write_text("new")
+    rename = os.rename
+
+    def second_rename_fails(source, target):
+        if Path(source) == new:
+            raise OSError(28, "No space left on device")
+        rename(source, target)
+
+    monkeypatch.setattr(builder.os, "rename", second_rename_fails)
+    with pytest.raises(OSError):
+        builder.swap(new, output)
+    assert (output / "index.html").read_text() == "last good"
+    assert sorted(p.name for p in tmp_path.iterdir()) == [".dist.tmp", "dist"]  # no .dist.old-PID left

@@ -71,7 +71,12 @@ def test_invalid_toml_is_located():
         ('title = "T"\n\n[bar]\nx = 1\n', "deck.toml:3: unknown key 'bar' in deck.toml"),
         ("[size]\nwidth = 1280\n[size.inner]\nx = 1\n", "deck.toml:3: unknown key 'size.inner' in [size]"),
         ("[[size]]\nwidth = 1280\n", "deck.toml:1: size must be"),
-        ('title = "T"\nsize = { width = 50 }\n', "deck.toml:2: size.width must be at least 100"),
+        ('title = "T"\nsize = { width = 50 }\n', "deck.toml:2: size.width must be from 100 to 10000"),
+        ("[size]\nheight = 100000000\n", "deck.toml:2: size.height must be from 100 to 10000 (pixels of the "
+                                        "slide's design size, such as 1280 by 720)"),
+        ("title = 'T'\nminutes = 100000000\n", "deck.toml:2: minutes must be more than 0 and at most 1440 (the "
+                                             "talk's length in minutes, such as minutes = 30)"),
+        ("minutes = 0\n", "deck.toml:1: minutes must be more than 0 and at most 1440"),
         ('[ "size" ]\nwidth = "x"\n', "deck.toml:2: size.width must be a whole number of pixels"),
         ('title = "T"\nreveal.x.y = 1\nbar.baz = 2\n', "deck.toml:3: unknown key 'bar' in deck.toml"),
     ],
