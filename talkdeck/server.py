@@ -806,12 +806,31 @@ LIVE_JS = r"""
     var heading = slide && slide.querySelector('h1, h2, h3');
     return heading ? heading.textContent.trim() : null;
   }
+  // What the slide shows (text, code, pictures), to tell it from slides with the same heading or none.
+  function contentOf(slide) {
+    if (!slide) return null;
+    var copy = slide.cloneNode(true);
+    Array.prototype.forEach.call(copy.querySelectorAll('aside.notes, .hljs-ln-numbers, section'),
+                                 function (el) { el.remove(); });
+    var pictures = Array.prototype.map.call(copy.querySelectorAll('img'), function (img) {
+      return img.getAttribute('src');
+    });
+    return (copy.textContent.replace(/\s+/g, ' ').trim() + ' ' + pictures.join(' ')).slice(0, 2000);
+  }
+  // Until the speaker moves, a page that could not find the saved slide (a section saved half-written, say)
+  // keeps the saved position for the next build instead of wherever reveal.js ended up.
+  var lost = false;
   function save() {
-    if (!ready()) return;
+    if (!ready() || lost) return;
     var slide = Reveal.getCurrentSlide(), at = Reveal.getIndices();
     var position = {id: slide && slide.id || null, h: at.h, v: at.v, f: at.f, title: headingOf(slide),
-                    n: Reveal.getSlides().indexOf(slide)};
+                    content: contentOf(slide), n: Reveal.getSlides().indexOf(slide)};
     try { writePosition(JSON.stringify(position)); } catch (e) { /* storage full or off */ }
+  }
+  function moved(event) {
+    if (event && event.origin === 'talkdeck') return;  // a patch telling the speaker view, not a move
+    lost = false;
+    save();
   }
   function reload() {
     if (leaving) return;
@@ -824,18 +843,26 @@ LIVE_JS = r"""
     restoring = false;
     var el = saved.id && document.getElementById(saved.id);
     var slide = el && el.closest('.slides section');
-    // Slide ids count positions, so a slide added or removed before this one shifts them: when the slide now
-    // under the saved id has another heading, the slide with the saved heading (the nearest, if several) is
-    // where the speaker was. An edited heading of the slide itself matches no slide and keeps the id.
-    if (saved.title && headingOf(slide) !== saved.title) {
+    // Slide ids count positions, so a slide added or removed before this one shifts them. The slide is the
+    // one under the saved id when it still shows the same; else the nearest that does, heading and content;
+    // else the nearest with the same heading (its content was edited). An edited heading matches no slide
+    // and keeps the id.
+    function same(candidate) {
+      return headingOf(candidate) === (saved.title || null) && contentOf(candidate) === saved.content;
+    }
+    if (!slide || !same(slide)) {
       var best = null;
       Reveal.getSlides().forEach(function (candidate, index) {
-        if (headingOf(candidate) !== saved.title) return;
+        var rank = same(candidate) ? 0 : (saved.title && headingOf(candidate) === saved.title ? 1 : -1);
+        if (rank < 0) return;
         var distance = Math.abs(index - (saved.n || 0));
-        if (!best || distance < best.distance) best = {slide: candidate, distance: distance};
+        if (!best || rank < best.rank || (rank === best.rank && distance < best.distance)) {
+          best = {slide: candidate, rank: rank, distance: distance};
+        }
       });
       if (best) slide = best.slide;
     }
+    lost = !slide;
     var target = slide ? Reveal.getIndices(slide) : {h: saved.h || 0, v: saved.v || 0};
     var now = Reveal.getIndices();
     var f = typeof saved.f === 'number' ? saved.f : undefined;
@@ -845,7 +872,7 @@ LIVE_JS = r"""
   }
   function started() {
     restore();
-    ['slidechanged', 'fragmentshown', 'fragmenthidden'].forEach(function (name) { Reveal.on(name, save); });
+    ['slidechanged', 'fragmentshown', 'fragmenthidden'].forEach(function (name) { Reveal.on(name, moved); });
     save();
     shown(false);
     fetchPage().then(function (page) {
@@ -907,6 +934,7 @@ LIVE_JS = r"""
       patch(page.doc, changed);
       source = next;
       live.build = page.build;
+      save();  // what the slide shows now
       shown(true);
     }).catch(function (e) {
       if (window.console) console.warn('talkdeck: reloading, the slides could not be patched:', e);

@@ -695,3 +695,57 @@ def test_the_speaker_view_s_previews_reload_with_the_deck_onto_their_slides(page
     page.evaluate("Reveal.next()")  # and the speaker view still follows the reloaded deck
     speaker.wait_for_function(f"{frames['current']}.Reveal.getIndices().f === "
                               "window.opener.Reveal.getIndices().f", timeout=WAIT_MS)
+
+
+REPEATS = """+++
+minutes = 2
++++
+
+## Demo
+
+First step of the demo
+
+---
+
+## Demo
+
+Second step of the demo
+
+---
+
+Headless slide one
+
+---
+
+Headless slide two
+"""
+
+
+@pytest.mark.browser
+@pytest.mark.parametrize(("at", "shows"), [("more-2", "Second step of the demo"),
+                                           ("more-4", "Headless slide two")])
+def test_slides_with_a_shared_heading_or_none_are_found_again_after_an_insert(page, served, at, shows):
+    more = served.deck / "slides" / "03-more.md"
+    save(more, REPEATS)
+    first = served.wait_build(served.build_id())
+    loaded = open_served(page, served, f"#/{at}")
+    assert shows in page.evaluate("Reveal.getCurrentSlide().textContent")
+    save(more, REPEATS.replace("+++\n\n", "+++\n\n## Inserted\n\n---\n\n", 1))  # before every slide here
+    served.wait_build(first)
+    wait_reloaded(page, loaded)
+    page.wait_for_function(f"Reveal.getCurrentSlide().textContent.includes({shows!r})", timeout=WAIT_MS)
+    assert page.evaluate("Reveal.getCurrentSlide().id") == at[:-1] + str(int(at[-1]) + 1)
+
+
+@pytest.mark.browser
+def test_a_section_saved_half_written_does_not_lose_the_slide(page, served):
+    loaded = open_served(page, served, "#/code-3")
+    code = served.deck / "slides" / "02-code.md"
+    whole = code.read_text()
+    code.write_text(whole[: whole.index("## A pane")])  # an editor writing in place, caught halfway
+    half = wait_reloaded(page, loaded)
+    assert page.evaluate("Reveal.getTotalSlides()") == 4  # code-3 is gone for now: the deck shows another
+    code.write_text(whole)
+    wait_reloaded(page, half)
+    page.wait_for_function("Reveal.getCurrentSlide().id === 'code-3'", timeout=WAIT_MS)
+    assert page.evaluate("Reveal.getCurrentSlide().querySelector('h2').textContent") == "Whole file"
