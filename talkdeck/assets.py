@@ -10,8 +10,9 @@ from collections.abc import Callable
 from functools import cache
 from pathlib import Path
 
-from talkdeck.config import DeckConfig, KeyLocator, read_text, suggest
+from talkdeck.config import DeckConfig, KeyLocator, suggest
 from talkdeck.errors import DeckError, Problem
+from talkdeck.paths import read_text
 from talkdeck.patterns import LazyPattern
 
 PACKAGE_DIR = Path(__file__).resolve().parent

@@ -16,10 +16,11 @@ from typing import Any
 
 from talkdeck import __version__
 from talkdeck.assets import PACKAGE_DIR, copy_file, require_reveal, reveal_files
-from talkdeck.config import DeckConfig, load_config, read_text
+from talkdeck.config import DeckConfig, load_config
 from talkdeck.errors import DeckError, Problems
 from talkdeck.model import Deck, Section
 from talkdeck.panes import PaneResolver
+from talkdeck.paths import read_text
 from talkdeck.render import SectionRenderer
 from talkdeck.source import parse_section
 

@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import Any
 
 from talkdeck.errors import DeckError, Problem
+from talkdeck.paths import read_text
 from talkdeck.patterns import LazyPattern
 
 CONFIG_NAME = "deck.toml"
@@ -87,20 +88,6 @@ def load_config(deck_dir: Path, reveal_dist: Path | None = None) -> DeckConfig:
         raise DeckError.at(path, None, "no deck.toml here", "run `talkdeck new DIR` to create a deck")
     text = read_text(path)
     return parse_config(text, path, reveal_dist)
-
-
-def read_text(path: Path) -> str:
-    """Read a source file as UTF-8, turning OS and encoding failures into a located error."""
-    try:
-        data = path.read_bytes()
-    except OSError as exc:
-        raise DeckError.at(path, None, f"cannot read the file: {exc.strerror}",
-                           "check that it exists and that you may read it") from None
-    try:
-        return data.decode("utf-8-sig")  # without the byte order mark some Windows editors write
-    except UnicodeDecodeError as exc:
-        line = data[: exc.start].count(b"\n") + 1
-        raise DeckError.at(path, line, "the file is not valid UTF-8", "save it with UTF-8 encoding") from None
 
 
 def parse_toml(text: str, path: Path, first_line: int = 1) -> dict[str, Any]:

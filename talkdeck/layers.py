@@ -43,6 +43,7 @@ from pathlib import Path
 from typing import Literal
 
 from talkdeck.errors import DeckError, Problem
+from talkdeck.paths import read_text
 
 Kind = Literal["base", "layer", "config"]
 State = Literal["base", "run", "cached", "rebuilt", "config"]
@@ -151,7 +152,6 @@ def read_instructions(dockerfile: Path) -> list[Instruction]:
     """Parse the Dockerfile and refuse what we cannot explain, every problem at once."""
     from dockerfile_parse import DockerfileParser
 
-    from talkdeck.config import read_text
 
     # read_text locates a read or UTF-8 error; the parser gets the text back as UTF-8 bytes
     parser = DockerfileParser(fileobj=io.BytesIO(read_text(dockerfile).encode("utf-8")))
@@ -448,7 +448,6 @@ def read_ignore_file(dockerfile: Path) -> IgnoreFile:
         return IgnoreFile(None)
     rules: list[IgnoreRule] = []
     problems: list[Problem] = []
-    from talkdeck.config import read_text
 
     for number, line in enumerate(read_text(path).splitlines(), start=1):
         try:

@@ -1,4 +1,5 @@
-"""Files a slide names (panes, Dockerfiles, images): relative to the deck root, and never outside it."""
+"""The deck's files: read as UTF-8, and the files a slide names (panes, Dockerfiles, images) relative to the
+deck root, never outside it."""
 
 from __future__ import annotations
 
@@ -27,3 +28,19 @@ def inside_deck(root: Path, rel: str, slide_path: Path, line: int | None, noun: 
         raise DeckError.at(slide_path, line, f"{noun} {rel} links to a file outside the deck",
                            "only files inside the deck can be shown")
     return path
+
+
+def read_text(path: Path) -> str:
+    """Read a source file as UTF-8, turning OS and encoding failures into a located error."""
+    try:
+        data = path.read_bytes()
+    except OSError as exc:
+        raise DeckError.at(path, None, f"cannot read the file: {exc.strerror}",
+                           "check that it exists and that you may read it") from None
+    if data[:3] == b"\xef\xbb\xbf":  # the byte order mark some Windows editors write: not part of the text
+        data = data[3:]
+    try:
+        return data.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        line = data[: exc.start].count(b"\n") + 1
+        raise DeckError.at(path, line, "the file is not valid UTF-8", "save it with UTF-8 encoding") from None
