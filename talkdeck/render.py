@@ -386,10 +386,11 @@ class SectionRenderer:
                 raise DeckError.at(path, number, f"slide attribute {name} is talkdeck's to set", hint)
             value = _attr_value(attr)
             if name.lower() == "data-timing":  # reveal's own: this slide's seconds in the speaker view
-                if not value.strip().isdigit() or int(value) > 86400:
+                seconds = value.strip()
+                if not (seconds.isascii() and seconds.isdigit()) or int(seconds) > 86400:
                     raise DeckError.at(path, number, f"data-timing={value!r} is not a number of seconds",
                                        'write a whole number of seconds, such as data-timing="90"')
-                slide.timing = int(value)
+                slide.timing = int(seconds)
                 continue
             if name in ("data-background-image", "data-background-video") and value:
                 noun = "video" if name == "data-background-video" else "image"

@@ -120,7 +120,7 @@ def test_a_slide_s_own_data_timing_is_kept_and_the_others_share_the_rest(deck_co
     assert [s.timing for s in deck.sections[0].slides] == [15, 90, 15]  # 120 s, 90 of them the slide's own
     html = builder.render_page(deck)
     assert html.count('data-timing="90"') == 1 and html.count("data-timing=") == len(deck.slides)
-    for bad in ("ninety", "-5", "1.5", ""):
+    for bad in ("ninety", "-5", "1.5", "", "²", "99999"):
         intro.write_text(intro.read_text().replace('data-timing="90"', f'data-timing="{bad}"'))
         with pytest.raises(DeckError) as info:
             Builder(root, root / "dist").load()
