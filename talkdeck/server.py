@@ -205,6 +205,7 @@ class DeckWatcher:
         self.filepath: str | None = None  # livereload's handler logs the last changed path
         self._lock = threading.RLock()
         self._files: frozenset[Path] = frozenset()
+        self._links: dict[Path, Path] = {}  # the target of each watched file that is a link -> the link
         self._missing: frozenset[Path] = frozenset()
         self._watches: dict[str, _Watch | None] = {"flat": None, "tree": None}
         self._stopped = False
@@ -213,9 +214,22 @@ class DeckWatcher:
         self._plan()
 
     def update(self, files: Iterable[Path]) -> None:
-        """The files the last good build read besides the watched folders (code panes, images)."""
+        """The files the last good build read (sections, code panes, images).
+
+        A file that is a symbolic link is watched at its target too, since an edit there changes nothing
+        at the link; a change to the target is reported as a change to the link.
+        """
+        files = {Path(f) for f in files}
+        links: dict[Path, Path] = {}
+        for link in files:
+            try:
+                if link.is_symlink():
+                    links[link.resolve()] = link
+            except (OSError, RuntimeError):  # a link loop or an unreadable folder: the build said so
+                pass
         with self._lock:
-            self._files = frozenset(Path(f) for f in files)
+            self._files = frozenset(files | set(links))
+            self._links = links
         self._plan()
 
     def expect(self, missing: Iterable[Path]) -> None:
@@ -247,7 +261,10 @@ class DeckWatcher:
             if path == self.root / name:
                 return True
             if path.is_relative_to(self.root / name):
-                return not any(part.startswith(".") for part in path.relative_to(self.root / name).parts)
+                parts = path.relative_to(self.root / name).parts
+                if name == "slides" and not (len(parts) == 1 and path.name.endswith(".md")):
+                    return False  # the builder reads nothing else there: not vim's 4913, not #autosaves#
+                return not any(part.startswith(".") for part in parts)
         return False
 
     def _plan(self, renew_tree: bool = False, renew_flat: bool = False) -> None:
@@ -287,11 +304,11 @@ class DeckWatcher:
         # is replaced, or a pane's file removed, possibly with its folder, watch what is there now.
         flat = self._watches["flat"]
         renew_flat = flat is not None and (
-            any(p in self._files for p in removed)
+            any(p in self._files and str(p.parent) in flat.folders for p in removed)
             or any(p != self.root and Path(f).is_relative_to(p) for p in paths for f in flat.folders))
         if renew_tree or renew_flat:
             self._plan(renew_tree=renew_tree, renew_flat=renew_flat)
-        relevant = {p for p in paths if self.relevant(p)}
+        relevant = {self._links.get(p, p) for p in paths if self.relevant(p)}
         if relevant:
             self.filepath = str(sorted(relevant)[0])
             self.on_change(relevant)
@@ -353,12 +370,16 @@ class DeckServer:
         self.requested_port = port
         self.echo = echo
         self.base = Path(tempfile.mkdtemp(prefix="talkdeck-serve-"))
+        try:
+            waiting = self.base / "waiting"
+            waiting.mkdir()
+            (waiting / "index.html").write_text(WAITING_PAGE, encoding="utf-8")
+        except BaseException:  # Ctrl-C, or a full disk, right at the start
+            shutil.rmtree(self.base, ignore_errors=True)
+            raise
         self.builder = Builder(self.root, self.base / "deck", incremental=True)
         self._token = secrets.token_hex(4)
         self._serial = 0
-        waiting = self.base / "waiting"
-        waiting.mkdir()
-        (waiting / "index.html").write_text(WAITING_PAGE, encoding="utf-8")
         self.current = Build(f"{self._token}.0", waiting)
         self.state: dict[str, Any] = {"build": self.current.id, "error": None}
         self._last_error = ""
@@ -420,7 +441,7 @@ class DeckServer:
         self._serial += 1
         build = Build(f"{self._token}.{self._serial}", result.output, assets_signature(result.output))
         self.current = build  # one assignment: pages served after this carry the new id
-        self.watcher.update(result.deck.dependencies)
+        self.watcher.update(result.deck.dependencies | {section.path for section in result.deck.sections})
         self.watcher.expect(())
         return Outcome(build=build, slides=len(result.deck.slides), sections=len(result.deck.sections),
                        changes=changes, seconds=time.perf_counter() - started)
@@ -550,15 +571,20 @@ class DeckServer:
         self.close()
 
     def close(self) -> None:
-        """Stop watching and building, release the port, delete the build folders."""
+        """Stop watching and building, release the port, delete the build folders.
+
+        Waiting for the threads takes a moment; a second Ctrl-C during it still leaves nothing behind.
+        """
         if self._closed:
             return
         self._closed = True
-        self.watcher.stop()
-        self.loop.stop()
-        for sock in self.sockets:
-            sock.close()
-        shutil.rmtree(self.base, ignore_errors=True)
+        try:
+            self.watcher.stop()
+            self.loop.stop()
+        finally:
+            for sock in self.sockets:
+                sock.close()
+            shutil.rmtree(self.base, ignore_errors=True)
 
 
 def listen(host: str, port: int) -> list[socket.socket]:

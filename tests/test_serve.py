@@ -314,6 +314,31 @@ def test_a_pane_folder_replaced_in_one_step_is_watched_anew(served, folder):
     wait_for(lambda: b"42" in raw_get(served.server.port, "/")[1], what="the edited pane")
 
 
+def test_a_section_that_is_a_link_rebuilds_when_its_target_changes(served, tmp_path):
+    shared = tmp_path / "shared" / "common.md"  # kept outside the deck, say for several talks
+    shared.parent.mkdir()
+    shared.write_text("## Shared slide\n\nFirst version\n")
+    first = served.build_id()
+    (served.deck / "slides" / "03-shared.md").symlink_to(shared)
+    second = served.wait_build(first)
+    assert b"First version" in raw_get(served.server.port, "/")[1]
+    save(shared, "## Shared slide\n\nSecond version\n")
+    served.wait_build(second)
+    assert b"Second version" in raw_get(served.server.port, "/")[1]
+    assert any("after slides/03-shared.md" in line for line in served.lines)
+
+
+def test_files_the_builder_does_not_read_in_slides_rebuild_nothing(served):
+    first = served.build_id()
+    slides = served.deck / "slides"
+    for name in ("#01-intro.md#", "4913", "01-intro.md.orig", "01-intro.md~", ".01-intro.md.swp"):
+        (slides / name).write_text("an editor's file\n")
+    (slides / "drafts").mkdir()
+    (slides / "drafts" / "later.md").write_text("## Not a section\n")
+    time.sleep(0.4)
+    assert served.build_id() == first and served.server.loop.builds == 0  # not one rebuild
+
+
 def test_templates_folder_added_later_is_watched(served):
     first = served.build_id()
     templates = served.deck / "templates"
@@ -410,7 +435,8 @@ def test_requests_never_meet_a_half_written_deck(served):
 
 
 @pytest.mark.parametrize(
-    "stop", [signal.SIGINT, signal.SIGTERM, signal.SIGHUP], ids=["ctrl-c", "kill", "terminal-closed"]
+    "stop", [[signal.SIGINT], [signal.SIGTERM], [signal.SIGHUP], [signal.SIGINT, signal.SIGINT]],
+    ids=["ctrl-c", "kill", "terminal-closed", "ctrl-c-twice"]
 )
 def test_cli_serves_and_stops_cleanly(deck_copy, tmp_path, stop):
     deck = deck_copy("basic")
@@ -429,7 +455,9 @@ def test_cli_serves_and_stops_cleanly(deck_copy, tmp_path, stop):
         port = int(url.rsplit(":", 1)[1].strip("/"))
         assert raw_get(port, "/")[0] == 200
         assert [p.name[:15] for p in temp.iterdir()] == ["talkdeck-serve-"]  # built outside the deck
-        proc.send_signal(stop)
+        for signum in stop:
+            proc.send_signal(signum)
+            time.sleep(0.005)  # the second lands while the server is stopping
         rest, _ = proc.communicate(timeout=10)
     finally:
         if proc.poll() is None:

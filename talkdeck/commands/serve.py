@@ -37,9 +37,10 @@ def command(deck_dir: Path, host: str, port: int, open_browser: bool) -> None:
         raise DeckError.at(root / CONFIG_NAME, None, "no deck.toml here: this is not a deck folder",
                            "give the deck's folder, or run `talkdeck new DIR` to create one")
     require_reveal(root)
-    server = DeckServer(root, host=host, port=port, echo=lambda text: click.echo(text, err=True))
     previous = _stop_on_signals()
+    server = None
     try:
+        server = DeckServer(root, host=host, port=port, echo=lambda text: click.echo(text, err=True))
         server.start()
         click.echo(f"Serving {display_path(root) if root != Path.cwd() else 'the deck'} at {server.url}"
                    " (Ctrl-C stops)", err=True)
@@ -51,10 +52,12 @@ def command(deck_dir: Path, host: str, port: int, open_browser: bool) -> None:
             threading.Thread(target=webbrowser.open, args=(server.url,), daemon=True).start()
         server.serve_forever()
     except KeyboardInterrupt:
-        server.close()
+        if server is not None:
+            server.close()
         click.echo("Stopped.", err=True)
     finally:
-        server.close()
+        if server is not None:
+            server.close()
         for signum, handler in previous.items():
             signal.signal(signum, handler)
 
