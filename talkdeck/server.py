@@ -813,9 +813,14 @@ LIVE_JS = r"""
   }
   var saved = null;
   try { saved = JSON.parse(readPosition() || 'null'); } catch (e) { saved = null; }
+  if (receiver && location.hash) {
+    // reveal.js wrote where the preview was into its address; started from there after a reload, it would
+    // tell the speaker view it moved, and the speaker view would move the deck
+    history.replaceState(history.state, '', location.pathname + location.search);
+  }
   var nav = (performance.getEntriesByType && performance.getEntriesByType('navigation')[0]) || {};
   var restoring = !!saved && nav.type === 'reload';
-  if (restoring && saved.id) {
+  if (restoring && saved.id && !receiver) {
     var f = typeof saved.f === 'number' && saved.f >= 0 ? '/' + saved.f : '';
     history.replaceState(history.state, '', location.pathname + location.search + '#/' + saved.id + f);
   }
@@ -867,6 +872,14 @@ LIVE_JS = r"""
   function restore() {
     if (!restoring) return;
     restoring = false;
+    if (receiver) {
+      // A preview goes back to the place the speaker view last gave it, in the deck's own indices: the slide
+      // it showed may have been read off the previous build. It tells nobody, or it would steer the deck.
+      var config = Reveal.getConfig(), posting = config.postMessageEvents;
+      config.postMessageEvents = false;
+      try { go({h: saved.h || 0, v: saved.v || 0}); } finally { config.postMessageEvents = posting; }
+      return;
+    }
     var el = saved.id && document.getElementById(saved.id);
     var slide = el && el.closest('.slides section');
     // Slide ids count positions, so a slide added or removed before this one shifts them. The slide is the
@@ -889,7 +902,9 @@ LIVE_JS = r"""
       if (best) slide = best.slide;
     }
     lost = !slide;
-    var target = slide ? Reveal.getIndices(slide) : {h: saved.h || 0, v: saved.v || 0};
+    go(slide ? Reveal.getIndices(slide) : {h: saved.h || 0, v: saved.v || 0});
+  }
+  function go(target) {
     var now = Reveal.getIndices();
     var f = typeof saved.f === 'number' ? saved.f : undefined;
     if (now.h !== target.h || (now.v || 0) !== (target.v || 0) || (f !== undefined && now.f !== f)) {
