@@ -109,7 +109,8 @@ class Sources:
         self._ends: dict[str, int] = {}
         for section in deck.sections:
             slides = section.slides
-            for slide, following in zip(slides, [*slides[1:], None], strict=True):
+            for index, slide in enumerate(slides):  # an empty section has none
+                following = slides[index + 1] if index + 1 < len(slides) else None
                 self._ends[slide.id] = following.line - 1 if following else 1 << 30
         self._files: dict[str, list[str]] = {}
 

@@ -175,12 +175,16 @@ def output_path(root: Path, output: Path | None, suffix: str) -> Path:
 
 
 def write_atomically(path: Path, data: bytes) -> None:
-    part = path.with_name(f".{path.name}.part-{os.getpid()}")
+    # a short name of its own beside the file: the file's name may already be as long as names may be
+    part = path.with_name(f".talkdeck-{os.getpid()}.part")
     try:
         part.write_bytes(data)
         os.replace(part, path)
     except OSError as exc:
-        part.unlink(missing_ok=True)
+        try:
+            part.unlink(missing_ok=True)
+        except OSError:  # a folder we may not write to has no part file to remove
+            pass
         raise DeckError.at(path, None, f"cannot write the file: {exc.strerror}",
                            "choose a path you may write to, with -o") from None
 

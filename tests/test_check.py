@@ -334,3 +334,9 @@ def test_a_browser_path_that_does_not_exist_is_a_clean_error(tmp_path):
     result = run(FIXTURES / "clean", "--browser", tmp_path / "no-chromium")
     assert result.exit_code != 0
     assert "Traceback" not in result.output
+
+
+def test_an_empty_section_is_checked_like_the_build_accepts_it(tmp_path):
+    deck = copy("clean", tmp_path)
+    (deck / "slides" / "09-empty.md").write_text('+++\ntitle = "Later"\n+++\n')
+    assert run_check(deck, use_browser=False).findings == []

@@ -349,3 +349,23 @@ def test_stepped_code_is_printed_once_in_its_final_step(exported):
     fragments, _, _ = exported["fragments"]
     stepped = [i for i in range(len(fragments.pages)) if "def f():" in page_text(fragments, i)]
     assert len(stepped) >= 2  # with --fragments, one page per highlight step
+
+
+def test_a_file_that_cannot_be_written_is_a_clear_error_without_a_traceback(tmp_path, monkeypatch):
+    from talkdeck.errors import DeckError
+    from talkdeck.export import write_atomically
+
+    target = tmp_path / ("b" * 247 + ".pdf")  # as long as names go: the part file's name is shorter
+    write_atomically(target, b"%PDF-1.7 first")
+    assert target.read_bytes() == b"%PDF-1.7 first" and [p.name for p in tmp_path.iterdir()] == [target.name]
+
+    def read_only(self, *args, **kwargs):  # a read-only file system (chmod has no hold on root)
+        raise OSError(30, "Read-only file system", str(self))
+
+    monkeypatch.setattr(Path, "write_bytes", read_only)
+    monkeypatch.setattr(Path, "unlink", read_only)
+    with pytest.raises(DeckError) as info:
+        write_atomically(target, b"%PDF-1.7 second")
+    assert str(info.value).endswith(".pdf: cannot write the file: Read-only file system (choose a path you may "
+                                    "write to, with -o)")
+    assert target.read_bytes() == b"%PDF-1.7 first"
