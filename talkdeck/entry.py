@@ -50,6 +50,33 @@ def long_running() -> None:
         gc.enable()
 
 
+class stop_on_signals:  # noqa: N801 - used as a statement: `with stop_on_signals():`
+    """`kill` (SIGTERM) or closing the terminal (SIGHUP) stops a long-running command as Ctrl-C does, so
+    its clean-up runs: temporary build folders go, a half-written file never replaces the last good one."""
+
+    def __enter__(self) -> stop_on_signals:
+        import signal
+        import threading
+
+        self.previous: dict = {}
+        if threading.current_thread() is threading.main_thread():  # the only thread that may set them
+            for name in ("SIGTERM", "SIGHUP"):
+                if hasattr(signal, name):
+                    signum = getattr(signal, name)
+                    self.previous[signum] = signal.signal(signum, _interrupt)
+        return self
+
+    def __exit__(self, *_exc: object) -> None:
+        import signal
+
+        for signum, handler in self.previous.items():
+            signal.signal(signum, handler)
+
+
+def _interrupt(_signum, _frame) -> None:
+    raise KeyboardInterrupt
+
+
 def _leave(code: object) -> None:
     """Exit with `code` as SystemExit would, without the interpreter's tear-down."""
     if code is None:

@@ -57,3 +57,26 @@ def test_long_running_leaves_a_process_that_did_not_start_at_the_entry_alone():
     frozen = gc.get_freeze_count()
     long_running()
     assert gc.isenabled() and gc.get_freeze_count() == frozen
+
+
+def test_kill_or_a_closed_terminal_stops_a_long_command_as_ctrl_c_does():
+    import os
+    import signal
+
+    import pytest
+
+    from talkdeck.entry import stop_on_signals
+
+    before = {s: signal.getsignal(s) for s in (signal.SIGTERM, signal.SIGHUP)}
+    for signum in before:
+        cleaned = []
+        with pytest.raises(KeyboardInterrupt):
+            with stop_on_signals():
+                try:
+                    os.kill(os.getpid(), signum)
+                    for _ in range(1000):  # the handler runs between two bytecodes of this thread
+                        pass
+                finally:
+                    cleaned.append(signum)  # what a command's clean-up would do
+        assert cleaned == [signum]
+    assert {s: signal.getsignal(s) for s in before} == before  # the handlers are put back

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import click
 
-from talkdeck.entry import long_running
+from talkdeck.entry import long_running, stop_on_signals
 
 EPILOG = """\b
 What is checked (level in brackets):
@@ -66,8 +66,9 @@ def command(deck_dir: Path, strict: bool, output_format: str, browser_path: str 
 
     progress = Progress(enabled=sys.stderr.isatty())
     try:
-        report = run_check(deck_dir, executable=browser_path, use_browser=not no_browser,
-                           progress=progress)
+        with stop_on_signals():
+            report = run_check(deck_dir, executable=browser_path, use_browser=not no_browser,
+                               progress=progress)
     finally:
         progress.clear()
     if output_format == "json":

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import click
 
-from talkdeck.entry import long_running
+from talkdeck.entry import long_running, stop_on_signals
 from talkdeck.errors import count, display_path
 
 STEPS = ("build", "layout", "print", "metadata")
@@ -35,8 +35,14 @@ def command(deck_dir: Path, output: Path | None, browser: str | None, fragments:
     shown in their final state, text kept as text. Title, author and event come from deck.toml.
     Works offline: any request for a network resource is blocked and fails the export.
     """
-    from talkdeck.export import export_pdf, human_size
     long_running()
+    with stop_on_signals():
+        _export(deck_dir, output, browser, fragments, notes, quiet)
+
+
+def _export(deck_dir: Path, output: Path | None, browser: str | None, fragments: bool, notes: bool,
+            quiet: bool) -> None:
+    from talkdeck.export import export_pdf, human_size
 
     with click.progressbar(length=len(STEPS), label="Exporting PDF", file=sys.stderr,
                            item_show_func=lambda step: step, show_eta=False,

@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
-import signal
 import threading
 from pathlib import Path
 
 import click
 
-from talkdeck.entry import long_running
+from talkdeck.entry import long_running, stop_on_signals
 from talkdeck.errors import DeckError, display_path
 
 
@@ -29,7 +28,6 @@ def command(deck_dir: Path, host: str, port: int, open_browser: bool) -> None:
     """
     from talkdeck.assets import require_reveal
     from talkdeck.config import CONFIG_NAME
-    from talkdeck.server import DeckServer
     long_running()
 
     root = deck_dir.resolve()
@@ -37,7 +35,13 @@ def command(deck_dir: Path, host: str, port: int, open_browser: bool) -> None:
         raise DeckError.at(root / CONFIG_NAME, None, "no deck.toml here: this is not a deck folder",
                            "give the deck's folder, or run `talkdeck new DIR` to create one")
     require_reveal(root)
-    previous = _stop_on_signals()
+    with stop_on_signals():
+        _serve(root, host, port, open_browser)
+
+
+def _serve(root: Path, host: str, port: int, open_browser: bool) -> None:
+    from talkdeck.server import DeckServer
+
     server = None
     try:
         server = DeckServer(root, host=host, port=port, echo=lambda text: click.echo(text, err=True))
@@ -58,18 +62,3 @@ def command(deck_dir: Path, host: str, port: int, open_browser: bool) -> None:
     finally:
         if server is not None:
             server.close()
-        for signum, handler in previous.items():
-            signal.signal(signum, handler)
-
-
-def _stop_on_signals() -> dict:
-    """`kill`, or closing the terminal (SIGHUP), stops the server as cleanly as Ctrl-C does: the temporary
-    build folder goes too."""
-    if threading.current_thread() is not threading.main_thread():
-        return {}
-    stops = [signal.SIGTERM] + ([signal.SIGHUP] if hasattr(signal, "SIGHUP") else [])
-    return {signum: signal.signal(signum, _interrupt) for signum in stops}
-
-
-def _interrupt(_signum, _frame) -> None:
-    raise KeyboardInterrupt
