@@ -205,7 +205,7 @@ class Builder:
             raise
         except Exception as exc:  # a deck's template fails as its expressions can: 1/0, recursion, bad bytes
             path, line = _template_location(exc)
-            if path is None and isinstance(exc, UnicodeDecodeError):  # the loader read a template's bytes
+            if isinstance(exc, UnicodeDecodeError):  # the loader read a template's bytes, maybe an included one
                 bad = next(_undecodable(self.root / "templates"), None)
                 if bad is not None:
                     read_text(bad)  # raises the error located at the first line that is not UTF-8

@@ -133,6 +133,7 @@ def test_a_failed_build_exits_1_without_traceback_and_keeps_the_last_good_deck(d
         (("deck.toml", 'title = "T"\n[size]\nmargin = nan\n'), "deck.toml:3: size.margin must be 0 or more"),
         (("templates/deck.html.j2", "<p>\n{{ 1 / 0 }}\n"), "deck.html.j2:2: template error: ZeroDivisionError"),
         (("templates/deck.html.j2", b"<p>\n\xff{{ title }}\n"), "deck.html.j2:2: the file is not valid UTF-8"),
+        (("templates/extra_head.html.j2", b"\xff\xfe bad"), "extra_head.html.j2:1: the file is not valid UTF-8"),
         (
             ("templates/slide.html.j2", "{% macro other(slide) %}x{% endmacro %}\n"),
             "has no attribute 'render_slide' (talkdeck's deck.html.j2 uses the deck's own templates/slide.html.j2: "
