@@ -624,6 +624,7 @@ class PageWatch:
         self.failed: list[str] = []
         self.errors: list[str] = []
         page.route("**/*", self._route)
+        page.route_web_socket(re.compile(r""), self._socket)  # page.route never sees a WebSocket
         page.on("requestfailed", self._failed)
         page.on("pageerror", lambda exc: self.errors.append(str(exc).strip().splitlines()[0]))
 
@@ -634,6 +635,10 @@ class PageWatch:
         else:
             self.remote.append(url)
             route.abort("blockedbyclient")
+
+    def _socket(self, socket) -> None:
+        self.remote.append(socket.url)  # never connected to its server
+        socket.close()
 
     def _failed(self, request) -> None:
         if request.url.startswith("file:"):

@@ -187,6 +187,23 @@ def test_a_request_only_a_script_makes_is_caught_by_routing(browser, tmp_path):
 
 
 @pytest.mark.browser
+def test_a_websocket_a_script_opens_is_caught_and_never_connects(browser, tmp_path):
+    import socket
+
+    with socket.socket() as listener:  # a server the page would reach, were it let through
+        listener.bind(("127.0.0.1", 0))
+        listener.listen()
+        listener.settimeout(0.2)
+        url = f"ws://127.0.0.1:{listener.getsockname()[1]}/live"
+        deck = copy("clean", tmp_path)
+        add_slide(deck, f'## Live\n\n<script>new WebSocket("{url}");</script>')
+        assert_only(run_check(deck, browser=browser).findings, "network", "error", "slides/09-extra.md", 7,
+                    [f"the page requested {url}"])
+        with pytest.raises(TimeoutError):
+            listener.accept()
+
+
+@pytest.mark.browser
 def test_a_script_error_and_a_broken_image_file(browser, tmp_path):
     deck = copy("clean", tmp_path)
     (deck / "img" / "box.svg").write_text("this is not an SVG")

@@ -218,6 +218,25 @@ def test_a_deck_that_asks_for_the_network_fails_loudly(chromium, deck_copy, tmp_
     assert not out.exists()
 
 
+def test_a_websocket_is_blocked_and_fails_the_export(chromium, deck_copy, tmp_path):
+    import socket
+
+    with socket.socket() as listener:  # a server the page would reach, were it let through
+        listener.bind(("127.0.0.1", 0))
+        listener.listen()
+        listener.settimeout(0.2)
+        url = f"ws://127.0.0.1:{listener.getsockname()[1]}/live"
+        deck = deck_copy()
+        intro = deck / "slides" / "01-intro.md"
+        intro.write_text(intro.read_text() + f'\n---\n\n## Live\n\n<script>new WebSocket("{url}");</script>\n')
+        out = tmp_path / "out.pdf"
+        done = talkdeck("pdf", deck, "-o", out)
+        assert done.returncode == 1 and url in done.stderr and "Traceback" not in done.stderr
+        assert not out.exists()
+        with pytest.raises(TimeoutError):
+            listener.accept()
+
+
 def test_a_missing_browser_is_a_clear_error(deck_copy, tmp_path):
     done = talkdeck("pdf", deck_copy(), "-o", tmp_path / "x.pdf", "--browser", tmp_path / "no-such-chromium")
     assert done.returncode == 1
