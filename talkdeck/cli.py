@@ -35,6 +35,23 @@ class LazyGroup(click.Group):
         module = importlib.import_module(COMMANDS[name][0])
         return module.command
 
+    def invoke(self, ctx: click.Context):
+        try:
+            return super().invoke(ctx)
+        except OSError as exc:
+            # A path the file system refuses outright (a name too long, a loop of links), wherever a command
+            # first looks at it, is the user's input to fix, not a talkdeck bug to show as a traceback.
+            import errno
+
+            if exc.errno not in (errno.ENAMETOOLONG, errno.ELOOP) or exc.filename is None:
+                raise
+            from pathlib import Path
+
+            from talkdeck.errors import DeckError
+
+            raise DeckError.at(Path(exc.filename), None, f"cannot use this path: {exc.strerror}",
+                               "check the path: each name in it may be at most 255 bytes long") from None
+
     def format_commands(self, ctx: click.Context, formatter: click.HelpFormatter) -> None:
         rows = [(name, help_text) for name, (_, help_text) in COMMANDS.items()]
         with formatter.section("Commands"):

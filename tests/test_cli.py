@@ -298,3 +298,14 @@ def test_console_script_and_build_py_are_the_same_cli(deck_copy, tmp_path):
     bad = subprocess.run([str(script), "build", str(tmp_path / "nope")], capture_output=True, text=True)
     assert bad.returncode == 1
     assert "Traceback" not in bad.stderr and "no deck.toml here" in bad.stderr
+
+
+@pytest.mark.parametrize("command", [["build"], ["new"], ["check", "--no-browser"], ["pdf"], ["layers"]])
+def test_a_name_too_long_for_the_file_system_is_a_clear_error(tmp_path, command):
+    too_long = tmp_path / ("a" * 300)
+    result = run(*command, too_long)
+    assert result.exit_code == 1 and isinstance(result.exception, SystemExit), result.exception
+    # one located line, at the path as given or one the command made from it (DIR/dist, DIR/node_modules/...)
+    errors = [line for line in result.output.splitlines() if line.startswith("Error: ")]  # pdf's progress too
+    assert len(errors) == 1 and errors[0].startswith(f"Error: {too_long}") and "Traceback" not in result.output
+    assert "File name too long (" in result.output
