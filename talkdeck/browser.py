@@ -94,3 +94,11 @@ def launch(explicit: str | None = None):
             yield browser
         finally:
             browser.close()
+
+
+def refuse_websockets(page, refused: list[str]) -> None:
+    """Record and close every WebSocket the page opens, before it reaches its server: `page.route` never
+    sees one, and a deck must work offline (from disk it has no server of its own to talk to)."""
+    import re
+
+    page.route_web_socket(re.compile(r""), lambda socket: (refused.append(socket.url), socket.close()))

@@ -26,6 +26,7 @@ from html.parser import HTMLParser
 from pathlib import Path
 from urllib.parse import unquote, urlsplit
 
+from talkdeck.browser import refuse_websockets
 from talkdeck.errors import DeckError, count, display_path
 from talkdeck.model import Deck, Slide
 
@@ -624,7 +625,7 @@ class PageWatch:
         self.failed: list[str] = []
         self.errors: list[str] = []
         page.route("**/*", self._route)
-        page.route_web_socket(re.compile(r""), self._socket)  # page.route never sees a WebSocket
+        refuse_websockets(page, self.remote)
         page.on("requestfailed", self._failed)
         page.on("pageerror", lambda exc: self.errors.append(str(exc).strip().splitlines()[0]))
 
@@ -635,10 +636,6 @@ class PageWatch:
         else:
             self.remote.append(url)
             route.abort("blockedbyclient")
-
-    def _socket(self, socket) -> None:
-        self.remote.append(socket.url)  # never connected to its server
-        socket.close()
 
     def _failed(self, request) -> None:
         if request.url.startswith("file:"):

@@ -25,6 +25,7 @@ from pathlib import Path
 from urllib.parse import unquote, urlsplit
 
 from talkdeck import __version__
+from talkdeck.browser import refuse_websockets
 from talkdeck.errors import DeckError
 
 Progress = Callable[[str], None]
@@ -32,7 +33,6 @@ Progress = Callable[[str], None]
 # Requests a printed deck may make: its own files and inline data. Everything else is blocked and reported.
 LOCAL_URL = re.compile(r"^(file|data|blob|about):", re.IGNORECASE)
 REMOTE_URL = re.compile(r"^(?!(file|data|blob|about):)", re.IGNORECASE)
-ANY_URL = re.compile(r"")  # a WebSocket is always remote: a page from disk has no server to talk to
 LAYOUT_TIMEOUT_MS = 30_000
 
 # Before reveal's print view starts: collect script errors, and keep each slide's padding. reveal's print
@@ -252,7 +252,7 @@ def _print(chromium, built, fragments: bool, notes: bool, step: Progress) -> tup
 
         # Only non-local URLs reach Python: file requests are matched out in the driver, which keeps them fast.
         page.route(REMOTE_URL, block)
-        page.route_web_socket(ANY_URL, lambda socket: (remote.append(socket.url), socket.close()))  # not routed
+        refuse_websockets(page, remote)
         page.add_init_script(f"window.TALKDECK_OVERRIDES = Object.assign(window.TALKDECK_OVERRIDES || {{}}, "
                              f"{_json(overrides)});" + INIT_SCRIPT)
         index = built.output / "index.html"

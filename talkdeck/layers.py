@@ -152,7 +152,6 @@ def read_instructions(dockerfile: Path) -> list[Instruction]:
     """Parse the Dockerfile and refuse what we cannot explain, every problem at once."""
     from dockerfile_parse import DockerfileParser
 
-
     # read_text locates a read or UTF-8 error; the parser gets the text back as UTF-8 bytes
     parser = DockerfileParser(fileobj=io.BytesIO(read_text(dockerfile).encode("utf-8")))
     instructions: list[Instruction] = []
@@ -448,7 +447,6 @@ def read_ignore_file(dockerfile: Path) -> IgnoreFile:
         return IgnoreFile(None)
     rules: list[IgnoreRule] = []
     problems: list[Problem] = []
-
     for number, line in enumerate(read_text(path).splitlines(), start=1):
         try:
             rule = parse_ignore_line(line)

@@ -312,7 +312,7 @@ class SectionRenderer:
             index = spans.get(start, start + 1)  # past the fence, or the next line
             if commented:  # shown to nobody: nothing in it is checked, filled in or pulled in
                 out += lines[start:index]
-                commented = _comment_open_after("\n".join(lines[start:index]), True)
+                commented = _uncommented("\n".join(lines[start:index]), True)[1]
                 continue
             with problems:
                 if start in spans:
@@ -338,8 +338,7 @@ class SectionRenderer:
                     if "![" in text or "<" in text:  # what IMAGE and HTML_MEDIA start with
                         code_free = CODE_SPAN.sub("", text) if "`" in text else text  # code shows, loads nothing
                         if "<!--" in code_free:  # nor does a comment, here or running on below
-                            commented = _comment_open_after(code_free, False)
-                            code_free = _uncommented(code_free)
+                            code_free, commented = _uncommented(code_free)
                         self._check_images(code_free, path, number, section)
                     match = LIST_ITEM_ATTRS.match(text) if "{" in text else None
                     if match:
@@ -487,28 +486,23 @@ def _outside_code(text: str, change) -> str:
     return "".join(out)
 
 
-def _comment_open_after(text: str, open_at_start: bool) -> bool:
-    """Whether an HTML comment is open at the end of `text`, given whether one was at its start."""
-    is_open, at = open_at_start, 0
+def _uncommented(text: str, open_at_start: bool = False) -> tuple[str, bool]:
+    """`text` without its HTML comments, and whether a comment is still open at its end, given whether one
+    was open at its start."""
+    kept, at, is_open = [], 0, open_at_start
     while True:
-        found = text.find("-->" if is_open else "<!--", at)
-        if found < 0:
-            return is_open
-        at = found + (3 if is_open else 4)
-        is_open = not is_open
-
-
-def _uncommented(text: str) -> str:
-    """`text` without its HTML comments, and without a comment it opens but does not close."""
-    kept, at = [], 0
-    while (begin := text.find("<!--", at)) >= 0:
-        kept.append(text[at:begin])
-        end = text.find("-->", begin + 4)
-        if end < 0:
-            return "".join(kept)
-        at = end + 3
-    kept.append(text[at:])
-    return "".join(kept)
+        if is_open:
+            end = text.find("-->", at)
+            if end < 0:
+                return "".join(kept), True
+            at, is_open = end + 3, False
+        else:
+            begin = text.find("<!--", at)
+            if begin < 0:
+                kept.append(text[at:])
+                return "".join(kept), False
+            kept.append(text[at:begin])
+            at, is_open = begin + 4, True
 
 
 def _attr_value(attr: re.Match[str]) -> str:

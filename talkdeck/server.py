@@ -658,17 +658,22 @@ def _handlers():
     from tornado import web
     from tornado.websocket import WebSocketHandler
 
-    def refuse_other_hosts(handler, server: DeckServer) -> None:
-        host = handler.request.headers.get("Host")
-        if not allowed_host(host, server.host):
-            handler.set_status(403)
-            handler.set_header("Content-Type", "text/plain; charset=UTF-8")
-            handler.finish(f"talkdeck serve answers to localhost and IP addresses, not to {host!r}: a page "
-                           f"that points its own name at this machine may not read the deck. To serve under "
-                           f"that name, start talkdeck serve with --host {host_name(host) or 'NAME'}"
-                           f"\n")
+    class OwnHost:
+        """Every handler: requests that name another host are refused before they are handled."""
 
-    class Socket(LiveReloadHandler):
+        server: DeckServer
+
+        def prepare(self) -> None:
+            host = self.request.headers.get("Host")
+            if allowed_host(host, self.server.host):
+                return
+            self.set_status(403)
+            self.set_header("Content-Type", "text/plain; charset=UTF-8")
+            self.finish(f"talkdeck serve answers to localhost and IP addresses, not to {host!r}: a page "
+                        f"that points its own name at this machine may not read the deck. To serve under "
+                        f"that name, start talkdeck serve with --host {host_name(host) or 'NAME'}\n")
+
+    class Socket(OwnHost, LiveReloadHandler):
         """livereload's WebSocket handshake; a page that registers is told at once to check the build.
 
         Only pages of this server may connect (livereload lets any page in), and a message that is not
@@ -677,9 +682,6 @@ def _handlers():
 
         def initialize(self, server: DeckServer) -> None:
             self.server = server
-
-        def prepare(self) -> None:
-            refuse_other_hosts(self, self.server)
 
         def check_origin(self, origin: str) -> bool:
             return WebSocketHandler.check_origin(self, origin)
@@ -697,19 +699,16 @@ def _handlers():
                 self.send_message({"command": "reload", "path": self.server.state["build"],
                                    "liveCSS": False, "liveImg": False})
 
-    class StateHandler(web.RequestHandler):
+    class StateHandler(OwnHost, web.RequestHandler):
         def initialize(self, server: DeckServer) -> None:
             self.server = server
-
-        def prepare(self) -> None:
-            refuse_other_hosts(self, self.server)
 
         def get(self) -> None:
             self.set_header("Content-Type", "application/json")
             self.set_header("Cache-Control", "no-store")
             self.write(json.dumps(self.server.state))
 
-    class DeckFiles(web.StaticFileHandler):
+    class DeckFiles(OwnHost, web.StaticFileHandler):
         """Static files of the newest good build only; pages get the live script."""
 
         def initialize(self, server: DeckServer) -> None:  # type: ignore[override]
@@ -717,9 +716,6 @@ def _handlers():
             self.build = server.current  # read once: this whole request uses one build folder
             self._is_page = False
             super().initialize(path=str(self.build.folder), default_filename="index.html")
-
-        def prepare(self) -> None:
-            refuse_other_hosts(self, self.server)
 
         def set_extra_headers(self, path: str) -> None:
             self.set_header("Cache-Control", "no-cache")
