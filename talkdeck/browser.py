@@ -79,21 +79,100 @@ def launch(explicit: str | None = None):
         ) from None
     executable = find_chromium(explicit, headless_shell=True)
     node_compile_cache()
-    with sync_playwright() as playwright:
+    with _HeldInterrupts() as held:
         try:
-            browser = playwright.chromium.launch(executable_path=executable, args=FLAGS, headless=True)
-        except PlaywrightError as exc:
-            first = str(exc).strip().splitlines()[0] if str(exc).strip() else "unknown error"
-            raise DeckError.at(
-                None,
-                None,
-                f"cannot start Chromium: {first}",
-                f"install one (apt-get install chromium), pass --browser PATH, or set {ENV_VAR}",
-            ) from None
-        try:
-            yield browser
-        finally:
-            browser.close()
+            with sync_playwright() as playwright:
+                try:
+                    browser = playwright.chromium.launch(executable_path=executable, args=FLAGS, headless=True)
+                except PlaywrightError as exc:
+                    held.check()
+                    first = str(exc).strip().splitlines()[0] if str(exc).strip() else "unknown error"
+                    raise DeckError.at(
+                        None,
+                        None,
+                        f"cannot start Chromium: {first}",
+                        f"install one (apt-get install chromium), pass --browser PATH, or set {ENV_VAR}",
+                    ) from None
+                try:
+                    held.check()
+                    yield browser
+                    held.check()
+                except BaseException:
+                    _close_quietly(browser)
+                    raise
+                browser.close()
+        except BaseException:
+            held.check()  # an interrupt's consequences (a driver gone, a browser closed) are the interrupt
+            raise
+        held.check()
+
+
+class _HeldInterrupts:
+    """Ctrl-C, `kill` and a closed terminal while Chromium is driven: raised as KeyboardInterrupt between
+    Playwright's calls, not inside one.
+
+    An interrupt raised inside a call lands in Playwright's event loop: the call may swallow it (the command
+    then went on and wrote its PDF) or never return. Held until the call returns, it is raised by
+    :func:`checkpoint` or when the session ends. A terminal's Ctrl-C also reaches Playwright's driver, which
+    closes the browser and exits: the call under way then fails, and that failure is reported as the interrupt
+    it is. A second signal is raised at once, for a call that does not return.
+    """
+
+    SIGNALS = ("SIGINT", "SIGTERM", "SIGHUP")
+
+    def __enter__(self) -> _HeldInterrupts:
+        import signal
+        import threading
+
+        global _held
+        self.hit = False
+        self.previous: dict = {}
+        self.outer = _held
+        if threading.current_thread() is threading.main_thread():  # the only thread that may set them
+            for name in self.SIGNALS:
+                if hasattr(signal, name):
+                    signum = getattr(signal, name)
+                    self.previous[signum] = signal.signal(signum, self._hold)
+        _held = self
+        return self
+
+    def __exit__(self, *_exc: object) -> None:
+        import signal
+
+        global _held
+        _held = self.outer
+        for signum, handler in self.previous.items():
+            signal.signal(signum, handler)
+
+    def _hold(self, _signum, _frame) -> None:
+        if self.hit:
+            raise KeyboardInterrupt
+        self.hit = True
+        # the driver's pipe, closed under it, leaves asyncio futures with errors nobody will read: not news
+        import logging
+
+        logging.getLogger("asyncio").setLevel(logging.CRITICAL)
+
+    def check(self) -> None:
+        if self.hit:
+            raise KeyboardInterrupt
+
+
+_held: _HeldInterrupts | None = None
+
+
+def checkpoint() -> None:
+    """Raise an interrupt held back while Chromium is driven: call it between steps that take a while."""
+    if _held is not None:
+        _held.check()
+
+
+def _close_quietly(browser) -> None:
+    """Close the browser on the way out of an error, which matters more than a failure to close."""
+    try:
+        browser.close()
+    except Exception:  # noqa: BLE001 - the driver may be gone already (a Ctrl-C reaches it too)
+        pass
 
 
 def refuse_websockets(page, refused: list[str]) -> None:

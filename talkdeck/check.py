@@ -26,7 +26,7 @@ from html.parser import HTMLParser
 from pathlib import Path
 from urllib.parse import unquote, urlsplit
 
-from talkdeck.browser import refuse_websockets
+from talkdeck.browser import checkpoint, refuse_websockets
 from talkdeck.errors import DeckError, count, display_path
 from talkdeck.model import Deck, Slide
 
@@ -672,6 +672,7 @@ def check_in_browser(deck: Deck, output: Path, sources: Sources, browser, found:
                               "window.talkdeckSlides().length")
         measured: list[dict] = []
         for start in range(0, count, BATCH):  # a few slides a call: fewer round trips, still some progress
+            checkpoint()
             progress(f"measuring slide {start + 1}/{count}")
             measured += page.evaluate(MEASURE_BATCH_JS, {"from": start, "to": min(start + BATCH, count),
                                                          "width": config.width, "height": config.height})

@@ -25,7 +25,7 @@ from pathlib import Path
 from urllib.parse import unquote, urlsplit
 
 from talkdeck import __version__
-from talkdeck.browser import refuse_websockets
+from talkdeck.browser import checkpoint, refuse_websockets
 from talkdeck.errors import DeckError
 
 Progress = Callable[[str], None]
@@ -261,7 +261,9 @@ def _print(chromium, built, fragments: bool, notes: bool, step: Progress) -> tup
             layout = page.evaluate(LAYOUT, {"pageHeight": _page_size(config)[1], "timeout": LAYOUT_TIMEOUT_MS,
                                             "NOTES_CSS": NOTES_CSS})
         except PlaywrightError as exc:
+            checkpoint()
             layout = {"error": _first_line(exc)}
+        checkpoint()
         if "pages" not in layout:
             _check_requests(remote, failed, errors)
             detail = layout.get("error") or f"no print layout after {LAYOUT_TIMEOUT_MS // 1000} s"
@@ -271,7 +273,9 @@ def _print(chromium, built, fragments: bool, notes: bool, step: Progress) -> tup
         try:
             data = page.pdf(print_background=True, prefer_css_page_size=True)
         except PlaywrightError as exc:
+            checkpoint()
             raise DeckError.at(None, None, f"Chromium could not print the deck: {_first_line(exc)}") from None
+        checkpoint()
         _check_requests(remote, failed, errors)
     finally:
         context.close()

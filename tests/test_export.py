@@ -237,6 +237,88 @@ def test_a_websocket_is_blocked_and_fails_the_export(chromium, deck_copy, tmp_pa
             listener.accept()
 
 
+HOLD_SCRIPT = """
+import os, signal, sys, threading
+from talkdeck.browser import checkpoint, launch
+returned = []
+try:
+    with launch() as browser:
+        page = browser.new_page()
+        threading.Timer(0.3, os.kill, (os.getpid(), signal.SIGINT)).start()
+        returned.append(page.evaluate("new Promise((done) => setTimeout(() => done(42), 1500))"))
+        checkpoint()
+        returned.append("went on")
+except KeyboardInterrupt:
+    print("interrupted after", returned, "closed:", not browser.is_connected())
+"""
+
+
+def test_an_interrupt_during_a_browser_call_is_raised_once_the_call_returns(chromium):
+    # Raised inside the call, Playwright's event loop could swallow it (the export went on and wrote its PDF)
+    done = subprocess.run([sys.executable, "-c", HOLD_SCRIPT], capture_output=True, text=True, timeout=60,
+                          env={**os.environ, "PYTHONPATH": str(ROOT)})
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.strip() == "interrupted after [42] closed: True"
+
+
+def descendants(pid: int) -> list[str]:
+    """The command names of the processes below `pid`, from /proc."""
+    children: dict[int, list[int]] = {}
+    names: dict[int, str] = {}
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit():
+            continue
+        try:
+            stat = (entry / "stat").read_text()
+        except OSError:  # not a process, or one that just ended
+            continue
+        name, _, rest = stat.rpartition(")")
+        names[int(entry.name)] = name.partition("(")[2]
+        children.setdefault(int(rest.split()[1]), []).append(int(entry.name))
+    found, todo = [], list(children.get(pid, []))
+    while todo:
+        child = todo.pop()
+        found.append(names[child])
+        todo += children.get(child, [])
+    return found
+
+
+@pytest.mark.skipif(not Path("/proc/self/stat").exists(), reason="finds Chromium's process through /proc")
+def test_ctrl_c_while_printing_stops_cleanly_and_keeps_the_last_pdf(chromium, deck_copy, tmp_path):
+    import signal
+    import time
+
+    deck = deck_copy()
+    # a slide whose script keeps the page loading for 4 s: the interrupt lands inside Playwright's `goto`
+    busy = "<script>const start = Date.now(); while (Date.now() - start < 4000);</script>"
+    (deck / "slides" / "09-busy.md").write_text(f"## Busy\n\n{busy}\n")
+    out = tmp_path / "talk.pdf"
+    out.write_bytes(b"the last good PDF")
+    temporary = tmp_path / "tmp"
+    temporary.mkdir()
+    # start_new_session: a process group of its own, to signal as a terminal's Ctrl-C does, driver included
+    process = subprocess.Popen([sys.executable, "-m", "talkdeck", "pdf", str(deck), "-o", str(out)],
+                               env={**os.environ, "PYTHONPATH": str(ROOT), "TMPDIR": str(temporary)},
+                               stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, start_new_session=True)
+    try:
+        deadline = time.monotonic() + 30
+        while not any("chrom" in name for name in descendants(process.pid)):
+            assert process.poll() is None and time.monotonic() < deadline, "Chromium never started"
+            time.sleep(0.02)
+        time.sleep(1)  # Chromium has started and is loading the deck
+        os.killpg(process.pid, signal.SIGINT)
+        _, stderr = process.communicate(timeout=60)
+    finally:
+        if process.poll() is None:
+            os.killpg(process.pid, signal.SIGKILL)
+            process.wait()
+    assert process.returncode == 1, stderr
+    assert stderr.rstrip().endswith("Aborted!")
+    assert "Traceback" not in stderr and "Error" not in stderr and "exception" not in stderr, stderr
+    assert out.read_bytes() == b"the last good PDF"
+    assert not list(temporary.glob("talkdeck-*"))
+
+
 def test_a_missing_browser_is_a_clear_error(deck_copy, tmp_path):
     done = talkdeck("pdf", deck_copy(), "-o", tmp_path / "x.pdf", "--browser", tmp_path / "no-such-chromium")
     assert done.returncode == 1
