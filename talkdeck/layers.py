@@ -37,6 +37,7 @@ import os
 import posixpath
 import re
 import shlex
+import stat
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
@@ -152,8 +153,12 @@ def read_instructions(dockerfile: Path) -> list[Instruction]:
     """Parse the Dockerfile and refuse what we cannot explain, every problem at once."""
     from dockerfile_parse import DockerfileParser
 
-    # read_text locates a read or UTF-8 error; the parser gets the text back as UTF-8 bytes
-    parser = DockerfileParser(fileobj=io.BytesIO(read_text(dockerfile).encode("utf-8")))
+    _check_regular_file(dockerfile)
+    # read_text locates a read or UTF-8 error; the parser gets the text back as UTF-8 bytes. It drops an
+    # instruction still continued (`RUN make \`) at the end of the file, where Docker ends it and keeps it: a
+    # blank line after the last line ends it in the parser too.
+    text = read_text(dockerfile) + "\n\n"
+    parser = DockerfileParser(fileobj=io.BytesIO(text.encode("utf-8")))
     instructions: list[Instruction] = []
     problems: list[Problem] = []
     heredoc_end: str | None = None
@@ -175,6 +180,30 @@ def read_instructions(dockerfile: Path) -> list[Instruction]:
     if problems:
         raise DeckError(problems)
     return instructions
+
+
+def _check_regular_file(dockerfile: Path) -> None:
+    """Refuse a named pipe, a device or a folder before opening it: reading a named pipe waits forever."""
+    try:
+        mode = dockerfile.stat().st_mode
+    except OSError:
+        return  # read_text names the file and what is wrong with it
+    if not stat.S_ISREG(mode):
+        raise DeckError.at(
+            dockerfile, None, f"not a regular file but {_file_kind(mode)}", "name the Dockerfile itself"
+        )
+
+
+def _file_kind(mode: int) -> str:
+    if stat.S_ISDIR(mode):
+        return "a folder"
+    if stat.S_ISFIFO(mode):
+        return "a named pipe"
+    if stat.S_ISSOCK(mode):
+        return "a socket"
+    if stat.S_ISCHR(mode) or stat.S_ISBLK(mode):
+        return "a device"
+    return "a special file"
 
 
 def _instruction(item: Mapping[str, object]) -> Instruction:
@@ -481,7 +510,11 @@ def parse_ignore_line(line: str) -> IgnoreRule | None:
 
 @dataclass(frozen=True)
 class Context:
-    """The build context: every file below the Dockerfile's folder, and those the ignore-file lets through."""
+    """The build context: every entry below the Dockerfile's folder, and those the ignore-file lets through.
+
+    An entry is anything but a folder: a file, a symbolic link (to a file or a folder; Docker sends the link,
+    never what it points to) or a special file such as a named pipe.
+    """
 
     root: Path
     ignore: IgnoreFile
@@ -497,18 +530,19 @@ def read_context(dockerfile: Path) -> Context:
 
 
 def walk(root: Path, ignore: IgnoreFile | None = None, prefix: str = "") -> Iterable[str]:
-    """Files below ``root`` as slash paths; folders the ignore-file excludes for good are not entered.
+    """Entries below ``root`` as slash paths; folders the ignore-file excludes for good are not entered.
 
     With no ``!`` exception nothing inside an excluded folder can come back, so a .venv or node_modules in
-    the context costs nothing (Docker's own context walk skips them the same way).
+    the context costs nothing (Docker's own context walk skips them the same way). A symbolic link to a folder
+    is an entry like a file, never walked; nothing is opened.
     """
     prune = ignore is not None and not ignore.has_exceptions
     for folder, dirs, names in os.walk(root):
         relative = Path(folder).relative_to(root).as_posix()
         base = prefix + ("" if relative == "." else relative + "/")
-        if prune:
-            dirs[:] = [d for d in dirs if not ignore.excludes(base + d)]
-        yield from (base + name for name in names)
+        links = [d for d in dirs if os.path.islink(os.path.join(folder, d))]
+        dirs[:] = [d for d in dirs if d not in links and not (prune and ignore.excludes(base + d))]
+        yield from (base + name for name in [*names, *links])
 
 
 def resolve_changes(
@@ -522,27 +556,55 @@ def resolve_changes(
             files.extend(_changed_files(context, path))
         except ValueError as err:
             problems.append(Problem(dockerfile, None, str(err)))
+    unique = sorted(set(files))
+    # "ignored" means kept out by the ignore-file, and is reported in its name; a path the disk has but the
+    # context walk did not list (APP.py for app.py on a case-insensitive disk) is neither
+    problems += [Problem(dockerfile, None, _not_in_context(f, context)) for f in unique if _unknown(f, context)]
     if problems:
         raise DeckError(problems)
-    unique = sorted(set(files))
     return [f for f in unique if f in context.included], [f for f in unique if f not in context.included]
 
 
+def _unknown(path: str, context: Context) -> bool:
+    return path not in context.files and not context.ignore.excludes(path)
+
+
+def _not_in_context(path: str, context: Context) -> str:
+    close = difflib.get_close_matches(path, sorted(context.files), n=1)
+    hint = f" (did you mean {close[0]}?)" if close else ""
+    return f"changed file {path} does not exist in the build context{hint}"
+
+
 def _changed_files(context: Context, path: str) -> list[str]:
+    """The context entries a changed path stands for: itself, or every entry of a folder."""
     cleaned = clean_path(path.replace(os.sep, "/"))
     if cleaned.startswith("/") or cleaned == ".." or cleaned.startswith("../"):
         raise ValueError(
             f"changed file {path} lies outside the build context (the Dockerfile's folder); "
             "name files relative to that folder"
         )
+    link = _linked_folder(context.root, cleaned)
+    if link is not None:
+        raise ValueError(
+            f"changed file {path} lies behind the symbolic link {link}: the build context holds the link, "
+            f"not what it points to; name the link {link} instead"
+        )
     on_disk = context.root / cleaned
-    if on_disk.is_file():
-        return [cleaned]
-    if on_disk.is_dir():
+    if cleaned == "." or (on_disk.is_dir() and not on_disk.is_symlink()):
         return list(walk(on_disk, prefix="" if cleaned == "." else cleaned + "/"))
-    close = difflib.get_close_matches(cleaned, sorted(context.files), n=1)
-    hint = f" (did you mean {close[0]}?)" if close else ""
-    raise ValueError(f"changed file {path} does not exist in the build context{hint}")
+    if os.path.lexists(on_disk):  # a file, a symbolic link (even a broken one) or a named pipe: one entry
+        return [cleaned]
+    raise ValueError(_not_in_context(path, context))
+
+
+def _linked_folder(root: Path, path: str) -> str | None:
+    """The first folder on ``path`` that is a symbolic link, if any: Docker sends the link, nothing behind it."""
+    parts = path.split("/")
+    for depth in range(1, len(parts)):
+        folder = "/".join(parts[:depth])
+        if (root / folder).is_symlink():
+            return folder
+    return None
 
 
 @dataclass(frozen=True)

@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import os
 import re
+import subprocess
+import sys
 from html.parser import HTMLParser
 from pathlib import Path
 
@@ -729,3 +732,60 @@ def test_an_add_from_a_url_says_it_is_assumed_unchanged_and_the_slide_says_what_
     slide = render_html(result)
     assert ".dockerignore keeps notes.md out of the build context" in slide
     assert "ADD fetches its URL again" in slide
+
+
+# -- found by fuzzing: symbolic links, a continuation at the end of the file, named pipes -------------------------
+
+
+def test_a_symbolic_link_is_one_entry_of_the_context_and_what_it_points_to_is_never_walked(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    outside = tmp_path / "outside"
+    outside.mkdir()
+    (outside / "secret.txt").write_text("x\n")
+    context = tmp_path / "ctx"
+    context.mkdir()
+    (context / "Dockerfile").write_text("FROM alpine\nCOPY app.py /app/\nCOPY linked /linked\nRUN true\n")
+    (context / "app.py").write_text("print(1)\n")
+    (context / "linked").symlink_to(outside, target_is_directory=True)
+    result = explain(context / "Dockerfile", ["linked"])
+    assert (result.changed, result.ignored) == (("linked",), ())
+    assert miss_lines(result) == [3] and result.misses[0].reason == "linked changed"
+    with pytest.raises(DeckError) as excinfo:
+        explain(context / "Dockerfile", ["linked/secret.txt"])
+    assert problems_of(excinfo) == [
+        (
+            None,
+            "changed file linked/secret.txt lies behind the symbolic link linked: the build context holds the "
+            "link, not what it points to; name the link linked instead",
+        )
+    ]
+    monkeypatch.chdir(tmp_path)  # the link named from the current folder is the link, not the folder it points to
+    cli = run("ctx", "--changed", "ctx/linked")
+    assert cli.exit_code == 0, cli.output
+    assert cli.output.endswith("first cache miss: line 3, COPY linked /linked : linked changed\n")
+
+
+def test_a_backslash_at_the_end_of_the_file_ends_the_last_instruction_as_in_docker(tmp_path: Path) -> None:
+    for ending in ("", "\n", "\n# a comment\n\n"):
+        (tmp_path / "Dockerfile").write_text("FROM alpine\nARG V=1\nRUN pip install \\\n    flask==$V \\" + ending)
+        result = explain(tmp_path / "Dockerfile", [], {"V": "2"})
+        assert [step.text for step in result.steps][-1] == "RUN pip install flask==$V", repr(ending)
+        assert miss_lines(result) == [3], repr(ending)
+
+
+@pytest.mark.skipif(not hasattr(os, "mkfifo"), reason="no named pipes here")
+def test_a_named_pipe_is_refused_as_the_dockerfile_and_is_one_entry_of_the_context(tmp_path: Path) -> None:
+    os.mkfifo(tmp_path / "pipe")
+    try:  # reading a named pipe waits for a writer: a subprocess, so that a regression fails instead of hanging
+        result = subprocess.run(
+            [sys.executable, "-m", "talkdeck", "layers", str(tmp_path / "pipe"), "--first-build"],
+            capture_output=True, text=True, timeout=20, cwd=tmp_path, env={**os.environ, "PYTHONPATH": str(REPO)},
+        )
+    except subprocess.TimeoutExpired:
+        pytest.fail("talkdeck layers waited for a named pipe given as the Dockerfile")
+    assert result.returncode == 1
+    assert result.stderr == "Error: pipe: not a regular file but a named pipe (name the Dockerfile itself)\n"
+    (tmp_path / "Dockerfile").write_text("FROM alpine\nCOPY . /app\n")
+    result = explain(tmp_path / "Dockerfile", ["pipe"])  # the context walk lists the pipe, never opens it
+    assert result.changed == ("pipe",) and result.misses[0].reason == "pipe changed"

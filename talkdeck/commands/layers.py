@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 import click
@@ -42,15 +43,26 @@ def context_relative(context: Path, value: str) -> str:
     reported by the explainer, which knows the context's files.
     """
     given = Path(value)
-    if not given.is_absolute() and (context / given).exists():
+    if not given.is_absolute() and os.path.lexists(context / given):
         return given.as_posix()
     candidate = given if given.is_absolute() else Path.cwd() / given
-    if not given.is_absolute() and not candidate.exists():
+    if not given.is_absolute() and not os.path.lexists(candidate):
         return value
+    real = real_path(candidate)
     try:
-        return candidate.resolve().relative_to(context.resolve()).as_posix()
+        return real.relative_to(context.resolve()).as_posix()
     except ValueError:
-        return str(candidate.resolve())
+        return str(real)
+
+
+def real_path(path: Path) -> Path:
+    """``path`` with the links on the way to it resolved, but not a link it ends in.
+
+    The build context holds a symbolic link itself, not what it points to: a changed link is that path.
+    """
+    if path.is_symlink():
+        return path.parent.resolve() / path.name
+    return path.resolve()
 
 
 def parse_build_args(values: tuple[str, ...]) -> dict[str, str]:
