@@ -310,10 +310,14 @@ class SectionRenderer:
         while index < len(lines):
             start, text, number = index, lines[index], first_line + index
             index = spans.get(start, start + 1)  # past the fence, or the next line
+            closing = ""  # the end of a comment an earlier line opened, when this line closes it
             if commented:  # shown to nobody: nothing in it is checked, filled in or pulled in
-                out += lines[start:index]
-                commented = _uncommented("\n".join(lines[start:index]), True)[1]
-                continue
+                end = text.find("-->") if start not in spans else -1
+                if end < 0:
+                    out += lines[start:index]
+                    commented = _uncommented("\n".join(lines[start:index]), True)[1]
+                    continue
+                closing, text, commented = text[:end + 3], text[end + 3:], False  # what follows shows
             with problems:
                 if start in spans:
                     out += self._stash(self._fenced_code(lines[start:index], number, path, section))
@@ -324,7 +328,11 @@ class SectionRenderer:
                 if not notes and "<!--" in text:  # a slide comment, unless shown as code
                     text = _outside_code(text, lambda part, at=number: self._slide_attrs(part, slide, path, at,
                                                                                          section))
-                if stripped.startswith("<<<layers"):
+                if closing:  # the rest of a line that closes a comment: Markdown shows it as a paragraph
+                    if "![" in text or "<" in text:
+                        commented = self._check_loads(text, path, number, section)
+                    out.append(closing + text)
+                elif stripped.startswith("<<<layers"):
                     out += self._stash(self._layers(stripped, path, number, section))
                 elif stripped.startswith("<<<"):
                     pane, dep = self.panes.resolve(stripped, path, number)
@@ -336,10 +344,7 @@ class SectionRenderer:
                     out += ["", INCREMENTAL_TOKEN, ""]
                 else:
                     if "![" in text or "<" in text:  # what IMAGE and HTML_MEDIA start with
-                        code_free = CODE_SPAN.sub("", text) if "`" in text else text  # code shows, loads nothing
-                        if "<!--" in code_free:  # nor does a comment, here or running on below
-                            code_free, commented = _uncommented(code_free)
-                        self._check_images(code_free, path, number, section)
+                        commented = self._check_loads(text, path, number, section)
                     match = LIST_ITEM_ATTRS.match(text) if "{" in text else None
                     if match:
                         indent = " " * (len(match.group(1)) - len(match.group(1).lstrip()) + 2)
@@ -432,8 +437,23 @@ class SectionRenderer:
         section.has_layers = True
         return html
 
+    def _check_loads(self, text: str, path: Path, number: int, section: Section) -> bool:
+        """Check the files a line loads, and say whether it leaves an HTML comment open.
+
+        Code shows and loads nothing, nor does a comment, on this line or running on below it.
+        """
+        code_free = CODE_SPAN.sub("", text) if "`" in text else text
+        commented = False
+        if "<!--" in code_free:
+            code_free, commented = _uncommented(code_free)
+        self._check_images(code_free, path, number, section)
+        return commented
+
     def _check_images(self, text: str, path: Path, number: int, section: Section) -> None:
-        sources = [(m.group(2), "image") for m in IMAGE.finditer(text)]
+        # An image on a line indented as code may be code (an indented code block) or not (a list item's
+        # second paragraph): those that Markdown shows are checked after the conversion.
+        indented = text[:4] == "    " or text[:len(text) - len(text.lstrip())].count("\t")
+        sources = [] if indented else [(m.group(2), "image") for m in IMAGE.finditer(text)]
         if "<" in text:
             sources += _html_sources(text)
         problems = Problems()

@@ -180,6 +180,26 @@ def test_what_an_html_comment_hides_is_neither_checked_nor_pulled_in(render):
     assert "class" not in shown.attrs and "<code>&lt;!-- .slide: class=\"dark\" --&gt;</code>" in shown.html
 
 
+def test_what_follows_the_end_of_a_comment_on_its_line_shows_and_is_filled_in(render):
+    # Markdown makes the rest of the line that closes a comment a paragraph of its own
+    section = render('## A\n\n<!-- cut\nfor time --> ![Kept](img/a.svg)\n\n'
+                     '--\n\n<!--\nold --> <!-- .slide: class="dark" -->\n\n## B\n')
+    assert section.images == {"img/a.svg"}
+    assert '<img alt="Kept" src="img/a.svg"' in section.slides[0].html
+    assert section.slides[1].attrs.get("class") == "dark"
+    with pytest.raises(DeckError, match=r"01-intro.md:4: unknown deck value \{\{ deck.nothing \}\}"):
+        render("## A\n\n<!-- cut\n--> {{ deck.nothing }}\n")
+    with pytest.raises(DeckError, match=r"01-intro.md:5: image img/gone.png does not exist"):
+        render("## A\n\n<!-- cut\n--> <!-- again\n--> ![Gone](img/gone.png)\n")
+
+
+def test_an_image_in_an_indented_code_block_is_code_and_one_in_a_list_item_is_checked(render):
+    section = render("## A\n\nShow this:\n\n    ![Chart](img/not-here.png)\n\n\t![x](img/nor-here.png)\n")
+    assert "<code>![Chart](img/not-here.png)" in section.slides[0].html and not section.images
+    with pytest.raises(DeckError, match=r"01-intro.md:5: image img/gone.png does not exist"):
+        render("## A\n\n- first\n\n    ![Gone](img/gone.png)\n")
+
+
 def test_remote_images_are_refused(render):
     with pytest.raises(DeckError, match=r"01-intro.md:1: image https://example.org/x.png would be loaded"):
         render("![x](https://example.org/x.png)\n")
