@@ -253,6 +253,28 @@ def test_new_takes_any_title_and_the_deck_still_builds(tmp_path):
     assert "Say &quot;hi&quot; \\ {{ deck.x }} ![x](img/none.png)" in html
 
 
+def test_new_suggests_a_next_command_that_works_as_typed(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    result = CliRunner().invoke(main, ["new", "--", "-x"])  # a name like an option
+    assert result.exit_code == 0 and "Next: talkdeck build ./-x " in result.output
+    assert run("build", "./-x").exit_code == 0
+    result = run("new", "my talk")
+    assert "Next: talkdeck build 'my talk' " in result.output
+
+
+@pytest.mark.skipif(sys.platform == "darwin", reason="macOS refuses names that are not UTF-8")
+def test_new_in_a_folder_whose_name_is_not_utf8_makes_a_deck_that_builds(tmp_path):
+    import os
+
+    folder = os.path.join(os.fsencode(tmp_path), b"caf\xe9")  # a Latin-1 name
+    result = subprocess.run([sys.executable, "-m", "talkdeck", "new", folder], capture_output=True,
+                            env={**os.environ, "PYTHONPATH": str(Path(__file__).parent.parent)})
+    assert result.returncode == 0, result.stderr
+    assert b"Created a deck in " + folder + b"/." in result.stdout
+    assert 'title = "Caf\ufffd"' in Path(os.fsdecode(folder), "deck.toml").read_text()
+    assert run("build", os.fsdecode(folder)).exit_code == 0
+
+
 def test_new_where_no_folder_can_be_made_is_a_clear_error(tmp_path):
     (tmp_path / "notes.txt").write_text("a file, not a folder\n")
     result = run("new", tmp_path / "notes.txt" / "talk")

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import shlex
 import shutil
 from pathlib import Path
 
@@ -72,9 +73,10 @@ def command(deck_dir: Path, title: str | None) -> None:
             "the folder exists and is not empty",
             "choose a new folder name; talkdeck new never overwrites files",
         )
-    title = (
-        title or deck_dir.resolve().name.replace("-", " ").replace("_", " ").strip().capitalize() or "My talk"
-    )
+    if not title:
+        # a name that is not UTF-8 (caf\xe9 made on a Latin-1 system) still makes a title, with a stand-in
+        name = deck_dir.resolve().name.encode("utf-8", "surrogateescape").decode("utf-8", "replace")
+        title = name.replace("-", " ").replace("_", " ").strip().capitalize() or "My talk"
     # A JSON string is a TOML basic string, escapes and all, once DEL (which JSON leaves) is escaped too.
     quoted = json.dumps(title, ensure_ascii=False).replace("\x7f", "\\u007f")
     existed = deck_dir.exists()
@@ -97,4 +99,6 @@ def command(deck_dir: Path, title: str | None) -> None:
             "choose a folder you may write to",
         ) from None
     where = display_path(deck_dir)
-    click.echo(f"Created a deck in {where}/. Next: talkdeck build {where}  (or: talkdeck serve {where})")
+    typed = shlex.quote(f"./{where}" if where.startswith("-") else where)  # as the next command takes it
+    message = f"Created a deck in {where}/. Next: talkdeck build {typed}  (or: talkdeck serve {typed})"
+    click.echo(message.encode("utf-8", "surrogateescape"))  # the name's own bytes, whatever their encoding
