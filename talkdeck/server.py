@@ -634,13 +634,14 @@ def allowed_host(header: str | None, served_as: str) -> bool:
     name = host_name(header)
     if not name:
         return False
+    name = name.removesuffix(".")  # `localhost.`: the same name, written fully qualified
     try:
         ipaddress.ip_address(name)
         return True
     except ValueError:
         pass
     machine = socket.gethostname().lower()
-    return (name == "localhost" or name.endswith(".localhost") or name == served_as.lower().strip("[]")
+    return (name == "localhost" or name.endswith(".localhost") or name == served_as.lower().strip("[]").rstrip(".")
             or name in (machine, machine + ".local"))
 
 

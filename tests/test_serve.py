@@ -178,7 +178,7 @@ def test_serves_only_the_build_folder(served):
 
 def test_only_pages_of_this_server_may_read_the_deck_or_open_the_socket(served):
     port = served.server.port
-    for host in (f"127.0.0.1:{port}", f"localhost:{port}", f"[::1]:{port}", "LOCALHOST",
+    for host in (f"127.0.0.1:{port}", f"localhost:{port}", f"[::1]:{port}", "LOCALHOST", f"localhost.:{port}",
                  f"{socket.gethostname()}:{port}"):
         assert raw_get(port, "/", host=host)[0] == 200, host
     # a page on another site that points its own name at 127.0.0.1 (DNS rebinding) reads nothing
@@ -186,6 +186,7 @@ def test_only_pages_of_this_server_may_read_the_deck_or_open_the_socket(served):
         status, body = raw_get(port, target, host=f"rebound.example:{port}")
         assert status == 403, target
         assert b"--host rebound.example" in body and b"Fixture deck" not in body and b"build" not in body
+    assert raw_get(port, "/", host="rebound.example.")[0] == 403
     assert raw_get(port, "/", host="[oops")[0] in (400, 403)
     upgrade = ("Upgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Version: 13\r\n"
                "Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\n")
