@@ -166,13 +166,26 @@ def output_path(root: Path, output: Path | None, suffix: str) -> Path:
 
     if output is None or output.is_dir():
         name = slugify(load_config(root).title) + suffix
-        return ((output or root) / name).resolve()
-    output = output.resolve()
-    if output.suffix.lower() not in {suffix, ".htm" if suffix == ".html" else suffix}:
-        raise DeckError.at(output, None, f"the output file must end in {suffix}", f"e.g. -o talk{suffix}")
-    if not output.parent.is_dir():
-        raise DeckError.at(output.parent, None, "the output folder does not exist", "create it first")
-    return output
+        target = ((output or root) / name).resolve()
+    else:
+        target = output.resolve()
+        if target.suffix.lower() not in {suffix, ".htm" if suffix == ".html" else suffix}:
+            raise DeckError.at(target, None, f"the output file must end in {suffix}", f"e.g. -o talk{suffix}")
+        if not target.parent.is_dir():
+            raise DeckError.at(target.parent, None, "the output folder does not exist", "create it first")
+    _refuse_build_output(root, target, suffix)
+    return target
+
+
+def _refuse_build_output(root: Path, target: Path, suffix: str) -> None:
+    """A file written into a build's output folder (the deck's dist/) is deleted by the next build."""
+    from talkdeck.builder import MARKER
+
+    for folder in target.parents:
+        if folder == root / "dist" or (folder / MARKER).is_file():
+            raise DeckError.at(target, None, f"this is inside {folder.name}/, which every `talkdeck build` "
+                               "replaces whole: the file would be deleted by the next build",
+                               f"write it elsewhere, e.g. -o {slugify(target.stem)}{suffix} in the deck folder")
 
 
 def write_atomically(path: Path, data: bytes) -> None:

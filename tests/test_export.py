@@ -341,6 +341,21 @@ def test_output_must_be_a_pdf(deck_copy):
     assert (deck / "deck.toml").read_text().startswith("title")
 
 
+@pytest.mark.parametrize("command", [["pdf"], ["build", "--single-file"]])
+def test_an_output_inside_a_build_output_folder_is_refused(deck_copy, tmp_path, command):
+    # the next `talkdeck build` replaces that folder whole, and the file with it
+    deck = deck_copy()
+    assert CliRunner().invoke(main, ["build", str(deck)]).exit_code == 0
+    assert CliRunner().invoke(main, ["build", str(deck), "-o", str(tmp_path / "site")]).exit_code == 0
+    suffix = ".pdf" if command == ["pdf"] else ".html"
+    for output in (deck / "dist" / f"talk{suffix}", deck / "dist", tmp_path / "site" / f"talk{suffix}"):
+        result = CliRunner().invoke(main, [*command, str(deck), "-o", str(output)])
+        assert result.exit_code == 1, output
+        assert "which every `talkdeck build` replaces whole" in result.output and "Traceback" not in result.output
+    written = sorted(p.name for p in (deck / "dist").iterdir())
+    assert written == sorted(p.name for p in (tmp_path / "site").iterdir()) and "talk" + suffix not in written
+
+
 def test_metadata_update_keeps_the_pdf_valid_and_holds_any_text(tmp_path):
     writer = pypdf.PdfWriter()
     writer.add_blank_page(960, 540)
