@@ -175,6 +175,16 @@ def _close_quietly(browser) -> None:
         pass
 
 
+def no_reveal_error(root: Path) -> DeckError:
+    """The page loaded without reveal.js: the deck's own page template, when it has one, left it out."""
+    template = root / "templates" / "deck.html.j2"
+    if template.is_file():
+        return DeckError.at(template, None, "the page this template makes does not load reveal.js",
+                            "load reveal/reveal.js and call Reveal.initialize as talkdeck's own deck.html.j2 "
+                            "does; start from a copy of it")
+    return DeckError.at(None, None, "the built page does not load reveal.js", "please report this as a bug")
+
+
 def refuse_websockets(page, refused: list[str]) -> None:
     """Record and close every WebSocket the page opens, before it reaches its server: `page.route` never
     sees one, and a deck must work offline (from disk it has no server of its own to talk to)."""

@@ -26,7 +26,7 @@ from html.parser import HTMLParser
 from pathlib import Path
 from urllib.parse import unquote, urlsplit
 
-from talkdeck.browser import checkpoint, refuse_websockets
+from talkdeck.browser import checkpoint, no_reveal_error, refuse_websockets
 from talkdeck.errors import DeckError, count, display_path
 from talkdeck.model import Deck, Slide
 
@@ -659,6 +659,9 @@ def check_in_browser(deck: Deck, output: Path, sources: Sources, browser, found:
         page.goto((output / "index.html").as_uri())
         from playwright.sync_api import TimeoutError as PlaywrightTimeout
 
+        if not page.evaluate("!!window.Reveal"):  # the page has loaded: its scripts have run
+            found.add(_no_reveal_finding(deck.root, watch))
+            return
         try:
             page.wait_for_function("window.Reveal && Reveal.isReady()")
         except PlaywrightTimeout:  # the page's own errors say why
@@ -682,6 +685,13 @@ def check_in_browser(deck: Deck, output: Path, sources: Sources, browser, found:
         _request_findings(watch, measured, output, sources, found)
     finally:
         context.close()
+
+
+def _no_reveal_finding(root: Path, watch: PageWatch) -> Finding:
+    problem = no_reveal_error(root).problems[0]
+    file = "templates/deck.html.j2" if problem.path is not None else "deck.toml"
+    errors = f"; the page reported: {'; '.join(watch.errors)}" if watch.errors else ""
+    return Finding(file, 0, ERROR, "script", f"{problem.message}{errors} ({problem.hint})")
 
 
 def _slide_overflow(item: dict, sources: Sources) -> list[Finding]:

@@ -25,7 +25,7 @@ from pathlib import Path
 from urllib.parse import unquote, urlsplit
 
 from talkdeck import __version__
-from talkdeck.browser import checkpoint, refuse_websockets
+from talkdeck.browser import checkpoint, no_reveal_error, refuse_websockets
 from talkdeck.errors import DeckError
 
 Progress = Callable[[str], None]
@@ -56,6 +56,7 @@ LAYOUT = """
 async ({pageHeight, timeout, NOTES_CSS}) => {
   const deadline = performance.now() + timeout;
   const slides = () => document.querySelector('.reveal .slides');
+  if (!window.Reveal) return {noReveal: true};  // the page has loaded: its scripts have run
   while (!document.querySelector('.reveal .slides > .pdf-page')) {
     if (window.__talkdeckErrors.length) return {error: window.__talkdeckErrors.join('; ')};
     if (performance.now() > deadline) return {timeout: true};
@@ -277,6 +278,9 @@ def _print(chromium, built, fragments: bool, notes: bool, step: Progress) -> tup
             checkpoint()
             layout = {"error": _first_line(exc)}
         checkpoint()
+        if layout.get("noReveal"):
+            _check_requests(remote, failed, errors)
+            raise no_reveal_error(built.deck.root)
         if "pages" not in layout:
             _check_requests(remote, failed, errors)
             detail = layout.get("error") or f"no print layout after {LAYOUT_TIMEOUT_MS // 1000} s"

@@ -215,6 +215,21 @@ def test_a_script_error_and_a_broken_image_file(browser, tmp_path):
     assert "boom on stage" in findings[1].message
 
 
+@pytest.mark.browser
+def test_a_page_template_without_reveal_is_named_at_once(browser, tmp_path):
+    import time
+
+    deck = copy("clean", tmp_path)
+    (deck / "templates").mkdir(exist_ok=True)
+    (deck / "templates" / "deck.html.j2").write_text("<!doctype html><title>{{ config.title }}</title>\n")
+    started = time.perf_counter()
+    report = run_check(deck, browser=browser)
+    assert time.perf_counter() - started < 10  # not the 20 s wait for reveal.js to start
+    finding = [f for f in report.findings if f.kind == "script"]
+    assert [(f.file, f.line, f.level) for f in finding] == [("templates/deck.html.j2", 0, "error")]
+    assert "does not load reveal.js" in finding[0].message and "Reveal.initialize" in finding[0].message
+
+
 # -- without a browser: the built files and the talk ---------------------------------------------------------
 @pytest.mark.parametrize("name", sorted(set(EXPECTED) - BROWSER_ONLY))
 def test_the_static_checks_find_the_same_without_a_browser(name):

@@ -319,6 +319,18 @@ def test_ctrl_c_while_printing_stops_cleanly_and_keeps_the_last_pdf(chromium, de
     assert not list(temporary.glob("talkdeck-*"))
 
 
+def test_a_page_template_without_reveal_fails_at_once_naming_it(chromium, deck_copy, tmp_path):
+    deck = deck_copy()
+    (deck / "templates").mkdir()
+    (deck / "templates" / "deck.html.j2").write_text("<!doctype html><title>{{ config.title }}</title>\n")
+    out = tmp_path / "out.pdf"
+    done = subprocess.run([sys.executable, "-m", "talkdeck", "pdf", deck, "-o", out], capture_output=True,
+                          text=True, timeout=15, env={**os.environ, "PYTHONPATH": str(ROOT)})  # not 30 s
+    assert done.returncode == 1 and "Traceback" not in done.stderr
+    assert "templates/deck.html.j2: the page this template makes does not load reveal.js" in done.stderr
+    assert not out.exists()
+
+
 def test_a_missing_browser_is_a_clear_error(deck_copy, tmp_path):
     done = talkdeck("pdf", deck_copy(), "-o", tmp_path / "x.pdf", "--browser", tmp_path / "no-such-chromium")
     assert done.returncode == 1
