@@ -26,7 +26,7 @@ from urllib.parse import unquote, urlsplit
 
 from talkdeck import __version__
 from talkdeck.browser import checkpoint, no_reveal_error, refuse_websockets
-from talkdeck.errors import DeckError
+from talkdeck.errors import DeckError, Problem
 
 Progress = Callable[[str], None]
 
@@ -279,13 +279,13 @@ def _print(chromium, built, fragments: bool, notes: bool, step: Progress) -> tup
             layout = {"error": _first_line(exc)}
         checkpoint()
         if layout.get("noReveal"):
-            _check_requests(remote, failed, errors)
+            _check_requests(remote, failed, errors, built.deck)
             raise no_reveal_error(built.deck.root)
         if "pages" not in layout:
-            _check_requests(remote, failed, errors)
+            _check_requests(remote, failed, errors, built.deck)
             detail = layout.get("error") or f"no print layout after {LAYOUT_TIMEOUT_MS // 1000} s"
             raise DeckError.at(None, None, f"reveal.js did not lay out the deck for printing: {detail}")
-        _check_requests(remote, failed, errors)
+        _check_requests(remote, failed, errors, built.deck)
         step(f"print {layout['pages']} pages")
         try:
             data = page.pdf(print_background=True, prefer_css_page_size=True)
@@ -293,7 +293,7 @@ def _print(chromium, built, fragments: bool, notes: bool, step: Progress) -> tup
             checkpoint()
             raise DeckError.at(None, None, f"Chromium could not print the deck: {_first_line(exc)}") from None
         checkpoint()
-        _check_requests(remote, failed, errors)
+        _check_requests(remote, failed, errors, built.deck)
     finally:
         context.close()
     warnings = [f"{c['source'] or c['id']}: slide #{c['id']} is {c['over']} px larger than its page: shrunk "
@@ -306,11 +306,19 @@ def _first_line(exc: Exception) -> str:
     return text.splitlines()[0] if text else type(exc).__name__
 
 
-def _check_requests(remote: list[str], failed: list[str], errors: list[str]) -> None:
+def _check_requests(remote: list[str], failed: list[str], errors: list[str], deck) -> None:
     if remote:
-        listed = ", ".join(sorted(set(remote))[:5])
-        raise DeckError.at(None, None, f"the deck asked for network resources, which were blocked: {listed}",
-                           "a deck must work offline: put the file in the deck and refer to it by its path")
+        from talkdeck.check import Sources
+
+        sources = Sources(deck)  # the line of the slide (or template) that names the URL, as `check` finds it
+        problems = []
+        for url in sorted(set(remote))[:5]:
+            file, line = sources.locate(None, url)
+            problems.append(Problem(deck.root / file if line else None, line or None,
+                                    f"the deck asked for {url} from the network, which was blocked",
+                                    "a deck must work offline: put the file in the deck and refer to it by its "
+                                    "path"))
+        raise DeckError(problems)
     if failed:
         raise DeckError.at(None, None, "the deck refers to files that could not be loaded: "
                            + ", ".join(sorted(set(failed))[:5]))
