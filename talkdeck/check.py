@@ -29,6 +29,7 @@ from urllib.parse import unquote, urlsplit
 from talkdeck.browser import checkpoint, no_reveal_error, refuse_websockets
 from talkdeck.errors import DeckError, count, display_path
 from talkdeck.model import Deck, Slide
+from talkdeck.paths import HARMLESS_SCHEMES, SCHEME, fetched_form, is_remote
 
 ERROR = "error"
 WARNING = "warning"
@@ -162,6 +163,14 @@ class Sources:
                 return slide.id
         return None
 
+    def written(self, url: str) -> str:
+        """A requested URL as the sources write it: as requested, or `http:host/x` for `http://host/x`."""
+        scheme, slashes, rest = url.partition("://")
+        short = f"{scheme}:{rest}"
+        if slashes and not self.owner_of(url) and (self.owner_of(short) or self.locate(None, short)[1]):
+            return short
+        return url
+
     def number(self, slide_id: str | None) -> int | None:
         found = self.slide(slide_id)
         return found[0] if found else None
@@ -217,8 +226,6 @@ LOADING_RELS = {"stylesheet", "icon", "shortcut", "apple-touch-icon", "preload",
                 "manifest", "preconnect", "dns-prefetch", "mask-icon"}
 CSS_URL = re.compile(r"""@import\s+(?:url\(\s*)?["']?([^"')\s;]+)|url\(\s*["']?([^"')]+?)["']?\s*\)""",
                      re.IGNORECASE)
-SCHEME = re.compile(r"^([a-z][a-z0-9+.-]*):", re.IGNORECASE)
-HARMLESS_SCHEMES = {"data", "blob", "about", "javascript", "mailto", "tel"}
 
 
 @dataclass
@@ -307,12 +314,6 @@ def css_urls(text: str) -> list[str]:
     return [(m.group(1) or m.group(2)).strip() for m in CSS_URL.finditer(text)]
 
 
-def is_remote(url: str) -> bool:
-    if url.startswith("//"):
-        return True
-    match = SCHEME.match(url)
-    return bool(match) and match.group(1).lower() not in HARMLESS_SCHEMES | {"file"}
-
 
 class Collector:
     """Findings, each problem once: a file missing or remote is reported once per slide that uses it, and the
@@ -368,7 +369,7 @@ def _check_resource(url: str, what: str, slide: str | None, base: Path, output: 
         found.add(Finding(file, line, ERROR, "network",
                           f"{sources.label(slide)}: {what} {url} would be loaded from the network (a deck "
                           "must work offline: save the file in the deck and use a relative path)",
-                          sources.number(slide)), ("network", url))
+                          sources.number(slide)), ("network", fetched_form(url)))
         return
     scheme = SCHEME.match(url)
     if scheme and scheme.group(1).lower() in HARMLESS_SCHEMES:
@@ -805,8 +806,9 @@ def _request_findings(watch: PageWatch, measured: list[dict], output: Path, sour
     for url in dict.fromkeys(watch.remote):
         if found.known(("network", url)):
             continue
-        slide = _owner(url, owner) or sources.owner_of(url)
-        file, line = sources.locate(slide, url)
+        written = sources.written(url)
+        slide = _owner(url, owner) or sources.owner_of(written)
+        file, line = sources.locate(slide, written)
         found.add(Finding(file, line, ERROR, "network",
                           f"{sources.label(slide)}: the page requested {url} from the network (a deck must "
                           "work offline)", sources.number(slide)), ("network", url))

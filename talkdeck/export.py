@@ -313,7 +313,7 @@ def _check_requests(remote: list[str], failed: list[str], errors: list[str], dec
         sources = Sources(deck)  # the line of the slide (or template) that names the URL, as `check` finds it
         problems = []
         for url in sorted(set(remote))[:5]:
-            file, line = sources.locate(None, url)
+            file, line = sources.locate(None, sources.written(url))
             problems.append(Problem(deck.root / file if line else None, line or None,
                                     f"the deck asked for {url} from the network, which was blocked",
                                     "a deck must work offline: put the file in the deck and refer to it by its "

@@ -3,9 +3,23 @@ deck root, never outside it."""
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 from talkdeck.errors import DeckError
+from talkdeck.patterns import LazyPattern
+
+SCHEME = LazyPattern(r"^([a-z][a-z0-9+.-]*):", re.IGNORECASE)
+HARMLESS_SCHEMES = frozenset({"data", "blob", "about", "javascript", "mailto", "tel"})  # name no file, load none
+
+
+def is_remote(url: str) -> bool:
+    """Whether a browser would fetch `url` from the network: `//host/x`, `https://host/x`, and also
+    `http:host/x`, which a page opened from disk reads as `http://host/x`."""
+    if url.startswith("//"):
+        return True
+    match = SCHEME.match(url)
+    return bool(match) and match.group(1).lower() not in HARMLESS_SCHEMES | {"file"}
 
 
 def inside_deck(root: Path, rel: str, slide_path: Path, line: int | None, noun: str) -> Path:
@@ -44,3 +58,11 @@ def read_text(path: Path) -> str:
     except UnicodeDecodeError as exc:
         line = data[: exc.start].count(b"\n") + 1
         raise DeckError.at(path, line, "the file is not valid UTF-8", "save it with UTF-8 encoding") from None
+
+
+def fetched_form(url: str) -> str:
+    """A remote URL as the browser requests it: `http:host/x` is fetched as `http://host/x`."""
+    match = SCHEME.match(url)
+    if match and not url.startswith("//", match.end()):
+        return f"{url[:match.end()]}//{url[match.end():]}"
+    return url

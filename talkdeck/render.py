@@ -20,7 +20,7 @@ from markdown.util import AtomicString, Registry
 from talkdeck.errors import DeckError, Problems
 from talkdeck.model import CodePane, Section, Slide
 from talkdeck.panes import PaneResolver, check_steps
-from talkdeck.paths import inside_deck
+from talkdeck.paths import SCHEME, inside_deck, is_remote
 from talkdeck.patterns import LazyPattern
 from talkdeck.source import FENCE, SectionSource, fence_spans
 
@@ -34,7 +34,6 @@ HTML_MEDIA = LazyPattern(
 )
 MEDIA_ATTRS = frozenset(["src", "data-src", "poster", "data", "srcset"])
 MEDIA_NOUN = {"img": "image", "video": "video", "audio": "audio"}
-SCHEME = LazyPattern(r"^[a-z][a-z0-9+.-]*:", re.IGNORECASE)
 LIST_ITEM_ATTRS = LazyPattern(r"^(\s*(?:[-*+]|\d+[.)])\s+.*?\S)\s+(\{[:.#][^}]*\})\s*$")
 INFO = LazyPattern(r"^\s*(?P<lang>[\w+#.-]+)?\s*(?:\[(?P<steps>[^\]]*)\])?\s*(?P<attrs>\{.*\})?\s*$")
 INCREMENTAL = "{.incremental}"
@@ -43,7 +42,6 @@ DECK_VALUE = LazyPattern(r"\{\{\s*deck\.(\w+)\s*\}\}")
 SPLIT_MARKER = "talkdeck-split-"
 CODE_SPAN = LazyPattern(r"(?<!\\)(`+)(.+?)(?<!`)\1(?!`)")
 MARKDOWN_CHARS = LazyPattern(r"[\\`*_{}\[\]()#+\-.!|]")  # not < > &: HTML-escaped
-REMOTE = LazyPattern(r"^(?:[a-z][a-z0-9+.-]*:)?//", re.IGNORECASE)
 
 
 class _IncrementalLists(Treeprocessor):
@@ -479,7 +477,7 @@ class SectionRenderer:
         self.checked.add(src)
         if src.startswith("data:"):
             return
-        if REMOTE.match(src):
+        if is_remote(src):
             raise DeckError.at(
                 path,
                 number,
@@ -543,9 +541,9 @@ def _html_sources(text: str) -> list[tuple[str, str]]:
             noun = "image" if name == "poster" else MEDIA_NOUN.get(tag, "file")
             urls = [c.split()[0] for c in value.split(",") if c.strip()] if name == "srcset" else [value.strip()]
             for url in urls:
-                if not url or (SCHEME.match(url) and not REMOTE.match(url)):
+                if not url or (SCHEME.match(url) and not is_remote(url)):
                     continue  # data:, blob:, about: name no file of the deck
-                if REMOTE.match(url) and (tag, name) != ("img", "src"):
+                if is_remote(url) and (tag, name) != ("img", "src"):
                     continue  # other remote sources are left to `talkdeck check`, which loads the deck
                 found.append((url, noun))
     return found

@@ -187,6 +187,18 @@ def test_a_request_only_a_script_makes_is_caught_by_routing(browser, tmp_path):
 
 
 @pytest.mark.browser
+def test_a_remote_url_without_slashes_is_one_finding_at_its_line(browser, tmp_path):
+    deck = copy("clean", tmp_path)
+    add_slide(deck, '## Clip\n\n<video src="http:media.example.org/clip.mp4" muted></video>\n\n'
+                    '<script>new Image().src = "https:pixel.example.org/p.gif";</script>')
+    findings = run_check(deck, browser=browser).findings
+    assert sorted((f.kind, f.file, f.line) for f in findings) == [
+        ("network", "slides/09-extra.md", 7), ("network", "slides/09-extra.md", 9)], [f.format() for f in findings]
+    assert any("http:media.example.org/clip.mp4 would be loaded from the network" in f.message for f in findings)
+    assert any("requested https://pixel.example.org/p.gif" in f.message for f in findings)
+
+
+@pytest.mark.browser
 def test_a_websocket_a_script_opens_is_caught_and_never_connects(browser, tmp_path):
     import socket
 

@@ -200,6 +200,16 @@ def test_an_image_in_an_indented_code_block_is_code_and_one_in_a_list_item_is_ch
         render("## A\n\n- first\n\n    ![Gone](img/gone.png)\n")
 
 
+def test_a_remote_url_without_slashes_is_remote_too(render):
+    # from a page opened from disk, the browser fetches http:example.org/x.png as http://example.org/x.png
+    with pytest.raises(DeckError) as err:
+        render('![x](https:example.org/y.png)\n\n<img src="http:example.org/x.png" alt="x">\n')
+    assert [(p.line, p.message) for p in err.value.problems] == [
+        (1, "image https:example.org/y.png would be loaded from the network"),
+        (3, "image http:example.org/x.png would be loaded from the network"),
+    ]
+
+
 def test_remote_images_are_refused(render):
     with pytest.raises(DeckError, match=r"01-intro.md:1: image https://example.org/x.png would be loaded"):
         render("![x](https://example.org/x.png)\n")
