@@ -39,11 +39,17 @@ def find_chromium(explicit: str | os.PathLike[str] | None = None, headless_shell
             raise DeckError.at(
                 None, None, f"no browser at {explicit}", "give the path of a Chromium or Chrome"
             )
+        if not os.access(path, os.X_OK):
+            raise DeckError.at(None, None, f"{explicit} is not a program one may run",
+                               "give the path of a Chromium or Chrome")
         return str(path)
     env = os.environ.get(ENV_VAR)
     if env:
         if not Path(env).is_file():
             raise DeckError.at(None, None, f"{ENV_VAR} names no file: {env}", "fix or unset the variable")
+        if not os.access(env, os.X_OK):
+            raise DeckError.at(None, None, f"{ENV_VAR} names a file that is not a program one may run: {env}",
+                               "fix or unset the variable")
         return env
     for name in (HEADLESS_SHELL, *SYSTEM_BROWSERS) if headless_shell else SYSTEM_BROWSERS:
         found = shutil.which(name)
@@ -87,12 +93,16 @@ def launch(explicit: str | None = None):
                 except PlaywrightError as exc:
                     held.check()
                     first = str(exc).strip().splitlines()[0] if str(exc).strip() else "unknown error"
-                    raise DeckError.at(
-                        None,
-                        None,
-                        f"cannot start Chromium: {first}",
-                        f"install one (apt-get install chromium), pass --browser PATH, or set {ENV_VAR}",
-                    ) from None
+                    if executable is None:
+                        raise DeckError.at(
+                            None,
+                            None,
+                            f"cannot start Chromium: {first}",
+                            f"install one (apt-get install chromium), pass --browser PATH, or set {ENV_VAR}",
+                        ) from None
+                    raise DeckError.at(None, None, f"cannot start {executable} as a headless Chromium: {first}",
+                                       f"is it a Chromium or Chrome? Pass another with --browser PATH or set "
+                                       f"{ENV_VAR}") from None
                 try:
                     held.check()
                     yield browser

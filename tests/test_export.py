@@ -339,6 +339,17 @@ def test_a_missing_browser_is_a_clear_error(deck_copy, tmp_path):
     assert "no browser at" in done.stderr and "Traceback" not in done.stderr
 
 
+def test_a_named_program_that_is_not_chromium_is_named_in_the_error(deck_copy, tmp_path):
+    fake = tmp_path / "not-chromium"
+    fake.write_text("#!/bin/sh\nexit 0\n")
+    fake.chmod(0o755)
+    done = talkdeck("pdf", deck_copy(), "-o", tmp_path / "x.pdf", "--browser", fake)
+    assert done.returncode == 1 and "Traceback" not in done.stderr
+    assert f"cannot start {fake} as a headless Chromium" in done.stderr and "is it a Chromium or Chrome?" in \
+        done.stderr
+    assert not (tmp_path / "x.pdf").exists()
+
+
 def test_a_broken_deck_is_a_deck_error(deck_copy, tmp_path):
     deck = deck_copy()
     (deck / "deck.toml").write_text('title = "unclosed\n')

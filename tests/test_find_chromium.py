@@ -41,6 +41,7 @@ def test_a_named_browser_and_the_variable_win_over_the_shell(path_with, monkeypa
     path_with(HEADLESS_SHELL)
     named = tmp_path / "my-chrome"
     named.write_text("")
+    named.chmod(0o755)
     assert find_chromium(named, headless_shell=True) == str(named)
     monkeypatch.setenv(ENV_VAR, str(named))
     assert find_chromium(None, headless_shell=True) == str(named)
@@ -51,3 +52,14 @@ def test_nothing_found_leaves_it_to_playwright_and_a_wrong_path_is_an_error(path
     assert find_chromium(None, headless_shell=True) is None
     with pytest.raises(DeckError, match="no browser at"):
         find_chromium(tmp_path / "nowhere")
+
+
+def test_a_named_file_that_is_no_program_is_an_error(path_with, monkeypatch, tmp_path):
+    path_with()
+    notes = tmp_path / "notes.txt"
+    notes.write_text("not a browser\n")
+    with pytest.raises(DeckError, match=r"notes.txt is not a program one may run \(give the path of a Chromium"):
+        find_chromium(notes)
+    monkeypatch.setenv(ENV_VAR, str(notes))
+    with pytest.raises(DeckError, match=f"{ENV_VAR} names a file that is not a program one may run"):
+        find_chromium(None)
