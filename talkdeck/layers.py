@@ -157,7 +157,7 @@ def read_instructions(dockerfile: Path) -> list[Instruction]:
     # read_text locates a read or UTF-8 error; the parser gets the text back as UTF-8 bytes. It drops an
     # instruction still continued (`RUN make \`) at the end of the file, where Docker ends it and keeps it: a
     # blank line after the last line ends it in the parser too.
-    text = read_text(dockerfile) + "\n\n"
+    text = _join_empty_continuations(read_text(dockerfile)) + "\n\n"
     parser = DockerfileParser(fileobj=io.BytesIO(text.encode("utf-8")))
     instructions: list[Instruction] = []
     problems: list[Problem] = []
@@ -180,6 +180,25 @@ def read_instructions(dockerfile: Path) -> list[Instruction]:
     if problems:
         raise DeckError(problems)
     return instructions
+
+
+def _join_empty_continuations(text: str) -> str:
+    """Empty lines inside a continued instruction made comments, which the instruction keeps going through.
+
+    Docker skips such a line (with a warning) and goes on with the instruction; the parser would end it there
+    and read the next line as an instruction of its own. An instruction still continued at the end of the file
+    keeps its empty lines, which end it there.
+    """
+    lines = text.split("\n")
+    continued = False
+    for index, line in enumerate(lines):
+        stripped = line.strip()
+        if continued and (not stripped or stripped.startswith("#")):
+            if not stripped and any(rest.strip() and not rest.lstrip().startswith("#") for rest in lines[index:]):
+                lines[index] = "#"
+            continue
+        continued = not stripped.startswith("#") and stripped.endswith("\\")
+    return "\n".join(lines)
 
 
 def _check_regular_file(dockerfile: Path) -> None:

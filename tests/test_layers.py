@@ -789,3 +789,23 @@ def test_a_named_pipe_is_refused_as_the_dockerfile_and_is_one_entry_of_the_conte
     (tmp_path / "Dockerfile").write_text("FROM alpine\nCOPY . /app\n")
     result = explain(tmp_path / "Dockerfile", ["pipe"])  # the context walk lists the pipe, never opens it
     assert result.changed == ("pipe",) and result.misses[0].reason == "pipe changed"
+
+
+def test_an_empty_line_inside_a_continued_instruction_is_skipped_as_docker_does(tmp_path: Path) -> None:
+    (tmp_path / "Dockerfile").write_text(
+        "FROM alpine\n# a comment ending in \\\n\nRUN apk add \\\n    curl \\\n\n  # git too\n\n    git\n"
+        "COPY . /app\n"
+    )
+    result = explain(tmp_path / "Dockerfile", [])
+    assert [(step.line, step.text) for step in result.steps] == [
+        (1, "FROM alpine"), (4, "RUN apk add curl git"), (10, "COPY . /app")]
+
+
+def test_a_folder_whose_dockerfile_is_a_named_pipe_says_so(tmp_path: Path) -> None:
+    if not hasattr(os, "mkfifo"):
+        pytest.skip("no named pipes here")
+    os.mkfifo(tmp_path / "Dockerfile")
+    result = run(str(tmp_path), "--first-build")
+    assert result.exit_code == 1
+    assert result.output.strip().endswith("Dockerfile: not a regular file but a named pipe (name the Dockerfile "
+                                          "itself)")

@@ -30,7 +30,7 @@ def find_dockerfile(path: Path) -> Path:
     if not path.is_dir():
         return path
     candidate = path / "Dockerfile"
-    if not candidate.is_file():
+    if not candidate.exists():  # one that is no regular file is refused, and named, when it is read
         raise DeckError.at(path, None, "this folder has no Dockerfile", "name the Dockerfile itself")
     return candidate
 
