@@ -308,6 +308,29 @@ def test_help_lists_every_command_without_importing_them():
     assert result.stdout.strip().endswith("[]")
 
 
+def test_the_examples_in_layers_help_run_as_written(tmp_path, monkeypatch):
+    # from the repository's root, as the help says; its one Dockerfile of another project declares the ARG
+    import shutil
+
+    shutil.copytree(ROOT / "examples", tmp_path / "examples", ignore=shutil.ignore_patterns("__pycache__"))
+    (tmp_path / "Dockerfile").write_text("ARG PYTHON_VERSION=3.12\nFROM python:${PYTHON_VERSION}-slim\n"
+                                         "RUN pip install flask\n")
+    monkeypatch.chdir(tmp_path)
+    lines = [line.strip() for line in run("layers", "--help").output.splitlines()
+             if line.strip().startswith("talkdeck layers ")]
+    assert len(lines) == 4
+    for line in lines:
+        result = run(*line.split()[1:])
+        assert result.exit_code == 0, (line, result.output)
+
+
+def test_every_command_says_a_folder_is_no_deck_the_same_way(tmp_path):
+    for command in (["build"], ["serve"], ["pdf"], ["check", "--no-browser"]):
+        result = run(*command, tmp_path / "nowhere")
+        assert result.exit_code == 1, (command, result.output)
+        assert "nowhere/deck.toml" in result.output and "no deck.toml here" in result.output, command
+
+
 def test_console_script_and_build_py_are_the_same_cli(deck_copy, tmp_path):
     deck = deck_copy()
     script = Path(sys.executable).parent / "talkdeck"

@@ -10,11 +10,12 @@ import click
 from talkdeck.errors import DeckError
 
 EPILOG = """\b
-Examples:
+Examples (from the root of talkdeck's repository):
   talkdeck layers examples/01-docker-python/Dockerfile --changed whereami.py
   talkdeck layers examples/01-docker-python --changed requirements.txt
+  talkdeck layers examples/02-docker-python-daemon --first-build
+With a Dockerfile that declares ARG PYTHON_VERSION:
   talkdeck layers Dockerfile --build-arg PYTHON_VERSION=3.13
-  talkdeck layers Dockerfile --first-build
 
 \b
 States: base (the FROM image), cached (taken from the build cache), rebuilt

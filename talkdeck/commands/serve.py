@@ -12,7 +12,7 @@ from talkdeck.errors import DeckError, display_path
 
 
 @click.command("serve")
-@click.argument("deck_dir", default=".", type=click.Path(exists=True, file_okay=False, path_type=Path))
+@click.argument("deck_dir", default=".", type=click.Path(file_okay=False, path_type=Path))
 @click.option("--host", default="127.0.0.1", show_default=True,
               help="Address to listen on; anything but loopback shows the deck to your network.")
 @click.option("-p", "--port", default=8000, show_default=True, type=click.IntRange(0, 65535),
