@@ -37,6 +37,7 @@ MEDIA_NOUN = {"img": "image", "video": "video", "audio": "audio"}
 LIST_ITEM_ATTRS = LazyPattern(r"^(\s*(?:[-*+]|\d+[.)])\s+.*?\S)\s+(\{[:.#][^}]*\})\s*$")
 INFO = LazyPattern(r"^\s*(?P<lang>[\w+#.-]+)?\s*(?:\[(?P<steps>[^\]]*)\])?\s*(?P<attrs>\{.*\})?\s*$")
 INCREMENTAL = "{.incremental}"
+LONE_ATTRS = LazyPattern(r"^\{:?\s*[.#][^{}]*\}$")  # an attribute list alone on its line: `{.fragment}`
 INCREMENTAL_TOKEN = "talkdeck-incremental-list"
 DECK_VALUE = LazyPattern(r"\{\{\s*deck\.(\w+)\s*\}\}")
 SPLIT_MARKER = "talkdeck-split-"
@@ -340,6 +341,12 @@ class SectionRenderer:
                     out += self._stash(pane_html(pane))
                 elif stripped == INCREMENTAL:
                     out += ["", INCREMENTAL_TOKEN, ""]
+                elif not notes and stripped[:1] == "{" and LONE_ATTRS.match(stripped) and not (
+                        start and lines[start - 1].strip()):
+                    raise DeckError.at(path, number, f"{stripped} on a line of its own, after a blank line, "
+                                       "applies to nothing: the slide would show it as text",
+                                       "put it on the line right under its paragraph, with no blank line "
+                                       "between, or at the end of a list item: `- item {.fragment}`")
                 else:
                     if "![" in text or "<" in text:  # what IMAGE and HTML_MEDIA start with
                         commented = self._check_loads(text, path, number, section)

@@ -41,6 +41,20 @@ def test_fragments_on_paragraphs_and_list_items(render):
     assert "<li>c</li>" in html
 
 
+def test_an_attribute_list_after_a_blank_line_is_an_error_not_text_on_the_slide(render):
+    with pytest.raises(DeckError) as err:
+        render("para\n\n{.fragment}\n\n---\n\n{: .fragment .fade-up}\ntext\n")
+    assert [(p.line, p.message) for p in err.value.problems] == [
+        (3, "{.fragment} on a line of its own, after a blank line, applies to nothing: the slide would show "
+            "it as text"),
+        (7, "{: .fragment .fade-up} on a line of its own, after a blank line, applies to nothing: the slide "
+            "would show it as text"),
+    ]
+    assert "no blank line" in err.value.problems[0].hint
+    html = render("para\n{.fragment}\n\n```\n\n{.fragment}\n```\n\nNote:\n\n{.fragment}\n").slides[0].html
+    assert '<p class="fragment">para</p>' in html and '<code class="language-plaintext">\n{.fragment}</code>' in html
+
+
 def test_incremental_list(render):
     html = render("{.incremental}\n- a\n- b {.fragment}\n\ntext\n\n- not\n").slides[0].html
     assert html.count('class="fragment"') == 2
