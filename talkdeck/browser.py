@@ -7,7 +7,7 @@ import shutil
 from contextlib import contextmanager
 from pathlib import Path
 
-from talkdeck.errors import DeckError
+from talkdeck.errors import DeckError, display_path
 
 ENV_VAR = "TALKDECK_CHROMIUM"
 FLAGS = [
@@ -189,9 +189,10 @@ def no_reveal_error(root: Path) -> DeckError:
     """The page loaded without reveal.js: the deck's own page template, when it has one, left it out."""
     template = root / "templates" / "deck.html.j2"
     if template.is_file():
+        own = Path(__file__).resolve().parent / "templates" / "deck.html.j2"
         return DeckError.at(template, None, "the page this template makes does not load reveal.js",
-                            "load reveal/reveal.js and call Reveal.initialize as talkdeck's own deck.html.j2 "
-                            "does; start from a copy of it")
+                            "keep the `{% block scripts %}` of talkdeck's own deck.html.j2, which loads "
+                            f"reveal/reveal.js and calls Reveal.initialize: start from a copy of {display_path(own)}")
     return DeckError.at(None, None, "the built page does not load reveal.js", "please report this as a bug")
 
 

@@ -20,7 +20,7 @@ import json
 import re
 import tempfile
 import time
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import asdict, dataclass, field
 from html.parser import HTMLParser
 from pathlib import Path
@@ -29,7 +29,7 @@ from urllib.parse import unquote, urlsplit
 from talkdeck.browser import checkpoint, no_reveal_error, refuse_websockets
 from talkdeck.errors import DeckError, count, display_path
 from talkdeck.model import Deck, Slide
-from talkdeck.paths import HARMLESS_SCHEMES, SCHEME, fetched_form, is_remote
+from talkdeck.paths import HARMLESS_SCHEMES, SCHEME, is_remote
 
 ERROR = "error"
 WARNING = "warning"
@@ -322,6 +322,7 @@ class Collector:
     def __init__(self) -> None:
         self.findings: list[Finding] = []
         self.subjects: set[tuple] = set()
+        self.remote: dict[str, str | None] = {}  # remote URL as the built files name it -> id of its slide
 
     def add(self, finding: Finding, subject: tuple | None = None) -> None:
         if subject is not None:
@@ -340,24 +341,31 @@ def check_files(output: Path, sources: Sources, found: Collector) -> None:
     html = (output / "index.html").read_text("utf-8")
     scan = scan_page(html)
     for ref in scan.references:
-        if ref.tag in ("a", "area"):
-            if not ref.notes:
-                _check_link(ref, scan.ids, output, sources, found)
-        else:
-            _check_resource(ref.value, f"<{ref.tag} {ref.attr}>", ref.slide, output, output, sources, found)
-    for text, slide in scan.css:
-        for url in css_urls(text):
-            _check_resource(url, "CSS url()", slide, output, output, sources, found)
-    for css in sorted(output.rglob("*.css")):
-        rel = css.relative_to(output).as_posix()
-        for url in css_urls(css.read_text("utf-8", "replace")):
-            _check_resource(url, f"stylesheet {rel}:", None, css.parent, output, sources, found)
+        if ref.tag in ("a", "area") and not ref.notes:
+            _check_link(ref, scan.ids, output, sources, found)
+    for url, what, slide, base in loaded_urls(output, scan):
+        _check_resource(url, what, slide, base, output, sources, found)
     for ref in scan.no_alt:
         file, line = sources.locate(ref.slide, ref.value)
         found.add(Finding(file, line, WARNING, "alt",
                           f"{sources.label(ref.slide)}: image {ref.value or '(no src)'} has no alt text (say "
                           f"what it shows: ![what it shows]({ref.value}); decorative: role=\"presentation\")",
                           sources.number(ref.slide)))
+
+
+def loaded_urls(output: Path, scan: PageScan) -> Iterator[tuple[str, str, str | None, Path]]:
+    """Every URL the built deck loads, as written: (the URL, what names it, the id of the slide it is on or None
+    outside the slides, the folder it is relative to), from the page's attributes and CSS and its stylesheets."""
+    for ref in scan.references:
+        if ref.tag not in ("a", "area"):
+            yield ref.value, f"<{ref.tag} {ref.attr}>", ref.slide, output
+    for text, slide in scan.css:
+        for url in css_urls(text):
+            yield url, "CSS url()", slide, output
+    for css in sorted(output.rglob("*.css")):
+        rel = css.relative_to(output).as_posix()
+        for url in css_urls(css.read_text("utf-8", "replace")):
+            yield url, f"stylesheet {rel}:", None, css.parent
 
 
 def _check_resource(url: str, what: str, slide: str | None, base: Path, output: Path, sources: Sources,
@@ -369,7 +377,8 @@ def _check_resource(url: str, what: str, slide: str | None, base: Path, output: 
         found.add(Finding(file, line, ERROR, "network",
                           f"{sources.label(slide)}: {what} {url} would be loaded from the network (a deck "
                           "must work offline: save the file in the deck and use a relative path)",
-                          sources.number(slide)), ("network", fetched_form(url)))
+                          sources.number(slide)), ("network", url))
+        found.remote.setdefault(url, slide)
         return
     scheme = SCHEME.match(url)
     if scheme and scheme.group(1).lower() in HARMLESS_SCHEMES:
@@ -440,6 +449,61 @@ def _anchor_problem(url: str, ids: set[str], sources: Sources) -> str | None:
 
     hint = suggest(parts[0], list(sources.by_id), "slide ids look like #/section-name-2")
     return f"names no slide ({hint})"
+
+
+# -- requests, back to the sources that ask for them: for `check` and `pdf` ----------------------------------
+# Each URL as the page requests it, resolved by the browser itself: `http:host/x` (from a page opened from disk),
+# `HTTPS://Host` and `https:\\host` are fetched as `http://host/x`, `https://host/` and `https://host/`, and a
+# #fragment is never sent.
+REQUESTED_JS = """(urls) => urls.map((url) => {
+  try {
+    const parsed = new URL(url, document.baseURI);
+    parsed.hash = '';
+    return parsed.href;
+  } catch (e) {
+    return url;  // no URL: the browser requests nothing for it
+  }
+})"""
+
+
+def remote_references(output: Path) -> dict[str, str | None]:
+    """The remote URLs the built deck loads, as written -> the id of the slide that names each (None: outside
+    the slides); `check` collects them as it checks the files, in Collector.remote."""
+    found: dict[str, str | None] = {}
+    for url, _what, slide, _base in loaded_urls(output, scan_page((output / "index.html").read_text("utf-8"))):
+        if is_remote(url):
+            found.setdefault(url, slide)
+    return found
+
+
+def as_written(page, named: dict[str, str | None]) -> dict[str, tuple[str, str | None]]:
+    """URL as the page requests it -> (the URL as the deck writes it, the id of the slide that does), for the
+    `named` remote URLs; empty when the page can no longer answer."""
+    from playwright.sync_api import Error as PlaywrightError
+
+    written = list(named)
+    try:
+        requested = page.evaluate(REQUESTED_JS, written) if written else []
+    except PlaywrightError:  # the page crashed or was closed: requests are found in the sources as they are
+        requested = []
+    checkpoint()
+    mapping: dict[str, tuple[str, str | None]] = {}
+    for url, source in zip(requested, written, strict=False):  # none when the page did not answer
+        mapping.setdefault(url, (source, named[source]))
+    return mapping
+
+
+def locate_request(url: str, sources: Sources, written: dict[str, tuple[str, str | None]],
+                   slide: str | None = None) -> tuple[str, str | None, str, int]:
+    """A URL the page requested, as the deck writes it, and the slide, file and line that write it.
+
+    A URL the built deck names (see :func:`as_written`) is found on its slide; another one (a script made it)
+    in the sources, as requested or as `http:host/x`; `slide`, when known, is searched first.
+    """
+    source, named_on = written.get(url, (sources.written(url), None))
+    slide = slide or named_on or sources.owner_of(source)
+    file, line = sources.locate(slide, source)
+    return source, slide, file, line
 
 
 # -- the deck in a browser: overflow, code panes, requests ---------------------------------------------------
@@ -683,7 +747,7 @@ def check_in_browser(deck: Deck, output: Path, sources: Sources, browser, found:
         for item in measured:
             for finding in _slide_overflow(item, sources) + _code_overflow(item, sources):
                 found.add(finding)
-        _request_findings(watch, measured, output, sources, found)
+        _request_findings(watch, measured, output, sources, found, as_written(page, found.remote))
     finally:
         context.close()
 
@@ -795,8 +859,11 @@ def _short(text: str, size: int = 50) -> str:
 
 
 def _request_findings(watch: PageWatch, measured: list[dict], output: Path, sources: Sources,
-                      found: Collector) -> None:
-    """What the page itself loaded or failed to load, tied where possible to the slide that asked for it."""
+                      found: Collector, written: dict[str, tuple[str, str | None]]) -> None:
+    """What the page itself loaded or failed to load, tied where possible to the slide that asked for it.
+
+    `written` maps a requested URL to a remote URL the built files name: that one was reported already.
+    """
     out = output.resolve()
     owner: dict[str, str] = {}  # URL as the page resolved it, or as written -> id of the slide that uses it
     for item in measured:
@@ -804,11 +871,9 @@ def _request_findings(watch: PageWatch, measured: list[dict], output: Path, sour
             for url in [*result["broken"], *_css_url_values(result["backgrounds"])]:
                 owner.setdefault(url, item["id"])
     for url in dict.fromkeys(watch.remote):
-        if found.known(("network", url)):
+        source, slide, file, line = locate_request(url, sources, written, _owner(url, owner))
+        if found.known(("network", source)):
             continue
-        written = sources.written(url)
-        slide = _owner(url, owner) or sources.owner_of(written)
-        file, line = sources.locate(slide, written)
         found.add(Finding(file, line, ERROR, "network",
                           f"{sources.label(slide)}: the page requested {url} from the network (a deck must "
                           "work offline)", sources.number(slide)), ("network", url))

@@ -26,7 +26,7 @@ from urllib.parse import unquote, urlsplit
 
 from talkdeck import __version__
 from talkdeck.browser import checkpoint, no_reveal_error, refuse_websockets
-from talkdeck.errors import DeckError, Problem
+from talkdeck.errors import DeckError, Problem, display_path
 
 Progress = Callable[[str], None]
 
@@ -166,27 +166,30 @@ def output_path(root: Path, output: Path | None, suffix: str) -> Path:
     from talkdeck.config import load_config
 
     if output is None or output.is_dir():
-        name = slugify(load_config(root).title) + suffix
-        target = ((output or root) / name).resolve()
-    else:
-        target = output.resolve()
-        if target.suffix.lower() not in {suffix, ".htm" if suffix == ".html" else suffix}:
-            raise DeckError.at(target, None, f"the output file must end in {suffix}", f"e.g. -o talk{suffix}")
-        if not target.parent.is_dir():
-            raise DeckError.at(target.parent, None, "the output folder does not exist", "create it first")
-    _refuse_build_output(root, target, suffix)
+        target = ((output or root) / (slugify(load_config(root).title) + suffix)).resolve()
+        _refuse_build_output(root, target, suffix)
+        return target
+    target = output.resolve()
+    _refuse_build_output(root, target, suffix)  # first: creating a missing folder in dist/ would not help
+    if target.suffix.lower() not in {suffix, ".htm" if suffix == ".html" else suffix}:
+        raise DeckError.at(target, None, f"the output file must end in {suffix}", f"e.g. -o talk{suffix}")
+    if not target.parent.is_dir():
+        raise DeckError.at(target.parent, None, "the output folder does not exist", "create it first")
     return target
 
 
 def _refuse_build_output(root: Path, target: Path, suffix: str) -> None:
     """A file written into a build's output folder (the deck's dist/) is deleted by the next build."""
     from talkdeck.builder import MARKER
+    from talkdeck.config import load_config
 
     for folder in target.parents:
         if folder == root / "dist" or (folder / MARKER).is_file():
+            default = root / (slugify(load_config(root).title) + suffix)
             raise DeckError.at(target, None, f"this is inside {folder.name}/, which every `talkdeck build` "
                                "replaces whole: the file would be deleted by the next build",
-                               f"write it elsewhere, e.g. -o {slugify(target.stem)}{suffix} in the deck folder")
+                               f"write it elsewhere, e.g. leave out -o to write {display_path(default)}, "
+                               "named after the deck's title")
 
 
 def write_atomically(path: Path, data: bytes) -> None:
@@ -279,13 +282,13 @@ def _print(chromium, built, fragments: bool, notes: bool, step: Progress) -> tup
             layout = {"error": _first_line(exc)}
         checkpoint()
         if layout.get("noReveal"):
-            _check_requests(remote, failed, errors, built.deck)
+            _check_requests(remote, failed, errors, built, page)
             raise no_reveal_error(built.deck.root)
         if "pages" not in layout:
-            _check_requests(remote, failed, errors, built.deck)
+            _check_requests(remote, failed, errors, built, page)
             detail = layout.get("error") or f"no print layout after {LAYOUT_TIMEOUT_MS // 1000} s"
             raise DeckError.at(None, None, f"reveal.js did not lay out the deck for printing: {detail}")
-        _check_requests(remote, failed, errors, built.deck)
+        _check_requests(remote, failed, errors, built, page)
         step(f"print {layout['pages']} pages")
         try:
             data = page.pdf(print_background=True, prefer_css_page_size=True)
@@ -293,7 +296,7 @@ def _print(chromium, built, fragments: bool, notes: bool, step: Progress) -> tup
             checkpoint()
             raise DeckError.at(None, None, f"Chromium could not print the deck: {_first_line(exc)}") from None
         checkpoint()
-        _check_requests(remote, failed, errors, built.deck)
+        _check_requests(remote, failed, errors, built, page)
     finally:
         context.close()
     warnings = [f"{c['source'] or c['id']}: slide #{c['id']} is {c['over']} px larger than its page: shrunk "
@@ -306,14 +309,17 @@ def _first_line(exc: Exception) -> str:
     return text.splitlines()[0] if text else type(exc).__name__
 
 
-def _check_requests(remote: list[str], failed: list[str], errors: list[str], deck) -> None:
+def _check_requests(remote: list[str], failed: list[str], errors: list[str], built, page) -> None:
     if remote:
-        from talkdeck.check import Sources
+        from talkdeck.check import Sources, as_written, locate_request, remote_references
 
-        sources = Sources(deck)  # the line of the slide (or template) that names the URL, as `check` finds it
+        # the line of the slide (or template) that asks for the URL, found as `check` finds it
+        deck = built.deck
+        sources = Sources(deck)
+        written = as_written(page, remote_references(built.output))
         problems = []
         for url in sorted(set(remote))[:5]:
-            file, line = sources.locate(None, sources.written(url))
+            _source, _slide, file, line = locate_request(url, sources, written)
             problems.append(Problem(deck.root / file if line else None, line or None,
                                     f"the deck asked for {url} from the network, which was blocked",
                                     "a deck must work offline: put the file in the deck and refer to it by its "

@@ -58,11 +58,3 @@ def read_text(path: Path) -> str:
     except UnicodeDecodeError as exc:
         line = data[: exc.start].count(b"\n") + 1
         raise DeckError.at(path, line, "the file is not valid UTF-8", "save it with UTF-8 encoding") from None
-
-
-def fetched_form(url: str) -> str:
-    """A remote URL as the browser requests it: `http:host/x` is fetched as `http://host/x`."""
-    match = SCHEME.match(url)
-    if match and not url.startswith("//", match.end()):
-        return f"{url[:match.end()]}//{url[match.end():]}"
-    return url

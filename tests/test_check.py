@@ -199,6 +199,22 @@ def test_a_remote_url_without_slashes_is_one_finding_at_its_line(browser, tmp_pa
 
 
 @pytest.mark.browser
+def test_a_remote_url_the_browser_rewrites_is_one_finding_at_its_line(browser, tmp_path):
+    # Chromium requests https://cdn.example.org/x.js, /y.js and /z.js, https://frame.example.org/ and
+    # https://media.example.org/clip.mp4: each request is the finding of the URL as written, at its line
+    deck = copy("clean", tmp_path)
+    add_slide(deck, '## Remote\n\n<script src="https:cdn.example.org/x.js"></script>\n\n'
+                    '<script src="HTTPS:CDN.Example.org/y.js"></script>\n\n'
+                    '<script src="https:\\\\cdn.example.org\\z.js"></script>\n\n'
+                    '<iframe src="https://frame.example.org"></iframe>\n\n'
+                    '<video src="https://media.example.org/clip.mp4#t=5" muted></video>')
+    findings = run_check(deck, browser=browser).findings
+    assert sorted((f.kind, f.file, f.line) for f in findings) == [
+        ("network", "slides/09-extra.md", line) for line in (7, 9, 11, 13, 15)], [f.format() for f in findings]
+    assert all("would be loaded from the network" in f.message for f in findings)
+
+
+@pytest.mark.browser
 def test_a_websocket_a_script_opens_is_caught_and_never_connects(browser, tmp_path):
     import socket
 

@@ -219,6 +219,25 @@ def test_a_deck_that_asks_for_the_network_fails_loudly(chromium, deck_copy, tmp_
     assert not out.exists()
 
 
+def test_a_blocked_request_is_named_at_the_slide_line_that_asks_for_it(chromium, deck_copy, tmp_path):
+    # Chromium requests these as https://frame.example.org/ and https://cdn.example.org/x.js
+    deck = deck_copy()
+    intro = deck / "slides" / "01-intro.md"
+    intro.write_text(intro.read_text() + '\n---\n\n## Remote\n\n<iframe src="HTTPS://Frame.Example.org"></iframe>\n'
+                                         '\n<script src="https:cdn.example.org/x.js"></script>\n')
+    lines = len(intro.read_text().splitlines())
+    out = tmp_path / "out.pdf"
+    out.write_bytes(b"%PDF- the last good one")
+    done = subprocess.run([sys.executable, "-m", "talkdeck", "pdf", deck, "-o", out], capture_output=True,
+                          text=True, timeout=15, env={**os.environ, "PYTHONPATH": str(ROOT)})
+    assert done.returncode == 1 and "Traceback" not in done.stderr
+    assert f"slides/01-intro.md:{lines - 2}: the deck asked for https://frame.example.org/ from the network" in \
+        done.stderr, done.stderr
+    assert f"slides/01-intro.md:{lines}: the deck asked for https://cdn.example.org/x.js from the network" in \
+        done.stderr, done.stderr
+    assert out.read_bytes() == b"%PDF- the last good one"
+
+
 def test_a_websocket_is_blocked_and_fails_the_export(chromium, deck_copy, tmp_path):
     import socket
 
@@ -324,13 +343,16 @@ def test_ctrl_c_while_printing_stops_cleanly_and_keeps_the_last_pdf(chromium, de
 def test_a_page_template_without_reveal_fails_at_once_naming_it(chromium, deck_copy, tmp_path):
     deck = deck_copy()
     (deck / "templates").mkdir()
-    (deck / "templates" / "deck.html.j2").write_text("<!doctype html><title>{{ config.title }}</title>\n")
+    (deck / "templates" / "deck.html.j2").write_text("<html><body>{{ config.title }}</body></html>\n")
     out = tmp_path / "out.pdf"
+    out.write_bytes(b"%PDF- the last good one")
     done = subprocess.run([sys.executable, "-m", "talkdeck", "pdf", deck, "-o", out], capture_output=True,
-                          text=True, timeout=15, env={**os.environ, "PYTHONPATH": str(ROOT)})  # not 30 s
+                          text=True, timeout=15, cwd=ROOT, env={**os.environ, "PYTHONPATH": str(ROOT)})  # not 30 s
     assert done.returncode == 1 and "Traceback" not in done.stderr
     assert "templates/deck.html.j2: the page this template makes does not load reveal.js" in done.stderr
-    assert not out.exists()
+    assert "keep the `{% block scripts %}` of talkdeck's own deck.html.j2, which loads reveal/reveal.js" in \
+        done.stderr and "start from a copy of talkdeck/templates/deck.html.j2" in done.stderr
+    assert out.read_bytes() == b"%PDF- the last good one"
 
 
 def test_a_missing_browser_is_a_clear_error(deck_copy, tmp_path):
@@ -373,10 +395,13 @@ def test_an_output_inside_a_build_output_folder_is_refused(deck_copy, tmp_path, 
     assert CliRunner().invoke(main, ["build", str(deck)]).exit_code == 0
     assert CliRunner().invoke(main, ["build", str(deck), "-o", str(tmp_path / "site")]).exit_code == 0
     suffix = ".pdf" if command == ["pdf"] else ".html"
-    for output in (deck / "dist" / f"talk{suffix}", deck / "dist", tmp_path / "site" / f"talk{suffix}"):
+    for output in (deck / "dist" / f"talk{suffix}", deck / "dist", tmp_path / "site" / f"talk{suffix}",
+                   deck / "dist" / "new" / f"talk{suffix}"):  # refused before "create the folder first"
         result = CliRunner().invoke(main, [*command, str(deck), "-o", str(output)])
         assert result.exit_code == 1, output
         assert "which every `talkdeck build` replaces whole" in result.output and "Traceback" not in result.output
+        assert f"leave out -o to write {deck / 'fixture-deck'}{suffix}, named after the deck's title" in \
+            result.output, result.output
     written = sorted(p.name for p in (deck / "dist").iterdir())
     assert written == sorted(p.name for p in (tmp_path / "site").iterdir()) and "talk" + suffix not in written
 
