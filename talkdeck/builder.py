@@ -105,8 +105,16 @@ def _stamp(path: Path) -> tuple[int, int] | None:
     return (st.st_mtime_ns, st.st_size)
 
 
+class BuildCancelled(Exception):
+    """The build stopped writing because its `cancelled` event was set: the dev server is closing."""
+
+
 class Builder:
     """Builds one deck; keeps each section's rendering until its file or a file it pulled from changes."""
+
+    # Set by the dev server: once it is set, a build still writing stops before its next file (and removes
+    # its temporary folder), so it cannot put back the folder the server deletes as it closes.
+    cancelled: Any = None  # a threading.Event
 
     def __init__(self, root: Path, output: Path | None = None, incremental: bool = False):
         self.root = root.resolve()
@@ -290,7 +298,9 @@ class Builder:
         tmp.mkdir(parents=True)
         try:
             for rel, value in files.items():
+                self._go_on()
                 _put(tmp / rel, value, self.output / rel)
+            self._go_on()
             swap(tmp, self.output)
         except BaseException:
             shutil.rmtree(tmp, ignore_errors=True)
@@ -304,6 +314,7 @@ class Builder:
         """
         assert self._written is not None
         for rel, value in files.items():
+            self._go_on()
             if self._written.get(rel) != _content_key(value) or not (self.output / rel).exists():
                 target = self.output / rel
                 part = target.with_name(f".{target.name}.part-{os.getpid()}")
@@ -311,6 +322,11 @@ class Builder:
                 os.replace(part, target)
         for rel in set(self._written) - set(files):
             (self.output / rel).unlink(missing_ok=True)
+
+
+    def _go_on(self) -> None:
+        if self.cancelled is not None and self.cancelled.is_set():
+            raise BuildCancelled
 
 
 def _content_key(value: Path | str) -> object:

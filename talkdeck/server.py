@@ -37,7 +37,7 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
-from talkdeck.builder import Builder
+from talkdeck.builder import BuildCancelled, Builder
 from talkdeck.errors import DeckError, count, display_path
 
 # Watched recursively below the deck root; deck.toml and the files panes pull from are watched one by one.
@@ -127,6 +127,9 @@ class RebuildLoop:
                     return False
                 self._cond.wait(left)
         return True
+
+    def running(self) -> bool:
+        return self._thread is not None and self._thread.is_alive()
 
     def stop(self, timeout: float = 10.0) -> None:
         with self._cond:
@@ -378,6 +381,7 @@ class DeckServer:
             shutil.rmtree(self.base, ignore_errors=True)
             raise
         self.builder = Builder(self.root, self.base / "deck", incremental=True)
+        self.closing = self.builder.cancelled = threading.Event()
         self._token = secrets.token_hex(4)
         self._serial = 0
         self.current = Build(f"{self._token}.0", waiting)
@@ -431,6 +435,8 @@ class DeckServer:
         try:
             self.builder.forget(changes)
             result = self.builder.build()
+        except BuildCancelled:  # the server is closing
+            return None
         except DeckError as exc:
             # watch for the files the deck names but that do not exist yet: creating one is the fix
             self.watcher.expect(p.missing for p in exc.problems if p.missing is not None)
@@ -578,6 +584,7 @@ class DeckServer:
         if self._closed:
             return
         self._closed = True
+        self.closing.set()  # a build under way stops before its next file
         try:
             self.watcher.stop()
             self.loop.stop()
@@ -585,6 +592,12 @@ class DeckServer:
             for sock in self.sockets:
                 sock.close()
             shutil.rmtree(self.base, ignore_errors=True)
+            if self.loop.running():  # a second Ctrl-C cut the wait short: the build stops within a file
+                try:
+                    self.loop.stop(timeout=2.0)
+                except KeyboardInterrupt:
+                    pass
+                shutil.rmtree(self.base, ignore_errors=True)
 
 
 def listen(host: str, port: int) -> list[socket.socket]:
@@ -985,6 +998,11 @@ LIVE_JS = r"""
     changed.forEach(function (id) {
       var old = document.getElementById(id), fresh = doc.getElementById(id);
       if (!old || !fresh) throw new Error('slide ' + id + ' not found');
+      // reveal.js reads these when it starts only: it removes hidden slides, and a slide's state becomes a
+      // class of the viewport
+      ['data-visibility', 'data-state'].forEach(function (name) {
+        if (old.getAttribute(name) !== fresh.getAttribute(name)) throw new Error(name + ' of ' + id + ' changed');
+      });
       var node = document.importNode(fresh, true);
       ['past', 'present', 'future', 'stack'].forEach(function (name) {
         if (old.classList.contains(name)) node.classList.add(name);

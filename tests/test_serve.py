@@ -437,6 +437,37 @@ def test_requests_never_meet_a_half_written_deck(served):
     assert bad == []
 
 
+def test_a_second_ctrl_c_while_a_build_writes_leaves_no_build_folder(served, monkeypatch):
+    import talkdeck.builder
+
+    writing = threading.Event()
+    put = talkdeck.builder._put
+
+    def slow_put(*args):  # a big deck's files
+        writing.set()
+        time.sleep(0.2)
+        put(*args)
+
+    monkeypatch.setattr(talkdeck.builder, "_put", slow_put)
+    config = served.deck / "deck.toml"
+    save(config, 'theme = "black"\n' + config.read_text())  # a new theme file and a new page to write
+    assert writing.wait(WAIT_MS / 1000)
+    loop, stop = served.server.loop, served.server.loop.stop
+    waits = []
+
+    def cut_short(timeout: float = 10.0) -> None:
+        waits.append(timeout)
+        if len(waits) == 1:
+            raise KeyboardInterrupt  # the second Ctrl-C, while close() waits for the build
+        stop(timeout)
+
+    monkeypatch.setattr(loop, "stop", cut_short)
+    with pytest.raises(KeyboardInterrupt):
+        served.server.stop()
+    time.sleep(1)  # a build that went on writing would have put the build folder back by now
+    assert not served.server.base.exists()
+
+
 @pytest.mark.parametrize(
     "stop", [[signal.SIGINT], [signal.SIGTERM], [signal.SIGHUP], [signal.SIGINT, signal.SIGINT]],
     ids=["ctrl-c", "kill", "terminal-closed", "ctrl-c-twice"]
@@ -538,6 +569,26 @@ def test_a_new_slide_before_the_current_one_reloads_onto_the_same_slide(page, se
     assert after["id"] == "code-2" and after["at"]["h"] == before["at"]["h"] + 1
     assert after["at"]["f"] == before["at"]["f"] and after["shown"] == before["shown"]
     assert page.evaluate("Reveal.getTotalSlides()") == 7
+
+
+@pytest.mark.browser
+def test_hiding_a_slide_or_changing_its_state_reloads_as_reveal_reads_them_at_start(page, served):
+    loaded = open_served(page, served, "#/intro-2")
+    page.evaluate("window.__samePage = true")
+    intro = served.deck / "slides" / "01-intro.md"
+    text = intro.read_text()
+    text = text.replace('data-background-color="#eeeeee"', 'data-background-color="#eeeeee" data-state="dimmed"')
+    save(intro, text)
+    loaded = wait_reloaded(page, loaded)
+    assert page.evaluate("window.__samePage") is None  # reloaded: patched in place, the state was not applied
+    assert page.evaluate("document.querySelector('.reveal-viewport').classList.contains('dimmed')")
+    assert position(page)["id"] == "intro-2"
+    page.evaluate("window.__samePage = true")
+    save(intro, text.replace("## Vertical", '<!-- .slide: data-visibility="hidden" -->\n## Vertical'))
+    wait_reloaded(page, loaded)
+    assert page.evaluate("window.__samePage") is None
+    assert page.evaluate("Reveal.getTotalSlides()") == 5 and not page.evaluate("document.getElementById('intro-2-2')")
+    assert position(page)["id"] == "intro-2"
 
 
 PANE_STATE = """(() => {
