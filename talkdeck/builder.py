@@ -122,6 +122,7 @@ class Builder:
         # incremental: after a first full build, later builds rewrite only changed files (the dev server).
         self.incremental = incremental
         self._written: dict[str, object] | None = None
+        self._unused: set[str] = set()  # files of the last output that this one no longer uses
         self.renderer = SectionRenderer(self.root)
         self._cache: dict[Path, tuple[Any, Section]] = {}
         self._env = None
@@ -320,8 +321,11 @@ class Builder:
                 part = target.with_name(f".{target.name}.part-{os.getpid()}")
                 _put(part, value, None)
                 os.replace(part, target)
-        for rel in set(self._written) - set(files):
+        # A file the deck no longer uses goes one build later: a page served just before this build may still
+        # ask for it (the theme it showed, an image it had) until its live script reloads it.
+        for rel in self._unused - set(files):
             (self.output / rel).unlink(missing_ok=True)
+        self._unused = set(self._written) - set(files)
 
 
     def _go_on(self) -> None:
