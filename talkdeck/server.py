@@ -861,16 +861,21 @@ LIVE_JS = r"""
   // Until the speaker moves, a page that could not find the saved slide (a section saved half-written, say)
   // keeps the saved position for the next build instead of wherever reveal.js ended up.
   var lost = false;
+  // Likewise the fragment step the speaker was on when a save left the slide fewer steps (half-written, or a
+  // step deleted and then undone): kept until the speaker moves, and taken again once the slide has it.
+  var wantedStep = null;
   function save() {
     if (!ready() || lost) return;
     var slide = Reveal.getCurrentSlide(), at = Reveal.getIndices();
-    var position = {id: slide && slide.id || null, h: at.h, v: at.v, f: at.f, title: headingOf(slide),
-                    content: contentOf(slide), n: Reveal.getSlides().indexOf(slide)};
+    var position = {id: slide && slide.id || null, h: at.h, v: at.v, f: wantedStep === null ? at.f : wantedStep,
+                    title: headingOf(slide), content: contentOf(slide), n: Reveal.getSlides().indexOf(slide)};
     try { writePosition(JSON.stringify(position)); } catch (e) { /* storage full or off */ }
   }
   function moved(event) {
     if (event && event.origin === 'talkdeck') return;  // a patch telling the speaker view, not a move
+    if (placing) return;  // talkdeck putting the page back, not the speaker
     lost = false;
+    wantedStep = null;
     save();
   }
   function reload() {
@@ -918,8 +923,15 @@ LIVE_JS = r"""
     var now = Reveal.getIndices();
     var f = typeof saved.f === 'number' ? saved.f : undefined;
     if (now.h !== target.h || (now.v || 0) !== (target.v || 0) || (f !== undefined && now.f !== f)) {
-      Reveal.slide(target.h, target.v, f);
+      place(target.h, target.v, f);
     }
+  }
+  var placing = false;
+  function place(h, v, f) {  // go to a slide and step for the speaker; note a step the slide does not have
+    placing = true;
+    try { Reveal.slide(h, v, f); } finally { placing = false; }
+    var now = Reveal.getIndices();
+    wantedStep = typeof f === 'number' && now.h === h && (now.v || 0) === (v || 0) && now.f !== f ? f : null;
   }
   function started() {
     restore();
@@ -995,6 +1007,7 @@ LIVE_JS = r"""
   function patch(doc, changed) {
     if (!changed.length) return;
     var at = Reveal.getIndices();
+    if (wantedStep !== null) at.f = wantedStep;
     changed.forEach(function (id) {
       var old = document.getElementById(id), fresh = doc.getElementById(id);
       if (!old || !fresh) throw new Error('slide ' + id + ' not found');
@@ -1015,7 +1028,7 @@ LIVE_JS = r"""
       highlight(node);
     });
     Reveal.sync();
-    Reveal.slide(at.h, at.v, at.f);
+    place(at.h, at.v, at.f);
     if (receiver) return;
     var current = Reveal.getCurrentSlide();
     // reveal's notes plugin re-reads the notes on this event: the speaker view shows the edited ones

@@ -556,6 +556,29 @@ def test_editing_a_section_keeps_slide_and_fragment_even_with_a_new_title(page, 
 
 
 @pytest.mark.browser
+@pytest.mark.parametrize("patch", [True, False], ids=["patched", "reloaded"])
+def test_a_step_a_half_written_save_lacked_is_taken_again_once_it_is_back(page, served, patch):
+    loaded = open_served(page, served, "#/intro-2", patch=patch)
+    page.evaluate("Reveal.nextFragment(); Reveal.nextFragment(); Reveal.nextFragment()")
+    before = position(page)
+    assert before["shown"] == 3
+    intro = served.deck / "slides" / "01-intro.md"
+    text = intro.read_text()
+    old = served.build_id()
+    save(intro, text.replace("- three {.fragment}\n", ""))  # caught midway through writing
+    served.wait_build(old)
+    loaded = wait_reloaded(page, loaded)
+    page.wait_for_function("Reveal.getCurrentSlide().querySelectorAll('.fragment').length === 2",
+                           timeout=WAIT_MS)
+    assert position(page)["id"] == "intro-2" and position(page)["shown"] == 2
+    save(intro, text)
+    wait_reloaded(page, loaded)
+    page.wait_for_function("Reveal.getCurrentSlide().querySelectorAll('.fragment.visible').length === 3",
+                           timeout=WAIT_MS)
+    assert position(page) == before
+
+
+@pytest.mark.browser
 def test_a_new_slide_before_the_current_one_reloads_onto_the_same_slide(page, served):
     loaded = open_served(page, served, "#/code-2")
     page.evaluate("window.__samePage = true; Reveal.nextFragment()")
