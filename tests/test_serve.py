@@ -537,14 +537,19 @@ def position(page) -> dict:
                          " shown: Reveal.getCurrentSlide().querySelectorAll('.fragment.visible').length})")
 
 
+def on_the_lists_step(page, served: Served, patch: bool, steps: int) -> tuple[str, dict, Path]:
+    """The fixture's "Lists" slide open with `steps` of its fragments shown: (page id, position, its section)."""
+    loaded = open_served(page, served, "#/intro-2", patch=patch)
+    page.evaluate("window.__samePage = true;" + " Reveal.nextFragment();" * steps)
+    before = position(page)
+    assert before["id"] == "intro-2" and before["shown"] == steps
+    return loaded, before, served.deck / "slides" / "01-intro.md"
+
+
 @pytest.mark.browser
 @pytest.mark.parametrize("patch", [True, False], ids=["patched", "reloaded"])
 def test_editing_a_section_keeps_slide_and_fragment_even_with_a_new_title(page, served, patch):
-    loaded = open_served(page, served, "#/intro-2", patch=patch)
-    page.evaluate("window.__samePage = true; Reveal.nextFragment(); Reveal.nextFragment()")
-    before = position(page)
-    assert before["id"] == "intro-2" and before["shown"] == 2
-    intro = served.deck / "slides" / "01-intro.md"
+    loaded, before, intro = on_the_lists_step(page, served, patch, 2)
     save(intro, intro.read_text().replace("## Lists", "## Lists, renamed").replace("- two", "- two, edited"))
     wait_reloaded(page, loaded)
     assert page.evaluate("Reveal.getCurrentSlide().querySelector('h2').textContent") == "Lists, renamed"
@@ -558,11 +563,7 @@ def test_editing_a_section_keeps_slide_and_fragment_even_with_a_new_title(page, 
 @pytest.mark.browser
 @pytest.mark.parametrize("patch", [True, False], ids=["patched", "reloaded"])
 def test_a_step_a_half_written_save_lacked_is_taken_again_once_it_is_back(page, served, patch):
-    loaded = open_served(page, served, "#/intro-2", patch=patch)
-    page.evaluate("Reveal.nextFragment(); Reveal.nextFragment(); Reveal.nextFragment()")
-    before = position(page)
-    assert before["shown"] == 3
-    intro = served.deck / "slides" / "01-intro.md"
+    loaded, before, intro = on_the_lists_step(page, served, patch, 3)
     text = intro.read_text()
     old = served.build_id()
     save(intro, text.replace("- three {.fragment}\n", ""))  # caught midway through writing
