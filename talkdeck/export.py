@@ -257,11 +257,11 @@ def _print(chromium, built, fragments: bool, notes: bool, step: Progress) -> tup
     try:
         page = context.new_page()
         remote: list[str] = []
-        failed: list[str] = []
+        failed: list[tuple[str, str]] = []
         errors: list[str] = []
         page.on("pageerror", lambda exc: errors.append(str(exc)))
         page.on("requestfailed", lambda req: req.url not in remote and failed.append(
-            f"{req.url} ({req.failure or 'failed'})"))
+            (req.url, req.failure or "failed")))
 
         def block(route) -> None:
             remote.append(route.request.url)
@@ -309,15 +309,15 @@ def _first_line(exc: Exception) -> str:
     return text.splitlines()[0] if text else type(exc).__name__
 
 
-def _check_requests(remote: list[str], failed: list[str], errors: list[str], built, page) -> None:
-    if remote:
-        from talkdeck.check import Sources, as_written, locate_request, remote_references
+def _check_requests(remote: list[str], failed: list[tuple[str, str]], errors: list[str], built, page) -> None:
+    from talkdeck.check import Sources, as_written, locate_request, remote_references
 
-        # the line of the slide (or template) that asks for the URL, found as `check` finds it
-        deck = built.deck
-        sources = Sources(deck)
+    # the line of the slide (or template) that asks for the file or URL, found as `check` finds it
+    deck = built.deck
+    sources = Sources(deck)
+    problems = []
+    if remote:
         written = as_written(page, remote_references(built.output))
-        problems = []
         for url in sorted(set(remote))[:5]:
             _source, _slide, file, line = locate_request(url, sources, written)
             problems.append(Problem(deck.root / file if line else None, line or None,
@@ -325,9 +325,19 @@ def _check_requests(remote: list[str], failed: list[str], errors: list[str], bui
                                     "a deck must work offline: put the file in the deck and refer to it by its "
                                     "path"))
         raise DeckError(problems)
-    if failed:
-        raise DeckError.at(None, None, "the deck refers to files that could not be loaded: "
-                           + ", ".join(sorted(set(failed))[:5]))
+    output = built.output.resolve()
+    for url, failure in sorted(set(failed))[:5]:
+        path = Path(unquote(urlsplit(url).path)).resolve()
+        if not url.startswith("file:") or not path.is_relative_to(output):
+            problems.append(Problem(None, None, f"the deck refers to {url}, which could not be loaded ({failure})"))
+            continue
+        rel = path.relative_to(output).as_posix()
+        file, line = sources.locate(None, rel)
+        problems.append(Problem(deck.root / file if line else None, line or None,
+                                f"the page asks for {rel}, which is not in the built deck",
+                                "check the path against the files `talkdeck build` puts in dist/"))
+    if problems:
+        raise DeckError(problems)
     if errors:
         raise DeckError.at(None, None, "a script of the deck failed while printing: " + "; ".join(errors[:3]))
 

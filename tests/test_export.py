@@ -238,6 +238,19 @@ def test_a_blocked_request_is_named_at_the_slide_line_that_asks_for_it(chromium,
     assert out.read_bytes() == b"%PDF- the last good one"
 
 
+def test_a_file_the_page_cannot_load_is_named_at_the_line_that_asks_for_it(chromium, deck_copy, tmp_path):
+    deck = deck_copy()
+    (deck / "templates").mkdir()
+    (deck / "templates" / "extra_head.html.j2").write_text('<script src="reveal/plugin/nope.js"></script>\n')
+    out = tmp_path / "out.pdf"
+    done = talkdeck("pdf", deck, "-o", out)
+    assert done.returncode == 1 and "Traceback" not in done.stderr
+    assert "templates/extra_head.html.j2:1: the page asks for reveal/plugin/nope.js, which is not in the built " \
+        "deck" in done.stderr
+    assert "talkdeck-pdf-" not in done.stderr  # not the temporary build folder's path
+    assert not out.exists()
+
+
 def test_a_websocket_is_blocked_and_fails_the_export(chromium, deck_copy, tmp_path):
     import socket
 
