@@ -206,12 +206,17 @@ def test_default_output_is_named_after_the_title(chromium, deck_copy):
     assert "fixture-deck.pdf" in done.stderr
 
 
-def test_a_deck_that_asks_for_the_network_fails_loudly(chromium, deck_copy, tmp_path):
+def export_with_head(deck_copy, out: Path, head: str) -> subprocess.CompletedProcess:
+    """`talkdeck pdf` of the basic deck with `head` added to its page's <head> (templates/extra_head.html.j2)."""
     deck = deck_copy()
     (deck / "templates").mkdir()
-    (deck / "templates" / "extra_head.html.j2").write_text('<script src="https://example.com/x.js"></script>\n')
+    (deck / "templates" / "extra_head.html.j2").write_text(head + "\n")
+    return talkdeck("pdf", deck, "-o", out)
+
+
+def test_a_deck_that_asks_for_the_network_fails_loudly(chromium, deck_copy, tmp_path):
     out = tmp_path / "out.pdf"
-    done = talkdeck("pdf", deck, "-o", out)
+    done = export_with_head(deck_copy, out, '<script src="https://example.com/x.js"></script>')
     assert done.returncode == 1
     assert "templates/extra_head.html.j2:1: the deck asked for https://example.com/x.js from the network" in \
         done.stderr and "offline" in done.stderr
@@ -239,11 +244,8 @@ def test_a_blocked_request_is_named_at_the_slide_line_that_asks_for_it(chromium,
 
 
 def test_a_file_the_page_cannot_load_is_named_at_the_line_that_asks_for_it(chromium, deck_copy, tmp_path):
-    deck = deck_copy()
-    (deck / "templates").mkdir()
-    (deck / "templates" / "extra_head.html.j2").write_text('<script src="reveal/plugin/nope.js"></script>\n')
     out = tmp_path / "out.pdf"
-    done = talkdeck("pdf", deck, "-o", out)
+    done = export_with_head(deck_copy, out, '<script src="reveal/plugin/nope.js"></script>')
     assert done.returncode == 1 and "Traceback" not in done.stderr
     assert "templates/extra_head.html.j2:1: the page asks for reveal/plugin/nope.js, which is not in the built " \
         "deck" in done.stderr
