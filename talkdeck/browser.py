@@ -185,10 +185,19 @@ def _close_quietly(browser) -> None:
         pass
 
 
+def own_page_template(root: Path) -> Path | None:
+    """The deck's own templates/deck.html.j2, which replaces talkdeck's page, if it has one."""
+    template = root / "templates" / "deck.html.j2"
+    return template if template.is_file() else None
+
+
+NO_START_HINT = "does this template call Reveal.initialize, as talkdeck's own deck.html.j2 does?"
+
+
 def no_reveal_error(root: Path) -> DeckError:
     """The page loaded without reveal.js: the deck's own page template, when it has one, left it out."""
-    template = root / "templates" / "deck.html.j2"
-    if template.is_file():
+    template = own_page_template(root)
+    if template is not None:
         own = Path(__file__).resolve().parent / "templates" / "deck.html.j2"
         return DeckError.at(template, None, "the page this template makes does not load reveal.js",
                             "keep the `{% block scripts %}` of talkdeck's own deck.html.j2, which loads "

@@ -26,7 +26,7 @@ from html.parser import HTMLParser
 from pathlib import Path
 from urllib.parse import unquote, urlsplit
 
-from talkdeck.browser import checkpoint, no_reveal_error, refuse_websockets
+from talkdeck.browser import NO_START_HINT, checkpoint, no_reveal_error, own_page_template, refuse_websockets
 from talkdeck.errors import DeckError, count, display_path
 from talkdeck.model import Deck, Slide
 from talkdeck.paths import HARMLESS_SCHEMES, SCHEME, is_remote
@@ -731,8 +731,10 @@ def check_in_browser(deck: Deck, output: Path, sources: Sources, browser, found:
             page.wait_for_function("window.Reveal && Reveal.isReady()")
         except PlaywrightTimeout:  # the page's own errors say why
             why = "; ".join(watch.errors) or "no error was reported"
-            found.add(Finding("deck.toml", 0, ERROR, "script",
-                              f"reveal.js did not start within {LOAD_TIMEOUT_MS // 1000} s: {why}"))
+            own = own_page_template(deck.root) is not None
+            found.add(Finding("templates/deck.html.j2" if own else "deck.toml", 0, ERROR, "script",
+                              f"reveal.js did not start within {LOAD_TIMEOUT_MS // 1000} s: {why}"
+                              + (f" ({NO_START_HINT})" if own else "")))
             return
         # Fragments fade in through CSS transitions of their own: measure every step in its final state.
         page.add_style_tag(content=NO_TRANSITIONS)

@@ -25,7 +25,7 @@ from pathlib import Path
 from urllib.parse import unquote, urlsplit
 
 from talkdeck import __version__
-from talkdeck.browser import checkpoint, no_reveal_error, refuse_websockets
+from talkdeck.browser import NO_START_HINT, checkpoint, no_reveal_error, own_page_template, refuse_websockets
 from talkdeck.errors import DeckError, Problem, display_path
 
 Progress = Callable[[str], None]
@@ -287,7 +287,9 @@ def _print(chromium, built, fragments: bool, notes: bool, step: Progress) -> tup
         if "pages" not in layout:
             _check_requests(remote, failed, errors, built, page)
             detail = layout.get("error") or f"no print layout after {LAYOUT_TIMEOUT_MS // 1000} s"
-            raise DeckError.at(None, None, f"reveal.js did not lay out the deck for printing: {detail}")
+            template = own_page_template(built.deck.root)
+            raise DeckError.at(template, None, f"reveal.js did not lay out the deck for printing: {detail}",
+                               NO_START_HINT if template is not None else "")
         _check_requests(remote, failed, errors, built, page)
         step(f"print {layout['pages']} pages")
         try:

@@ -258,6 +258,20 @@ def test_a_page_template_without_reveal_is_named_at_once(browser, tmp_path):
     assert "does not load reveal.js" in finding[0].message and "Reveal.initialize" in finding[0].message
 
 
+@pytest.mark.browser
+def test_a_page_template_that_never_starts_reveal_is_named(browser, tmp_path, monkeypatch):
+    import talkdeck.check
+
+    monkeypatch.setattr(talkdeck.check, "LOAD_TIMEOUT_MS", 2000)
+    deck = copy("clean", tmp_path)
+    (deck / "templates").mkdir(exist_ok=True)
+    (deck / "templates" / "deck.html.j2").write_text('<!doctype html><script src="reveal/reveal.js"></script>\n')
+    finding = [f for f in run_check(deck, browser=browser).findings if f.kind == "script"]
+    assert [(f.file, f.line) for f in finding] == [("templates/deck.html.j2", 0)]
+    assert "reveal.js did not start within 2 s" in finding[0].message
+    assert "does this template call Reveal.initialize" in finding[0].message
+
+
 # -- without a browser: the built files and the talk ---------------------------------------------------------
 @pytest.mark.parametrize("name", sorted(set(EXPECTED) - BROWSER_ONLY))
 def test_the_static_checks_find_the_same_without_a_browser(name):

@@ -370,6 +370,19 @@ def test_a_page_template_without_reveal_fails_at_once_naming_it(chromium, deck_c
     assert out.read_bytes() == b"%PDF- the last good one"
 
 
+def test_a_page_template_that_never_starts_reveal_is_named(chromium, deck_copy, tmp_path):
+    deck = deck_copy()
+    (deck / "templates").mkdir()
+    (deck / "templates" / "deck.html.j2").write_text('<!doctype html><script src="reveal/reveal.js"></script>\n')
+    script = ("import sys, talkdeck.export; talkdeck.export.LAYOUT_TIMEOUT_MS = 2000\n"
+              "from talkdeck.cli import main; main(sys.argv[1:])")
+    done = subprocess.run([sys.executable, "-c", script, "pdf", deck, "-o", tmp_path / "out.pdf"],
+                          capture_output=True, text=True, timeout=60, env={**os.environ, "PYTHONPATH": str(ROOT)})
+    assert done.returncode == 1 and "Traceback" not in done.stderr
+    assert "templates/deck.html.j2: reveal.js did not lay out the deck for printing: no print layout after 2 s " \
+        "(does this template call Reveal.initialize" in done.stderr, done.stderr
+
+
 def test_a_missing_browser_is_a_clear_error(deck_copy, tmp_path):
     done = talkdeck("pdf", deck_copy(), "-o", tmp_path / "x.pdf", "--browser", tmp_path / "no-such-chromium")
     assert done.returncode == 1
