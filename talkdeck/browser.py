@@ -128,31 +128,20 @@ class _HeldInterrupts:
     it is. A second signal is raised at once, for a call that does not return.
     """
 
-    SIGNALS = ("SIGINT", "SIGTERM", "SIGHUP")
-
     def __enter__(self) -> _HeldInterrupts:
-        import signal
-        import threading
+        from talkdeck.entry import handle_signals
 
         global _held
         self.hit = False
-        self.previous: dict = {}
         self.outer = _held
-        if threading.current_thread() is threading.main_thread():  # the only thread that may set them
-            for name in self.SIGNALS:
-                if hasattr(signal, name):
-                    signum = getattr(signal, name)
-                    self.previous[signum] = signal.signal(signum, self._hold)
+        self.handlers = handle_signals(self._hold, ("SIGINT", "SIGTERM", "SIGHUP")).__enter__()
         _held = self
         return self
 
-    def __exit__(self, *_exc: object) -> None:
-        import signal
-
+    def __exit__(self, *exc: object) -> None:
         global _held
         _held = self.outer
-        for signum, handler in self.previous.items():
-            signal.signal(signum, handler)
+        self.handlers.__exit__(*exc)
 
     def _hold(self, _signum, _frame) -> None:
         if self.hit:

@@ -50,20 +50,23 @@ def long_running() -> None:
         gc.enable()
 
 
-class stop_on_signals:  # noqa: N801 - used as a statement: `with stop_on_signals():`
-    """`kill` (SIGTERM) or closing the terminal (SIGHUP) stops a long-running command as Ctrl-C does, so
-    its clean-up runs: temporary build folders go, a half-written file never replaces the last good one."""
+class handle_signals:  # noqa: N801 - used as a statement: `with handle_signals(...):`
+    """`handler` for the signals named (those this system has) while the block runs, then the previous
+    handlers again. Only the main thread may set them; elsewhere nothing changes."""
 
-    def __enter__(self) -> stop_on_signals:
+    def __init__(self, handler, names: tuple[str, ...]):
+        self.handler, self.names = handler, names
+
+    def __enter__(self) -> handle_signals:
         import signal
         import threading
 
         self.previous: dict = {}
-        if threading.current_thread() is threading.main_thread():  # the only thread that may set them
-            for name in ("SIGTERM", "SIGHUP"):
+        if threading.current_thread() is threading.main_thread():
+            for name in self.names:
                 if hasattr(signal, name):
                     signum = getattr(signal, name)
-                    self.previous[signum] = signal.signal(signum, _interrupt)
+                    self.previous[signum] = signal.signal(signum, self.handler)
         return self
 
     def __exit__(self, *_exc: object) -> None:
@@ -71,6 +74,12 @@ class stop_on_signals:  # noqa: N801 - used as a statement: `with stop_on_signal
 
         for signum, handler in self.previous.items():
             signal.signal(signum, handler)
+
+
+def stop_on_signals() -> handle_signals:
+    """`kill` (SIGTERM) or closing the terminal (SIGHUP) stops a long-running command as Ctrl-C does, so
+    its clean-up runs: temporary build folders go, a half-written file never replaces the last good one."""
+    return handle_signals(_interrupt, ("SIGTERM", "SIGHUP"))
 
 
 def _interrupt(_signum, _frame) -> None:
