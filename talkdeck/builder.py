@@ -327,7 +327,6 @@ class Builder:
             (self.output / rel).unlink(missing_ok=True)
         self._unused = set(self._written) - set(files)
 
-
     def _go_on(self) -> None:
         if self.cancelled is not None and self.cancelled.is_set():
             raise BuildCancelled

@@ -167,7 +167,7 @@ class Sources:
         """A requested URL as the sources write it: as requested, or `http:host/x` for `http://host/x`."""
         scheme, slashes, rest = url.partition("://")
         short = f"{scheme}:{rest}"
-        if slashes and not self.owner_of(url) and (self.owner_of(short) or self.locate(None, short)[1]):
+        if slashes and not self.owner_of(url) and self.locate(None, short)[1]:  # a slide's, else a template's
             return short
         return url
 

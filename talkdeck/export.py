@@ -312,9 +312,17 @@ def _first_line(exc: Exception) -> str:
 
 
 def _check_requests(remote: list[str], failed: list[tuple[str, str]], errors: list[str], built, page) -> None:
+    if remote or failed:
+        _raise_at_sources(remote, failed, built, page)
+    if errors:
+        raise DeckError.at(None, None, "a script of the deck failed while printing: " + "; ".join(errors[:3]))
+
+
+def _raise_at_sources(remote: list[str], failed: list[tuple[str, str]], built, page) -> None:
+    """The blocked requests, else the files that failed, each at the line of the slide (or template) that asks
+    for it, found as `check` finds it."""
     from talkdeck.check import Sources, as_written, locate_request, remote_references
 
-    # the line of the slide (or template) that asks for the file or URL, found as `check` finds it
     deck = built.deck
     sources = Sources(deck)
     problems = []
@@ -338,10 +346,7 @@ def _check_requests(remote: list[str], failed: list[tuple[str, str]], errors: li
         problems.append(Problem(deck.root / file if line else None, line or None,
                                 f"the page asks for {rel}, which is not in the built deck",
                                 "check the path against the files `talkdeck build` puts in dist/"))
-    if problems:
-        raise DeckError(problems)
-    if errors:
-        raise DeckError.at(None, None, "a script of the deck failed while printing: " + "; ".join(errors[:3]))
+    raise DeckError(problems)
 
 
 def _page_size(config) -> tuple[int, int]:

@@ -190,11 +190,12 @@ def _join_empty_continuations(text: str) -> str:
     keeps its empty lines, which end it there.
     """
     lines = text.split("\n")
+    last = max((i for i, line in enumerate(lines) if line.strip() and not line.lstrip().startswith("#")), default=-1)
     continued = False
     for index, line in enumerate(lines):
         stripped = line.strip()
         if continued and (not stripped or stripped.startswith("#")):
-            if not stripped and any(rest.strip() and not rest.lstrip().startswith("#") for rest in lines[index:]):
+            if not stripped and index < last:  # an instruction line still follows
                 lines[index] = "#"
             continue
         continued = not stripped.startswith("#") and stripped.endswith("\\")
