@@ -129,12 +129,12 @@ class _HeldInterrupts:
     """
 
     def __enter__(self) -> _HeldInterrupts:
-        from talkdeck.entry import handle_signals
+        from talkdeck.entry import STOP_SIGNALS, handle_signals
 
         global _held
         self.hit = False
         self.outer = _held
-        self.handlers = handle_signals(self._hold, ("SIGINT", "SIGTERM", "SIGHUP")).__enter__()
+        self.handlers = handle_signals(self._hold, STOP_SIGNALS).__enter__()
         _held = self
         return self
 

@@ -24,6 +24,7 @@ import os
 import sys
 
 _long_running = False
+STOP_SIGNALS = ("SIGINT", "SIGTERM", "SIGHUP")  # Ctrl-C, `kill`, a closed terminal
 
 
 def main() -> None:
@@ -34,11 +35,23 @@ def main() -> None:
         cli()  # click ends every run, success or not, with SystemExit
     except SystemExit as done:
         if _long_running:
+            _done()
             raise
         _leave(done.code)
     if _long_running:
+        _done()
         return
     _leave(0)
+
+
+def _done() -> None:
+    """A long-running command has finished, clean-up and all: a Ctrl-C, `kill` or closed terminal from now on
+    would only cut the interpreter's own exit short, with a traceback or a death by signal."""
+    import signal
+
+    for name in STOP_SIGNALS:
+        if hasattr(signal, name):
+            signal.signal(getattr(signal, name), signal.SIG_IGN)
 
 
 def long_running() -> None:
@@ -79,7 +92,7 @@ class handle_signals:  # noqa: N801 - used as a statement: `with handle_signals(
 def stop_on_signals() -> handle_signals:
     """`kill` (SIGTERM) or closing the terminal (SIGHUP) stops a long-running command as Ctrl-C does, so
     its clean-up runs: temporary build folders go, a half-written file never replaces the last good one."""
-    return handle_signals(_interrupt, ("SIGTERM", "SIGHUP"))
+    return handle_signals(_interrupt, STOP_SIGNALS[1:])
 
 
 def _interrupt(_signum, _frame) -> None:

@@ -25,7 +25,9 @@ import json
 import os
 import secrets
 import shutil
+import signal
 import socket
+import sys
 import tempfile
 import threading
 import time
@@ -44,6 +46,9 @@ from talkdeck.errors import DeckError, count, display_path
 TREE_DIRS = ("slides", "templates", "img")
 CONFIG_FILE = "deck.toml"
 STEP_MS = 20  # watchfiles yields a burst once no new event came for this long
+PLAN_ATTEMPTS = 5  # how often the watches are planned again when a folder goes while they start
+CLOCK_REALTIME_COARSE = 5  # Linux's clock id; Python's time module has no name for it
+CLOCK_TICK_NS = 20_000_000  # more than a clock tick of the kernels that stamp file changes coarsely
 STATE_PATH = "/_talkdeck/state"
 SOCKET_PATH = "/livereload"
 
@@ -164,11 +169,14 @@ class _Watch:
         self._callback = callback
         self._step = step_ms
         self._report = report
+        self.failed: Exception | None = None  # the watch could not start: a folder went meanwhile
         self._thread = threading.Thread(target=self._run, name="talkdeck-watch", daemon=True)
 
-    def start(self, timeout: float = 5.0) -> None:
+    def start(self, timeout: float = 5.0) -> bool:
+        """Start watching; False when the watch could not start."""
         self._thread.start()
         self.event.armed.wait(timeout)
+        return self.failed is None
 
     def _run(self) -> None:
         import watchfiles
@@ -177,8 +185,10 @@ class _Watch:
             for changes in watchfiles.watch(*self.folders, recursive=self.recursive, step=self._step,
                                             stop_event=self.event, raise_interrupt=False):
                 self._callback(changes)
-        except Exception as exc:  # a folder vanished under the watch: the root watch re-plans
-            if not self.event.stop.is_set():
+        except Exception as exc:
+            if not self.event.armed.is_set():
+                self.failed = exc  # a folder went after it was planned: the plan is made again
+            elif not self.event.stop.is_set():
                 self._report(f"watching {', '.join(self.folders)} stopped: {exc}")
         finally:
             self.event.armed.set()
@@ -189,6 +199,23 @@ class _Watch:
     def join(self, timeout: float) -> None:
         if self._thread.is_alive() and self._thread is not threading.current_thread():
             self._thread.join(timeout)
+
+
+def change_clock() -> int:
+    """Now, in the clock the kernel stamps file changes with (ns): on Linux a coarse one, up to a tick behind
+    time.time_ns(); elsewhere taken to be as far behind."""
+    if sys.platform.startswith("linux"):
+        return time.clock_gettime_ns(CLOCK_REALTIME_COARSE)
+    return time.time_ns() - CLOCK_TICK_NS
+
+
+def _changed_since(path: Path, since: int) -> bool:
+    """Whether `path` went, or its inode changed (written, replaced, renamed), at `since` (change_clock())
+    or later."""
+    try:
+        return path.stat().st_ctime_ns >= since
+    except OSError:
+        return True
 
 
 class DeckWatcher:
@@ -216,11 +243,14 @@ class DeckWatcher:
     def start(self) -> None:
         self._plan()
 
-    def update(self, files: Iterable[Path]) -> None:
-        """The files the last good build read (sections, code panes, images).
+    def update(self, files: Iterable[Path], since: int | None = None) -> None:
+        """The files the last good build read (sections, code panes, images), from a build that started at
+        `since` (change_clock()).
 
         A file that is a symbolic link is watched at its target too, since an edit there changes nothing
-        at the link; a change to the target is reported as a change to the link.
+        at the link; a change to the target is reported as a change to the link. A file in a folder watched
+        from now on that changed (or went) after the build started is reported at once: its watch came too
+        late to see that.
         """
         files = {Path(f) for f in files}
         links: dict[Path, Path] = {}
@@ -231,9 +261,16 @@ class DeckWatcher:
             except (OSError, RuntimeError):  # a link loop or an unreadable folder: the build said so
                 pass
         with self._lock:
+            before = {name: watch.folders if watch else () for name, watch in self._watches.items()}
             self._files = frozenset(files | set(links))
             self._links = links
         self._plan()
+        if since is not None:
+            late = {f for f in self._files
+                    if str(f.parent) not in before["flat"] and not any(f.is_relative_to(t) for t in before["tree"])
+                    and _changed_since(f, since)}
+            if late:
+                self.on_change({self._links.get(f, f) for f in late})
 
     def expect(self, missing: Iterable[Path]) -> None:
         """Files the last build named but could not find: their creation (or their folder's) is a change.
@@ -272,30 +309,42 @@ class DeckWatcher:
 
     def _plan(self, renew_tree: bool = False, renew_flat: bool = False) -> None:
         with self._lock:
-            if self._stopped:
-                return
-            trees = [self.root / name for name in TREE_DIRS if (self.root / name).is_dir()]
-            flat = {self.root} | {f.parent for f in self._files
-                                  if f.parent.is_dir() and not any(f.is_relative_to(t) for t in trees)}
-            for f in self._missing:
-                folder = f.parent
-                while not folder.is_dir() and folder != self.root and folder.is_relative_to(self.root):
-                    folder = folder.parent
-                if not any(f.is_relative_to(t) for t in trees):
-                    flat.add(folder)
-            self._ensure("tree", tuple(str(t) for t in trees), recursive=True, renew=renew_tree)
-            self._ensure("flat", tuple(sorted(str(f) for f in flat)), recursive=False, renew=renew_flat)
+            for attempt in range(PLAN_ATTEMPTS):  # a folder went while its watch started: plan again
+                if self._stopped:
+                    return
+                trees, flat = self._folders()
+                last = attempt == PLAN_ATTEMPTS - 1
+                if (self._ensure("tree", trees, True, renew_tree, last)
+                        and self._ensure("flat", flat, False, renew_flat, last)):
+                    return
 
-    def _ensure(self, name: str, folders: tuple[str, ...], recursive: bool, renew: bool = False) -> None:
+    def _folders(self) -> tuple[tuple[str, ...], tuple[str, ...]]:
+        """The folders to watch now: recursively, and each on its own."""
+        trees = [self.root / name for name in TREE_DIRS if (self.root / name).is_dir()]
+        flat = {self.root} | {f.parent for f in self._files
+                              if f.parent.is_dir() and not any(f.is_relative_to(t) for t in trees)}
+        for f in self._missing:
+            folder = f.parent
+            while not folder.is_dir() and folder != self.root and folder.is_relative_to(self.root):
+                folder = folder.parent
+            if not any(f.is_relative_to(t) for t in trees):
+                flat.add(folder)
+        return tuple(str(t) for t in trees), tuple(sorted(str(f) for f in flat))
+
+    def _ensure(self, name: str, folders: tuple[str, ...], recursive: bool, renew: bool = False,
+                last: bool = True) -> bool:
+        """Watch `folders` from now on; False when a folder went before its watch started."""
         current = self._watches[name]
         if current is not None and current.folders == folders and not renew:
-            return
+            return True
         new = _Watch(folders, recursive, self._received, self.step_ms, self.report) if folders else None
-        if new is not None:
-            new.start()  # the new watch runs before the old one stops: no change falls in between
-        if current is not None:
+        started = new is None or new.start()  # the new watch runs before the old one stops: no change
+        if current is not None:                # falls in between
             current.stop()
-        self._watches[name] = new
+        if not started and last:
+            self.report(f"watching {', '.join(folders)} failed: {new.failed}")
+        self._watches[name] = new if started else None
+        return started
 
     def _received(self, changes: set) -> None:
         from watchfiles import Change  # imported by the watch that calls this
@@ -377,10 +426,10 @@ class DeckServer:
             waiting = self.base / "waiting"
             waiting.mkdir()
             (waiting / "index.html").write_text(WAITING_PAGE, encoding="utf-8")
-        except BaseException:  # Ctrl-C, or a full disk, right at the start
+            self.builder = Builder(self.root, self.base / "deck", incremental=True)
+        except BaseException:  # Ctrl-C, or a full disk, right at the start: the caller has no server to close
             shutil.rmtree(self.base, ignore_errors=True)
             raise
-        self.builder = Builder(self.root, self.base / "deck", incremental=True)
         self.closing = self.builder.cancelled = threading.Event()
         self._token = secrets.token_hex(4)
         self._serial = 0
@@ -394,6 +443,7 @@ class DeckServer:
         self._thread: threading.Thread | None = None
         self._ready = threading.Event()
         self._stop: asyncio.Event | None = None
+        self._signalled = False  # Ctrl-C, kill or a closed terminal asked serve_forever to stop
         self._closed = False
 
     # -- set-up ---------------------------------------------------------------------------------------------
@@ -432,6 +482,7 @@ class DeckServer:
     # -- building -------------------------------------------------------------------------------------------
     def _build(self, changes: frozenset[Path]) -> Outcome:
         started = time.perf_counter()
+        since = change_clock()
         try:
             self.builder.forget(changes)
             result = self.builder.build()
@@ -447,7 +498,8 @@ class DeckServer:
         self._serial += 1
         build = Build(f"{self._token}.{self._serial}", result.output, assets_signature(result.output))
         self.current = build  # one assignment: pages served after this carry the new id
-        self.watcher.update(result.deck.dependencies | {section.path for section in result.deck.sections})
+        self.watcher.update(result.deck.dependencies | {section.path for section in result.deck.sections},
+                            since)
         self.watcher.expect(())
         return Outcome(build=build, slides=len(result.deck.slides), sections=len(result.deck.sections),
                        changes=changes, seconds=time.perf_counter() - started)
@@ -540,7 +592,8 @@ class DeckServer:
         self.ioloop = IOLoop.current()
         self._ready.set()
         try:
-            await self._stop.wait()
+            if not self._signalled:  # else a signal came while the loop started
+                await self._stop.wait()
         finally:
             self.ioloop = None
             http.stop()
@@ -551,11 +604,34 @@ class DeckServer:
             await http.close_all_connections()
 
     def serve_forever(self) -> None:
-        """Serve in this thread until Ctrl-C (KeyboardInterrupt propagates) or `stop()`."""
+        """Serve in this thread until `stop()`, or Ctrl-C, `kill` or a closed terminal: then the server closes
+        and KeyboardInterrupt is raised.
+
+        While the loop runs, a signal only asks it to stop, and it stops from inside. Raised as it arrives,
+        KeyboardInterrupt could land in asyncio's own start or shutdown and leave it half done (a loop
+        without its pipe, a coroutine never awaited, each printed at exit)."""
+        from talkdeck.entry import STOP_SIGNALS, handle_signals
+
         try:
-            asyncio.run(self._serve())
+            with handle_signals(self._on_signal, STOP_SIGNALS):
+                asyncio.run(self._serve())
         finally:
             self.close()
+        if self._signalled:
+            raise KeyboardInterrupt
+
+    def _on_signal(self, _signum: int, _frame: object) -> None:
+        self._signalled = True
+        self._ask_stop()
+
+    def _ask_stop(self) -> None:
+        """Ask the loop to stop, from any thread or a signal handler; nothing when it does not run."""
+        ioloop, stop = self.ioloop, self._stop
+        if ioloop is not None and stop is not None:
+            try:  # this one wakes the loop also when a signal handler calls it: tornado's add_callback
+                ioloop.asyncio_loop.call_soon_threadsafe(stop.set)  # would not, from the loop's thread
+            except RuntimeError:  # the loop closed meanwhile
+                pass
 
     def start_thread(self) -> None:
         """Serve from a background thread (tests, benchmarks); `stop()` ends it."""
@@ -566,12 +642,7 @@ class DeckServer:
             raise RuntimeError("the server thread did not start")
 
     def stop(self) -> None:
-        ioloop, stop = self.ioloop, self._stop
-        if ioloop is not None and stop is not None:
-            try:
-                ioloop.add_callback(stop.set)
-            except RuntimeError:
-                pass
+        self._ask_stop()
         if self._thread is not None:
             self._thread.join(10)
         self.close()
@@ -579,25 +650,30 @@ class DeckServer:
     def close(self) -> None:
         """Stop watching and building, release the port, delete the build folders.
 
-        Waiting for the threads takes a moment; a second Ctrl-C during it still leaves nothing behind.
+        It takes a moment, bounded (a build under way stops before its next file), and a Ctrl-C, `kill` or
+        closed terminal meanwhile is let go: the server is stopping already, and cut short, the deletion
+        would leave half a build folder behind.
         """
+        from talkdeck.entry import STOP_SIGNALS, handle_signals
+
         if self._closed:
             return
         self._closed = True
-        self.closing.set()  # a build under way stops before its next file
-        try:
-            self.watcher.stop()
-            self.loop.stop()
-        finally:
-            for sock in self.sockets:
-                sock.close()
-            shutil.rmtree(self.base, ignore_errors=True)
-            if self.loop.running():  # a second Ctrl-C cut the wait short: the build stops within a file
-                try:
-                    self.loop.stop(timeout=2.0)
-                except KeyboardInterrupt:
-                    pass
+        self.closing.set()
+        with handle_signals(signal.SIG_IGN, STOP_SIGNALS):
+            try:
+                self.watcher.stop()
+                self.loop.stop()
+            finally:
+                for sock in self.sockets:
+                    sock.close()
                 shutil.rmtree(self.base, ignore_errors=True)
+                if self.loop.running():  # the wait was cut short: the build stops within a file
+                    try:
+                        self.loop.stop(timeout=2.0)
+                    except KeyboardInterrupt:
+                        pass
+                    shutil.rmtree(self.base, ignore_errors=True)
 
 
 def listen(host: str, port: int) -> list[socket.socket]:

@@ -17,7 +17,7 @@ from pathlib import Path
 import pytest
 
 from talkdeck.errors import DeckError
-from talkdeck.server import DeckServer, RebuildLoop
+from talkdeck.server import DeckServer, DeckWatcher, RebuildLoop, change_clock
 
 # How long a page may take to show what a save changed before a test fails: it shows in about 0.1 s (see
 # bench/serve_latency.py); the margin is for a loaded CI machine, and costs only a failing test's time.
@@ -304,6 +304,7 @@ def test_a_pane_folder_replaced_in_one_step_is_watched_anew(served, folder):
         slides = served.deck / "slides" / "02-code.md"
         save(slides, slides.read_text().replace("code/sample.py", f"{folder}/sample.py"))
         wait_for(lambda: f"{folder}/sample.py" in str(served.server.watcher._files), what="the moved pane")
+        assert served.server.loop.wait_idle(WAIT_MS / 1000)  # that build is published, its watches run
     first = served.build_id()
     copy = served.deck.parent / "copy"
     shutil.copytree(pane.parent, copy)
@@ -315,6 +316,56 @@ def test_a_pane_folder_replaced_in_one_step_is_watched_anew(served, folder):
     pane.write_text(pane.read_text().replace("return 41", "return 42"))  # the new folder is watched
     served.wait_build(second)
     wait_for(lambda: b"42" in raw_get(served.server.port, "/")[1], what="the edited pane")
+
+
+def watcher_over(root: Path) -> tuple[DeckWatcher, list[set[Path]]]:
+    changes: list[set[Path]] = []
+    watcher = DeckWatcher(root, changes.append, report=pytest.fail)
+    watcher.start()
+    return watcher, changes
+
+
+def test_a_pane_folder_replaced_before_its_watch_starts_is_reported(tmp_path):
+    # A build reads code/deeper/sample.py; the folder is replaced before the watch over it starts.
+    pane = tmp_path / "code" / "deeper" / "sample.py"
+    pane.parent.mkdir(parents=True)
+    pane.write_text("return 0\n")
+    unchanged = tmp_path / "code" / "other.py"
+    unchanged.write_text("kept\n")
+    time.sleep(0.05)  # more than a tick of the clock that stamps file changes
+    watcher, changes = watcher_over(tmp_path)
+    try:
+        since = change_clock()  # the build starts and reads the files
+        shutil.rmtree(pane.parent)
+        pane.parent.mkdir()
+        pane.write_text("return 41\n")
+        watcher.update({pane, unchanged}, since)  # the build ends
+        assert changes == [{pane}]  # at once: no watch could see it, and nothing else is reported
+        assert str(pane.parent) in watcher._watches["flat"].folders
+    finally:
+        watcher.stop()
+
+
+def test_a_folder_that_goes_while_its_watch_starts_leaves_the_other_watches_running(tmp_path, monkeypatch):
+    (tmp_path / "deck.toml").write_text("")
+    gone = tmp_path / "gone"
+    folders = DeckWatcher._folders
+    calls = []
+
+    def planned_then_removed(self):  # the folder existed when planned and went before its watch started
+        trees, flat = folders(self)
+        calls.append(flat)
+        return trees, (flat + (str(gone),) if len(calls) == 1 else flat)
+
+    monkeypatch.setattr(DeckWatcher, "_folders", planned_then_removed)
+    watcher, changes = watcher_over(tmp_path)
+    try:
+        assert len(calls) == 2 and watcher._watches["flat"].folders == (str(tmp_path),)
+        (tmp_path / "deck.toml").write_text('title = "Seen"\n')
+        wait_for(lambda: changes, what="the change to deck.toml")
+        assert changes[0] == {tmp_path / "deck.toml"}
+    finally:
+        watcher.stop()
 
 
 def test_a_section_that_is_a_link_rebuilds_when_its_target_changes(served, tmp_path):
@@ -466,6 +517,45 @@ def test_a_second_ctrl_c_while_a_build_writes_leaves_no_build_folder(served, mon
         served.server.stop()
     time.sleep(1)  # a build that went on writing would have put the build folder back by now
     assert not served.server.base.exists()
+
+
+def serve_until_signalled(deck: Path, signal_it) -> tuple[DeckServer, bool]:
+    """serve_forever in this (the main) thread, which `signal_it(server)` signals; returns the server and
+    whether a watchdog had to stop it because the signal did not."""
+    server = DeckServer(deck, port=0, echo=lambda _line: None)
+    server.start()
+    rescued = threading.Event()
+
+    def watchdog():
+        if not server.closing.wait(10):
+            rescued.set()
+            server._ask_stop()
+
+    threading.Thread(target=watchdog, daemon=True).start()
+    handlers = [signal.getsignal(s) for s in (signal.SIGINT, signal.SIGTERM, signal.SIGHUP)]
+    signal_it(server)
+    with pytest.raises(KeyboardInterrupt):
+        server.serve_forever()
+    assert [signal.getsignal(s) for s in (signal.SIGINT, signal.SIGTERM, signal.SIGHUP)] == handlers
+    assert not server.base.exists() and all(sock.fileno() == -1 for sock in server.sockets)
+    return server, rescued.is_set()
+
+
+def test_a_signal_while_serving_stops_the_loop_from_inside(deck_copy):
+    def kill_once_serving(server):
+        assert server._ready.wait(10)  # the loop runs, with talkdeck's handlers in place
+        os.kill(os.getpid(), signal.SIGTERM)
+
+    _server, rescued = serve_until_signalled(
+        deck_copy("basic"), lambda server: threading.Thread(target=kill_once_serving, args=(server,)).start())
+    assert not rescued
+
+
+def test_a_signal_while_the_loop_starts_stops_it_once_it_runs(deck_copy, recwarn):
+    # as if it landed inside asyncio.run, before the loop ran: the handler finds no loop to ask
+    _server, rescued = serve_until_signalled(deck_copy("basic"), lambda server: server._on_signal(15, None))
+    assert not rescued
+    assert [str(w.message) for w in recwarn] == []  # no coroutine left never awaited
 
 
 @pytest.mark.parametrize(
