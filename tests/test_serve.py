@@ -519,43 +519,51 @@ def test_a_second_ctrl_c_while_a_build_writes_leaves_no_build_folder(served, mon
     assert not served.server.base.exists()
 
 
-def serve_until_signalled(deck: Path, signal_it) -> tuple[DeckServer, bool]:
-    """serve_forever in this (the main) thread, which `signal_it(server)` signals; returns the server and
-    whether a watchdog had to stop it because the signal did not."""
-    server = DeckServer(deck, port=0, echo=lambda _line: None)
-    server.start()
-    rescued = threading.Event()
+# serve_forever needs a main thread with no event loop: pytest's has Playwright's, so it runs in a child.
+SERVE_UNTIL_SIGNALLED = """
+import json, os, signal, sys, threading
+from talkdeck.server import DeckServer
 
-    def watchdog():
-        if not server.closing.wait(10):
-            rescued.set()
-            server._ask_stop()
+deck, when = sys.argv[1:]
+server = DeckServer(deck, port=0, echo=lambda _line: None)
+server.start()
+rescued = threading.Event()
 
-    threading.Thread(target=watchdog, daemon=True).start()
-    handlers = [signal.getsignal(s) for s in (signal.SIGINT, signal.SIGTERM, signal.SIGHUP)]
-    signal_it(server)
-    with pytest.raises(KeyboardInterrupt):
-        server.serve_forever()
-    assert [signal.getsignal(s) for s in (signal.SIGINT, signal.SIGTERM, signal.SIGHUP)] == handlers
-    assert not server.base.exists() and all(sock.fileno() == -1 for sock in server.sockets)
-    return server, rescued.is_set()
+def watchdog():  # stops the server if the signal did not
+    if not server.closing.wait(10):
+        rescued.set()
+        server._ask_stop()
+
+def kill_once_serving():
+    server._ready.wait(10)  # the loop runs, with talkdeck's handlers in place
+    os.kill(os.getpid(), signal.SIGTERM)
+
+threading.Thread(target=watchdog, daemon=True).start()
+names = ("SIGINT", "SIGTERM", "SIGHUP")
+handlers = [signal.getsignal(getattr(signal, name)) for name in names]
+if when == "serving":
+    threading.Thread(target=kill_once_serving).start()
+else:  # as if it landed inside asyncio.run, before the loop ran: the handler finds no loop to ask
+    server._on_signal(signal.SIGTERM, None)
+try:
+    server.serve_forever()
+    stopped_by = "return"
+except KeyboardInterrupt:
+    stopped_by = "KeyboardInterrupt"
+print(json.dumps({
+    "stopped_by": stopped_by, "rescued": rescued.is_set(), "base_left": server.base.exists(),
+    "sockets_open": [sock.fileno() != -1 for sock in server.sockets],
+    "handlers_back": [signal.getsignal(getattr(signal, name)) for name in names] == handlers}))
+"""
 
 
-def test_a_signal_while_serving_stops_the_loop_from_inside(deck_copy):
-    def kill_once_serving(server):
-        assert server._ready.wait(10)  # the loop runs, with talkdeck's handlers in place
-        os.kill(os.getpid(), signal.SIGTERM)
-
-    _server, rescued = serve_until_signalled(
-        deck_copy("basic"), lambda server: threading.Thread(target=kill_once_serving, args=(server,)).start())
-    assert not rescued
-
-
-def test_a_signal_while_the_loop_starts_stops_it_once_it_runs(deck_copy, recwarn):
-    # as if it landed inside asyncio.run, before the loop ran: the handler finds no loop to ask
-    _server, rescued = serve_until_signalled(deck_copy("basic"), lambda server: server._on_signal(15, None))
-    assert not rescued
-    assert [str(w.message) for w in recwarn] == []  # no coroutine left never awaited
+@pytest.mark.parametrize("when", ["serving", "starting"])
+def test_a_signal_stops_the_loop_from_inside(deck_copy, when):
+    done = subprocess.run([sys.executable, "-W", "error::RuntimeWarning", "-c", SERVE_UNTIL_SIGNALLED,
+                           str(deck_copy("basic")), when], capture_output=True, text=True, timeout=60)
+    assert done.stderr == ""  # no coroutine left never awaited, no loop half made
+    assert json.loads(done.stdout) == {"stopped_by": "KeyboardInterrupt", "rescued": False, "base_left": False,
+                                       "sockets_open": [False], "handlers_back": True}
 
 
 @pytest.mark.parametrize(
