@@ -336,18 +336,18 @@ def test_ctrl_c_while_printing_stops_cleanly_and_keeps_the_last_pdf(chromium, de
     process = subprocess.Popen([sys.executable, "-m", "talkdeck", "pdf", str(deck), "-o", str(out)],
                                env={**os.environ, "PYTHONPATH": str(ROOT), "TMPDIR": str(temporary)},
                                stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, start_new_session=True)
-    try:
-        deadline = time.monotonic() + 30
-        while not any("chrom" in name for name in descendants(process.pid)):
-            assert process.poll() is None and time.monotonic() < deadline, "Chromium never started"
-            time.sleep(0.02)
-        time.sleep(1)  # Chromium has started and is loading the deck
-        os.killpg(process.pid, signal.SIGINT)
-        _, stderr = process.communicate(timeout=60)
-    finally:
-        if process.poll() is None:
-            os.killpg(process.pid, signal.SIGKILL)
-            process.wait()
+    with process:  # on the way out, its pipes are closed and it is waited for, also when the test fails
+        try:
+            deadline = time.monotonic() + 30
+            while not any("chrom" in name for name in descendants(process.pid)):
+                assert process.poll() is None and time.monotonic() < deadline, "Chromium never started"
+                time.sleep(0.02)
+            time.sleep(1)  # Chromium has started and is loading the deck
+            os.killpg(process.pid, signal.SIGINT)
+            _, stderr = process.communicate(timeout=60)
+        finally:
+            if process.poll() is None:
+                os.killpg(process.pid, signal.SIGKILL)
     assert process.returncode == 1, stderr
     assert stderr.rstrip().endswith("Aborted!")
     assert "Traceback" not in stderr and "Error" not in stderr and "exception" not in stderr, stderr

@@ -579,23 +579,24 @@ def test_cli_serves_and_stops_cleanly(deck_copy, tmp_path, stop):
     proc = subprocess.Popen([sys.executable, "-m", "talkdeck", "serve", str(deck), "--port", "0"],
                             stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
                             env={**os.environ, "TMPDIR": str(temp)})
-    try:
-        lines = []
-        for line in proc.stdout:
-            lines.append(line.rstrip("\n"))
-            if line.startswith("Serving"):
-                break
-        url = lines[-1].split(" at ")[1].split()[0]
-        port = int(url.rsplit(":", 1)[1].strip("/"))
-        assert raw_get(port, "/")[0] == 200
-        assert [p.name[:15] for p in temp.iterdir()] == ["talkdeck-serve-"]  # built outside the deck
-        for signum in stop:
-            proc.send_signal(signum)
-            time.sleep(0.005)  # the second lands while the server is stopping
-        rest, _ = proc.communicate(timeout=10)
-    finally:
-        if proc.poll() is None:
-            proc.kill()
+    with proc:  # on the way out, its pipes are closed and it is waited for, also when the test fails
+        try:
+            lines = []
+            for line in proc.stdout:
+                lines.append(line.rstrip("\n"))
+                if line.startswith("Serving"):
+                    break
+            url = lines[-1].split(" at ")[1].split()[0]
+            port = int(url.rsplit(":", 1)[1].strip("/"))
+            assert raw_get(port, "/")[0] == 200
+            assert [p.name[:15] for p in temp.iterdir()] == ["talkdeck-serve-"]  # built outside the deck
+            for signum in stop:
+                proc.send_signal(signum)
+                time.sleep(0.005)  # the second lands while the server is stopping
+            rest, _ = proc.communicate(timeout=10)
+        finally:
+            if proc.poll() is None:
+                proc.kill()
     assert proc.returncode == 0
     assert lines[0].startswith("Built 6 slides")
     assert rest.strip().splitlines() == ["Stopped."]
