@@ -944,7 +944,8 @@ LIVE_JS = r"""
     if (!ready() || lost) return;
     var slide = Reveal.getCurrentSlide(), at = Reveal.getIndices();
     var position = {id: slide && slide.id || null, h: at.h, v: at.v, f: wantedStep === null ? at.f : wantedStep,
-                    title: headingOf(slide), content: contentOf(slide), n: Reveal.getSlides().indexOf(slide)};
+                    title: headingOf(slide), content: contentOf(slide), n: Reveal.getSlides().indexOf(slide),
+                    overview: Reveal.isOverview(), paused: Reveal.isPaused()};
     try { writePosition(JSON.stringify(position)); } catch (e) { /* storage full or off */ }
   }
   function moved(event) {
@@ -994,6 +995,9 @@ LIVE_JS = r"""
     }
     lost = !slide;
     go(slide ? Reveal.getIndices(slide) : {h: saved.h || 0, v: saved.v || 0});
+    // the overview (esc) and the black screen (b) as they were; full screen needs the speaker's own key
+    if (saved.overview && !Reveal.isOverview()) Reveal.toggleOverview(true);
+    if (saved.paused && !Reveal.isPaused()) Reveal.togglePause(true);
   }
   function go(target) {
     var now = Reveal.getIndices();
@@ -1012,6 +1016,7 @@ LIVE_JS = r"""
   function started() {
     restore();
     ['slidechanged', 'fragmentshown', 'fragmenthidden'].forEach(function (name) { Reveal.on(name, moved); });
+    ['overviewshown', 'overviewhidden', 'paused', 'resumed'].forEach(function (name) { Reveal.on(name, save); });
     save();
     shown(false);
     fetchPage().then(function (page) {

@@ -698,6 +698,20 @@ def test_a_new_slide_before_the_current_one_reloads_onto_the_same_slide(page, se
 
 
 @pytest.mark.browser
+def test_a_reload_keeps_the_overview_and_the_black_screen(page, served):
+    loaded = open_served(page, served, "#/code-2")
+    intro = served.deck / "slides" / "01-intro.md"
+    for shown, toggle in (("isOverview", "toggleOverview"), ("isPaused", "togglePause")):
+        page.evaluate(f"Reveal.{toggle}(true)")
+        head, _, rest = intro.read_text().partition("\n---\n")
+        save(intro, head + f"\n---\n\n## Inserted before {shown}\n\n---\n" + rest)  # a new slide: a reload
+        loaded = wait_reloaded(page, loaded)
+        assert page.evaluate(f"Reveal.{shown}()"), shown
+        assert position(page)["id"] == "code-2"
+        page.evaluate(f"Reveal.{toggle}(false)")
+
+
+@pytest.mark.browser
 def test_hiding_a_slide_or_changing_its_state_reloads_as_reveal_reads_them_at_start(page, served):
     loaded = open_served(page, served, "#/intro-2")
     page.evaluate("window.__samePage = true")
