@@ -906,7 +906,8 @@ LIVE_JS = r"""
   }
   var nav = (performance.getEntriesByType && performance.getEntriesByType('navigation')[0]) || {};
   var restoring = !!saved && nav.type === 'reload';
-  if (restoring && saved.id && !receiver) {
+  var placedHash = restoring && saved.id && !receiver;
+  if (placedHash) {
     var f = typeof saved.f === 'number' && saved.f >= 0 ? '/' + saved.f : '';
     history.replaceState(history.state, '', location.pathname + location.search + '#/' + saved.id + f);
   }
@@ -1015,6 +1016,11 @@ LIVE_JS = r"""
   }
   function started() {
     restore();
+    var config = Reveal.getConfig();
+    if (placedHash && !config.hash && !config.history) {
+      // a deck that keeps its place out of the address ([reveal] hash = false) would keep this one forever
+      history.replaceState(history.state, '', location.pathname + location.search);
+    }
     ['slidechanged', 'fragmentshown', 'fragmenthidden'].forEach(function (name) { Reveal.on(name, moved); });
     ['overviewshown', 'overviewhidden', 'paused', 'resumed'].forEach(function (name) { Reveal.on(name, save); });
     save();

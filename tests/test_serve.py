@@ -712,6 +712,22 @@ def test_a_reload_keeps_the_overview_and_the_black_screen(page, served):
 
 
 @pytest.mark.browser
+def test_a_deck_that_keeps_its_place_out_of_the_address_has_none_after_a_reload(page, served):
+    config, first = served.deck / "deck.toml", served.build_id()
+    save(config, config.read_text() + "\n[reveal]\nhash = false\n")
+    served.wait_build(first)
+    loaded = open_served(page, served)
+    page.evaluate("Reveal.slide(2)")
+    intro = served.deck / "slides" / "01-intro.md"
+    head, _, rest = intro.read_text().partition("\n---\n")
+    save(intro, head + "\n---\n\n## Inserted while serving\n\n---\n" + rest)  # a new slide: a reload
+    wait_reloaded(page, loaded)
+    assert position(page)["id"] == "code-1" and page.evaluate("location.hash") == ""
+    page.evaluate("Reveal.next()")
+    assert page.evaluate("location.hash") == ""
+
+
+@pytest.mark.browser
 def test_hiding_a_slide_or_changing_its_state_reloads_as_reveal_reads_them_at_start(page, served):
     loaded = open_served(page, served, "#/intro-2")
     page.evaluate("window.__samePage = true")
