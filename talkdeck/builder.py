@@ -17,6 +17,7 @@ from typing import Any
 from talkdeck import __version__
 from talkdeck.assets import PACKAGE_DIR, copy_file, require_reveal, reveal_files
 from talkdeck.config import DeckConfig, load_config
+from talkdeck.entry import hold_signals
 from talkdeck.errors import DeckError, Problems
 from talkdeck.model import Deck, Section
 from talkdeck.panes import PaneResolver
@@ -304,7 +305,8 @@ class Builder:
             self._go_on()
             swap(tmp, self.output)
         except BaseException:
-            shutil.rmtree(tmp, ignore_errors=True)
+            with hold_signals():
+                shutil.rmtree(tmp, ignore_errors=True)
             raise
 
     def _update(self, files: dict[str, Path | str]) -> None:
@@ -516,20 +518,24 @@ def check_output(root: Path, output: Path) -> None:
 
 
 def swap(new: Path, output: Path) -> None:
-    """Put `new` in place of `output` with two renames, so readers never see a half-written deck."""
-    if output.exists():
-        old = output.parent / f".{output.name}.old-{os.getpid()}"
-        if old.exists():
-            shutil.rmtree(old)
-        os.rename(output, old)
-        try:
+    """Put `new` in place of `output` with two renames, so readers never see a half-written deck.
+
+    A Ctrl-C or `kill` meanwhile waits until it is done: stopped between the renames, there would be no output,
+    and stopped while the old output is deleted, half of it would stay beside the new one."""
+    with hold_signals():
+        if output.exists():
+            old = output.parent / f".{output.name}.old-{os.getpid()}"
+            if old.exists():
+                shutil.rmtree(old)
+            os.rename(output, old)
+            try:
+                os.rename(new, output)
+            except BaseException:
+                os.rename(old, output)  # the last good output goes back where it was
+                raise
+            shutil.rmtree(old, ignore_errors=True)
+        else:
             os.rename(new, output)
-        except BaseException:
-            os.rename(old, output)  # the last good output goes back where it was
-            raise
-        shutil.rmtree(old, ignore_errors=True)
-    else:
-        os.rename(new, output)
 
 
 def build(root: Path, output: Path | None = None) -> BuildResult:

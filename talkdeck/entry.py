@@ -89,6 +89,24 @@ class handle_signals:  # noqa: N801 - used as a statement: `with handle_signals(
             signal.signal(signum, handler)
 
 
+class hold_signals:  # noqa: N801 - used as a statement: `with hold_signals():`
+    """Ctrl-C, `kill` or a closed terminal during the block is raised as KeyboardInterrupt once the block is
+    done: for steps that must not stop halfway, such as swapping two folders or deleting a temporary one."""
+
+    def __enter__(self) -> hold_signals:
+        self.hit = False
+        self.handlers = handle_signals(self._hold, STOP_SIGNALS).__enter__()
+        return self
+
+    def _hold(self, _signum, _frame) -> None:
+        self.hit = True
+
+    def __exit__(self, *exc: object) -> None:
+        self.handlers.__exit__(*exc)
+        if self.hit and exc[0] is None:
+            raise KeyboardInterrupt
+
+
 def stop_on_signals() -> handle_signals:
     """`kill` (SIGTERM) or closing the terminal (SIGHUP) stops a long-running command as Ctrl-C does, so
     its clean-up runs: temporary build folders go, a half-written file never replaces the last good one."""

@@ -278,3 +278,58 @@ def test_a_swap_that_fails_halfway_puts_the_last_good_output_back(tmp_path, monk
         builder.swap(new, output)
     assert (output / "index.html").read_text() == "last good"
     assert sorted(p.name for p in tmp_path.iterdir()) == [".dist.tmp", "dist"]  # no .dist.old-PID left
+
+
+@pytest.mark.parametrize("signum", ["SIGTERM", "SIGINT"])
+def test_kill_or_ctrl_c_during_a_swap_waits_until_it_is_done(deck_copy, monkeypatch, signum):
+    import signal
+
+    from talkdeck import builder
+    from talkdeck.entry import stop_on_signals
+
+    deck = deck_copy()
+    Builder(deck).build()
+    (deck / "slides" / "01-intro.md").write_text("## Rebuilt\n")
+    rename = os.rename
+
+    def signalled_rename(source, target):  # the signal lands between the two renames
+        rename(source, target)
+        if Path(target).name.startswith(".dist.old-"):
+            os.kill(os.getpid(), getattr(signal, signum))
+
+    monkeypatch.setattr(builder.os, "rename", signalled_rename)
+    with stop_on_signals(), pytest.raises(KeyboardInterrupt):
+        Builder(deck).build()
+    assert "Rebuilt" in (deck / "dist" / "index.html").read_text()  # the swap went through, then it stopped
+    assert not [p.name for p in deck.iterdir() if p.name.startswith(".dist")]
+
+
+def test_the_build_command_stops_on_kill_as_on_ctrl_c_keeping_the_last_good_deck(deck_copy, monkeypatch):
+    import signal
+
+    from click.testing import CliRunner
+
+    from talkdeck import builder
+    from talkdeck.cli import main
+
+    deck = deck_copy()
+    Builder(deck).build()
+    before = (deck / "dist" / "index.html").read_text()
+    (deck / "slides" / "01-intro.md").write_text("## Rebuilt\n")
+    put = builder._put
+
+    def killed_while_writing(*args):
+        os.kill(os.getpid(), signal.SIGTERM)  # `kill`, or SIGHUP from a closed terminal
+        put(*args)
+
+    monkeypatch.setattr(builder, "_put", killed_while_writing)
+    unhandled = []  # a SIGTERM the command let through lands here, not on pytest
+    previous = signal.signal(signal.SIGTERM, lambda *_: unhandled.append(1))
+    try:
+        result = CliRunner().invoke(main, ["build", str(deck)])
+    finally:
+        signal.signal(signal.SIGTERM, previous)
+    assert not unhandled
+    assert result.exit_code == 1 and "Aborted!" in result.output
+    assert (deck / "dist" / "index.html").read_text() == before
+    assert not [p.name for p in deck.iterdir() if p.name.startswith(".dist")]

@@ -32,12 +32,16 @@ def command(deck_dir: Path, output: Path | None, list_panes: bool, quiet: bool, 
     Open OUTPUT/index.html in a browser, from disk or over http.
     """
     from talkdeck.builder import Builder
+    from talkdeck.entry import stop_on_signals
 
-    if single_file:
-        _single_file(deck_dir, output, quiet)
-        return
-    started = time.perf_counter()
-    result = Builder(deck_dir, output).build()
+    # `kill` or a closed terminal stops a build as Ctrl-C does: the temporary folder goes, and the last good
+    # output stays (killed between the swap's two renames, there would be none).
+    with stop_on_signals():
+        if single_file:
+            _single_file(deck_dir, output, quiet)
+            return
+        started = time.perf_counter()
+        result = Builder(deck_dir, output).build()
     if list_panes:
         for slide in result.deck.slides:
             for pane in slide.panes:
