@@ -29,7 +29,10 @@ STOP_SIGNALS = ("SIGINT", "SIGTERM", "SIGHUP")  # Ctrl-C, `kill`, a closed termi
 
 def main() -> None:
     gc.disable()
-    from talkdeck.cli import main as cli
+    try:
+        from talkdeck.cli import main as cli
+    except KeyboardInterrupt:  # Ctrl-C while Python loads click and the rest: stopped, as click says it
+        _leave("Aborted!")
 
     try:
         cli()  # click ends every run, success or not, with SystemExit

@@ -80,3 +80,19 @@ def test_kill_or_a_closed_terminal_stops_a_long_command_as_ctrl_c_does():
                     cleaned.append(signum)  # what a command's clean-up would do
         assert cleaned == [signum]
     assert {s: signal.getsignal(s) for s in before} == before  # the handlers are put back
+
+
+def test_ctrl_c_while_the_libraries_load_stops_as_click_does_without_a_traceback():
+    code = (
+        "import sys\n"
+        "class CtrlC:  # Ctrl-C lands while click is being imported\n"
+        "    def find_spec(self, name, path=None, target=None):\n"
+        "        if name == 'click':\n"
+        "            raise KeyboardInterrupt\n"
+        "sys.meta_path.insert(0, CtrlC())\n"
+        "sys.argv = ['talkdeck', 'build']\n"
+        "from talkdeck.entry import main\n"
+        "main()\n"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
+    assert (out.returncode, out.stderr) == (1, "Aborted!\n")
