@@ -4,9 +4,11 @@ from __future__ import annotations
 
 import os
 import shutil
+import time
 from contextlib import contextmanager
 from pathlib import Path
 
+from talkdeck.entry import interrupt
 from talkdeck.errors import DeckError, display_path
 
 ENV_VAR = "TALKDECK_CHROMIUM"
@@ -25,6 +27,7 @@ SYSTEM_BROWSERS = ("chromium", "chromium-browser", "google-chrome", "google-chro
 # Chromium's headless shell (Debian package chromium-headless-shell) starts and lays out faster than the full
 # browser in headless mode: a PDF of the talk takes 0.5 s less.
 HEADLESS_SHELL = "chromium-headless-shell"
+CLEAN_UP_TRIES = 40  # looks, 50 ms apart, for a Chromium still using its temporary folder
 
 
 def find_chromium(explicit: str | os.PathLike[str] | None = None, headless_shell: bool = False) -> str | None:
@@ -85,7 +88,7 @@ def launch(explicit: str | None = None):
         ) from None
     executable = find_chromium(explicit, headless_shell=True)
     node_compile_cache()
-    with _HeldInterrupts() as held:
+    with _own_temporary_folder(), _HeldInterrupts() as held:
         try:
             with sync_playwright() as playwright:
                 try:
@@ -117,6 +120,48 @@ def launch(explicit: str | None = None):
         held.check()
 
 
+@contextmanager
+def _own_temporary_folder():
+    """Playwright's driver and Chromium keep a profile and downloads in the temporary folder, and delete them
+    when they close. A second Ctrl-C or `kill` reaches the driver too, which then dies first: here they are
+    in a folder of talkdeck's, deleted in any case."""
+    import tempfile
+
+    folder = tempfile.mkdtemp(prefix="talkdeck-chromium-")
+    previous = os.environ.get("TMPDIR")
+    os.environ["TMPDIR"] = folder  # the driver started inside this block inherits it
+    try:
+        yield
+    finally:
+        if previous is None:
+            os.environ.pop("TMPDIR", None)
+        else:
+            os.environ["TMPDIR"] = previous
+        for _ in range(CLEAN_UP_TRIES):  # a Chromium left without its driver writes there until it notices
+            if not _users(folder):
+                break
+            time.sleep(0.05)
+        shutil.rmtree(folder, ignore_errors=True)
+
+
+def _users(folder: str) -> bool:
+    """Whether a process runs with `folder` in its command line (Linux; elsewhere none is found)."""
+    needle = folder.encode()
+    try:
+        entries = os.listdir("/proc")
+    except OSError:
+        return False
+    for entry in entries:
+        if entry.isdigit():
+            try:
+                with open(f"/proc/{entry}/cmdline", "rb") as handle:
+                    if needle in handle.read():
+                        return True
+            except OSError:  # gone meanwhile, or not ours to read
+                continue
+    return False
+
+
 class _HeldInterrupts:
     """Ctrl-C, `kill` and a closed terminal while Chromium is driven: raised as KeyboardInterrupt between
     Playwright's calls, not inside one.
@@ -143,9 +188,10 @@ class _HeldInterrupts:
         _held = self.outer
         self.handlers.__exit__(*exc)
 
-    def _hold(self, _signum, _frame) -> None:
+    def _hold(self, signum, frame) -> None:
         if self.hit:
-            raise KeyboardInterrupt
+            interrupt(signum, frame)
+            return
         self.hit = True
         # the driver's pipe, closed under it, leaves asyncio futures with errors nobody will read: not news
         import logging

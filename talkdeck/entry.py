@@ -25,6 +25,7 @@ import sys
 
 _long_running = False
 STOP_SIGNALS = ("SIGINT", "SIGTERM", "SIGHUP")  # Ctrl-C, `kill`, a closed terminal
+RETRY_SECONDS = 0.002  # how soon a signal that landed in the import system is raised again
 
 
 def main() -> None:
@@ -111,12 +112,24 @@ class hold_signals:  # noqa: N801 - used as a statement: `with hold_signals():`
 
 
 def stop_on_signals() -> handle_signals:
-    """`kill` (SIGTERM) or closing the terminal (SIGHUP) stops a long-running command as Ctrl-C does, so
+    """Ctrl-C, `kill` (SIGTERM) or closing the terminal (SIGHUP) stops the command with KeyboardInterrupt, so
     its clean-up runs: temporary build folders go, a half-written file never replaces the last good one."""
-    return handle_signals(_interrupt, STOP_SIGNALS[1:])
+    return handle_signals(interrupt, STOP_SIGNALS)
 
 
-def _interrupt(_signum, _frame) -> None:
+def interrupt(signum: int, frame) -> None:
+    """Raise KeyboardInterrupt where the signal landed, or a moment later when that is the import system.
+
+    Raised inside importlib's own code (say the callback that drops a module's lock), the interrupt is
+    swallowed with an "Exception ignored" message and may leave the import lock taken: another thread then
+    waits on its next import forever (`pdf` builds in a thread while it starts Chromium)."""
+    import signal
+
+    if frame is not None and frame.f_code.co_filename.startswith("<frozen importlib") \
+            and hasattr(signal, "setitimer"):
+        signal.signal(signal.SIGALRM, lambda _alarm, later: interrupt(signum, later))
+        signal.setitimer(signal.ITIMER_REAL, RETRY_SECONDS)
+        return
     raise KeyboardInterrupt
 
 

@@ -96,3 +96,27 @@ def test_ctrl_c_while_the_libraries_load_stops_as_click_does_without_a_traceback
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
     assert (out.returncode, out.stderr) == (1, "Aborted!\n")
+
+
+def test_a_signal_inside_the_import_system_is_raised_a_moment_later():
+    import signal
+    import time
+
+    import pytest
+
+    from talkdeck.entry import interrupt
+
+    # A frame of importlib's own code, where a raised interrupt would be swallowed and could keep its lock
+    code = compile("import sys\ndef frame():\n    return sys._getframe()\n", "<frozen importlib._bootstrap>", "exec")
+    namespace: dict = {}
+    exec(code, namespace)
+    previous = signal.getsignal(signal.SIGALRM)
+    try:
+        interrupt(signal.SIGTERM, namespace["frame"]())  # not raised there
+        with pytest.raises(KeyboardInterrupt):
+            time.sleep(2)  # but here, once the import system's code is left
+    finally:
+        signal.setitimer(signal.ITIMER_REAL, 0)
+        signal.signal(signal.SIGALRM, previous)
+    with pytest.raises(KeyboardInterrupt):
+        interrupt(signal.SIGTERM, sys._getframe())  # anywhere else, at once

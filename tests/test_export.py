@@ -297,6 +297,36 @@ def test_an_interrupt_during_a_browser_call_is_raised_once_the_call_returns(chro
     assert done.stdout.strip() == "interrupted after [42] closed: True"
 
 
+DRIVER_KILLED_SCRIPT = """
+import os, signal, tempfile
+from pathlib import Path
+from talkdeck.browser import launch
+
+def children(pid):
+    for entry in Path("/proc").iterdir():
+        try:
+            if entry.name.isdigit() and int((entry / "stat").read_text().rpartition(")")[2].split()[1]) == pid:
+                yield int(entry.name)
+        except OSError:
+            pass
+
+try:
+    with launch() as browser:
+        for pid in children(os.getpid()):  # Playwright's driver, which a terminal's second Ctrl-C ends too
+            os.kill(pid, signal.SIGKILL)
+        browser.new_page()
+except Exception:
+    pass
+print(sorted(str(p.relative_to(tempfile.gettempdir())) for p in Path(tempfile.gettempdir()).rglob("*")))
+"""
+
+
+def test_a_driver_killed_before_its_clean_up_leaves_no_chromium_profile_behind(chromium, tmp_path):
+    done = subprocess.run([sys.executable, "-c", DRIVER_KILLED_SCRIPT], capture_output=True, text=True,
+                          timeout=60, env={**os.environ, "PYTHONPATH": str(ROOT), "TMPDIR": str(tmp_path)})
+    assert done.stdout.strip() == "[]", done.stderr
+
+
 def descendants(pid: int) -> list[str]:
     """The command names of the processes below `pid`, from /proc."""
     children: dict[int, list[int]] = {}
