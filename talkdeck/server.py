@@ -427,24 +427,24 @@ class DeckServer:
             waiting.mkdir()
             (waiting / "index.html").write_text(WAITING_PAGE, encoding="utf-8")
             self.builder = Builder(self.root, self.base / "deck", incremental=True)
+            self.closing = self.builder.cancelled = threading.Event()
+            self._token = secrets.token_hex(4)
+            self._serial = 0
+            self.current = Build(f"{self._token}.0", waiting)
+            self.state: dict[str, Any] = {"build": self.current.id, "error": None}
+            self._last_error = ""
+            self.loop = RebuildLoop(self._build, self._publish, self._bug)
+            self.watcher = DeckWatcher(self.root, self.loop.changed, step_ms, self._warn)
+            self.sockets: list = []
+            self.ioloop = None
+            self._thread: threading.Thread | None = None
+            self._ready = threading.Event()
+            self._stop: asyncio.Event | None = None
+            self._signalled = False  # Ctrl-C, kill or a closed terminal asked serve_forever to stop
+            self._closed = False
         except BaseException:  # Ctrl-C, or a full disk, right at the start: the caller has no server to close
             shutil.rmtree(self.base, ignore_errors=True)
             raise
-        self.closing = self.builder.cancelled = threading.Event()
-        self._token = secrets.token_hex(4)
-        self._serial = 0
-        self.current = Build(f"{self._token}.0", waiting)
-        self.state: dict[str, Any] = {"build": self.current.id, "error": None}
-        self._last_error = ""
-        self.loop = RebuildLoop(self._build, self._publish, self._bug)
-        self.watcher = DeckWatcher(self.root, self.loop.changed, step_ms, self._warn)
-        self.sockets: list = []
-        self.ioloop = None
-        self._thread: threading.Thread | None = None
-        self._ready = threading.Event()
-        self._stop: asyncio.Event | None = None
-        self._signalled = False  # Ctrl-C, kill or a closed terminal asked serve_forever to stop
-        self._closed = False
 
     # -- set-up ---------------------------------------------------------------------------------------------
     @property

@@ -228,6 +228,19 @@ def test_a_socket_message_that_is_not_livereload_s_is_ignored(served, caplog):
     assert not [r for r in caplog.records if r.exc_info], [r.getMessage() for r in caplog.records]
 
 
+def test_ctrl_c_while_the_server_is_made_leaves_no_build_folder(deck_copy, tmp_path, monkeypatch):
+    import tempfile
+
+    def ctrl_c(*_args):
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(tempfile, "tempdir", str(tmp_path))
+    monkeypatch.setattr(DeckWatcher, "__init__", ctrl_c)  # the last part made
+    with pytest.raises(KeyboardInterrupt):
+        DeckServer(deck_copy("basic"), port=0)
+    assert [p.name for p in tmp_path.iterdir()] == ["basic"]  # the deck only
+
+
 def test_port_in_use_is_a_clear_error(deck_copy):
     deck = deck_copy("basic")
     with socket.socket() as taken:
