@@ -211,9 +211,16 @@ def change_clock() -> int:
 
 def _changed_since(path: Path, since: int) -> bool:
     """Whether `path` went, or its inode changed (written, replaced, renamed), at `since` (change_clock())
-    or later."""
+    or later.
+
+    A link is judged by its own inode (repointing it changes that, not its target's); its target is a file
+    of its own. A file that is not there went only if the folder it was in changed then: one that never
+    was there (a Dockerfile's optional .dockerignore) changed nothing.
+    """
     try:
-        return path.stat().st_ctime_ns >= since
+        return os.lstat(path).st_ctime_ns >= since
+    except (FileNotFoundError, NotADirectoryError):
+        return path.parent != path and _changed_since(path.parent, since)
     except OSError:
         return True
 
@@ -285,6 +292,12 @@ class DeckWatcher:
             self._missing = missing
         self._plan()  # also when only a folder on the way appeared: it is watched from now on
         arrived = {f for f in missing if f.is_file()}
+        with self._lock:
+            flat = self._watches["flat"]
+            watched = set(flat.folders) if flat is not None else None
+        if watched is not None:  # a folder on the way that appeared while its watch started went unseen
+            arrived |= {folder for f in missing if (folder := self._nearest(f)) is not None
+                        and str(folder) not in watched}
         if arrived:
             self.on_change(arrived)
 
@@ -323,13 +336,19 @@ class DeckWatcher:
         trees = [self.root / name for name in TREE_DIRS if (self.root / name).is_dir()]
         flat = {self.root} | {f.parent for f in self._files
                               if f.parent.is_dir() and not any(f.is_relative_to(t) for t in trees)}
-        for f in self._missing:
-            folder = f.parent
-            while not folder.is_dir() and folder != self.root and folder.is_relative_to(self.root):
-                folder = folder.parent
-            if not any(f.is_relative_to(t) for t in trees):
-                flat.add(folder)
+        flat |= {folder for f in self._missing if (folder := self._nearest(f, trees)) is not None}
         return tuple(str(t) for t in trees), tuple(sorted(str(f) for f in flat))
+
+    def _nearest(self, missing: Path, trees: Iterable[Path] | None = None) -> Path | None:
+        """The folder through which the flat watch waits for `missing`; None when a tree watch does."""
+        if trees is None:
+            trees = [self.root / name for name in TREE_DIRS if (self.root / name).is_dir()]
+        if any(missing.is_relative_to(t) for t in trees):
+            return None
+        folder = missing.parent
+        while not folder.is_dir() and folder != self.root and folder.is_relative_to(self.root):
+            folder = folder.parent
+        return folder
 
     def _ensure(self, name: str, folders: tuple[str, ...], recursive: bool, renew: bool = False,
                 last: bool = True) -> bool:

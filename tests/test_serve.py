@@ -361,6 +361,87 @@ def test_a_pane_folder_replaced_before_its_watch_starts_is_reported(tmp_path):
         watcher.stop()
 
 
+def test_a_file_a_build_named_but_that_never_was_there_is_no_change_once_watched(tmp_path):
+    # A <<<layers slide reads app/Dockerfile and names app/Dockerfile.dockerignore and app/.dockerignore,
+    # which need not exist; the folder app/ is watched only after the build.
+    dockerfile = tmp_path / "app" / "Dockerfile"
+    dockerfile.parent.mkdir()
+    dockerfile.write_text("FROM scratch\n")
+    gone = tmp_path / "other" / "gone.py"
+    gone.parent.mkdir()
+    gone.write_text("x\n")
+    time.sleep(0.05)  # more than a tick of the clock that stamps file changes
+    watcher, changes = watcher_over(tmp_path)
+    try:
+        since = change_clock()
+        never = {dockerfile.with_name("Dockerfile.dockerignore"), dockerfile.with_name(".dockerignore")}
+        watcher.update({dockerfile} | never, since)
+        assert changes == []  # nothing changed: no rebuild
+        since = change_clock()
+        gone.unlink()  # a file the build read went before the watch over other/ started: a change
+        watcher.update({dockerfile, gone} | never, since)
+        assert changes == [{gone}]
+    finally:
+        watcher.stop()
+
+
+def test_a_link_repointed_before_its_watch_starts_is_reported(tmp_path):
+    pane = tmp_path / "code" / "deeper" / "sample.py"
+    pane.parent.mkdir(parents=True)
+    for name in ("a.py", "b.py"):
+        (pane.parent / name).write_text(f"{name}\n")
+    pane.symlink_to(pane.parent / "a.py")
+    time.sleep(0.05)
+    watcher, changes = watcher_over(tmp_path)
+    try:
+        since = change_clock()  # the build reads the link, that is a.py
+        temporary = pane.with_name(".sample.py.new")
+        temporary.symlink_to(pane.parent / "b.py")
+        os.replace(temporary, pane)  # as `ln -sfn` does: the link now shows b.py, older than the build
+        watcher.update({pane}, since)
+        assert changes == [{pane}]
+    finally:
+        watcher.stop()
+
+
+def test_a_folder_on_the_way_to_an_expected_file_that_appears_while_its_watch_starts_is_reported(
+        tmp_path, monkeypatch):
+    from talkdeck import server
+
+    expected = tmp_path / "examples" / "new" / "later.py"
+    expected.parent.parent.mkdir()  # the build found neither examples/new nor later.py
+    start = server._Watch.start
+
+    def folder_made_meanwhile(self, timeout=5.0):
+        if str(expected.parent.parent) in self.folders:
+            expected.parent.mkdir(exist_ok=True)  # after the plan, before the watch is in place
+        return start(self, timeout)
+
+    monkeypatch.setattr(server._Watch, "start", folder_made_meanwhile)
+    watcher, changes = watcher_over(tmp_path)
+    try:
+        watcher.expect({expected})
+        time.sleep(0.1)
+        expected.write_text("print('later')\n")  # in a folder no watch sees
+        wait_for(lambda: changes, timeout=2, what="a change")
+    finally:
+        watcher.stop()
+
+
+def test_a_deck_with_a_layers_slide_is_not_rebuilt_for_nothing(deck_copy):
+    deck = deck_copy("layers-deck")
+    lines: list[str] = []
+    server = DeckServer(deck, port=0, echo=lines.append)
+    try:
+        server.start()
+        server.start_thread()
+        time.sleep(0.5)
+        assert server.loop.wait_idle(WAIT_MS / 1000)
+        assert server.loop.builds == 0 and len(lines) == 1, lines  # not "Rebuilt ... after app/Dockerfile.dockerignore"
+    finally:
+        server.stop()
+
+
 def test_a_folder_that_goes_while_its_watch_starts_leaves_the_other_watches_running(tmp_path, monkeypatch):
     (tmp_path / "deck.toml").write_text("")
     gone = tmp_path / "gone"
