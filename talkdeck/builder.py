@@ -159,6 +159,11 @@ class Builder:
         self._cache[path] = (self._key(path, section), section)
         return section
 
+    def files_read(self) -> set[Path]:
+        """The code pane files the last build read, also when it failed: editing one may be the fix."""
+        panes = getattr(self.renderer, "panes", None)
+        return panes.read() if panes is not None else set()
+
     def forget(self, paths: Iterable[Path]) -> None:
         """Drop what was kept for these files, so the next build reads them again.
 

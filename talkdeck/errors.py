@@ -34,11 +34,12 @@ class Problem:
     the other internal ones are plain classes: a dataclass costs a process 0.5 ms to define.)
     """
 
-    __slots__ = ("path", "line", "message", "hint", "missing")
+    __slots__ = ("path", "line", "message", "hint", "missing", "source")
 
     def __init__(self, path: Path | str | None, line: int | None, message: str, hint: str = "",
-                 missing: Path | None = None):
+                 missing: Path | None = None, source: Path | None = None):
         self.path, self.line, self.message, self.hint, self.missing = path, line, message, hint, missing
+        self.source = source  # the file that is wrong, when the problem is told at the line that reads it
 
     def __repr__(self) -> str:
         return f"Problem({self.path!r}, {self.line!r}, {self.message!r}, {self.hint!r}, {self.missing!r})"

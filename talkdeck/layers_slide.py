@@ -40,7 +40,8 @@ def render_layers_line(line_text: str, root: Path, slide_path: Path, line: int) 
         explanation = explain(dockerfile, changed)
     except DeckError as exc:
         raise DeckError(
-            [Problem(slide_path, line, f"layers of {rel}: {problem}") for problem in exc.problems]
+            [Problem(slide_path, line, f"layers of {rel}: {problem}", source=Path(problem.path or dockerfile))
+             for problem in exc.problems]
         ) from None
     deps = set(input_files(dockerfile)) | {dockerfile.parent / name for name in changed}
     return render_html(explanation), deps

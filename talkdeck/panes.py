@@ -129,6 +129,10 @@ class PaneResolver:
         )
         return pane, source.path
 
+    def read(self) -> set[Path]:
+        """The files read so far, also by a build that then failed."""
+        return {source.path for source in self._files.values()}
+
     def _load(self, rel: str, slide_path: Path, line: int) -> SourceFile:
         cached = self._files.get(rel)  # one look at the disk per file and build, however many panes show it
         if cached is None:

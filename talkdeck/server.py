@@ -460,6 +460,7 @@ class DeckServer:
             self._ready = threading.Event()
             self._stop: asyncio.Event | None = None
             self._signalled = False  # Ctrl-C, kill or a closed terminal asked serve_forever to stop
+            self._depends: set[Path] = set()  # the files the last good build read
             self._closed = False
         except BaseException:  # Ctrl-C, or a full disk, right at the start: the caller has no server to close
             shutil.rmtree(self.base, ignore_errors=True)
@@ -508,7 +509,12 @@ class DeckServer:
         except BuildCancelled:  # the server is closing
             return None
         except DeckError as exc:
-            # watch for the files the deck names but that do not exist yet: creating one is the fix
+            # Watch the files the failed build read or blames (a pane's file without the region a slide
+            # asks for, a Dockerfile that does not parse) and those it names but that do not exist yet:
+            # editing or creating one is the fix.
+            named = {Path(f) for p in exc.problems for f in (p.path, p.source) if f is not None}
+            self.watcher.update(self._depends | self.builder.files_read()
+                                | {f for f in named if f.is_absolute() and f.is_file()}, since)
             self.watcher.expect(p.missing for p in exc.problems if p.missing is not None)
             return Outcome(error=exc, changes=changes, seconds=time.perf_counter() - started)
         except Exception as exc:
@@ -517,8 +523,8 @@ class DeckServer:
         self._serial += 1
         build = Build(f"{self._token}.{self._serial}", result.output, assets_signature(result.output))
         self.current = build  # one assignment: pages served after this carry the new id
-        self.watcher.update(result.deck.dependencies | {section.path for section in result.deck.sections},
-                            since)
+        self._depends = result.deck.dependencies | {section.path for section in result.deck.sections}
+        self.watcher.update(self._depends, since)
         self.watcher.expect(())
         return Outcome(build=build, slides=len(result.deck.slides), sections=len(result.deck.sections),
                        changes=changes, seconds=time.perf_counter() - started)

@@ -289,6 +289,40 @@ def test_a_pane_file_created_after_the_slide_naming_it_fixes_the_build(served):
     assert b"later" in raw_get(served.server.port, "/")[1]
 
 
+def test_a_pane_file_a_failed_build_read_is_watched_so_fixing_it_fixes_the_deck(served):
+    (served.deck / "lib").mkdir()  # a folder no watch sees yet
+    pane = served.deck / "lib" / "x.py"
+    pane.write_text("print('no region yet')\n")
+    code = served.deck / "slides" / "02-code.md"
+    save(code, code.read_text() + "\n---\n\n## Later\n\n<<< lib/x.py#body\n")
+    wait_for(lambda: served.server.state["error"], what="the error state")
+    assert "body" in served.server.state["error"]["text"]
+    pane.write_text("# region body\nprint('fixed region')\n# endregion body\n")  # the fix, in the pane's file
+    wait_for(lambda: served.server.state["error"] is None, what="the fix")
+    assert b"fixed region" in raw_get(served.server.port, "/")[1]
+
+
+def test_a_dockerfile_a_failed_build_blames_is_watched_so_fixing_it_fixes_the_deck(deck_copy):
+    deck = deck_copy("layers-deck")
+    server = DeckServer(deck, port=0, echo=lambda _line: None)
+    server.start()
+    server.start_thread()
+    try:
+        other = deck / "other"  # a folder no watch sees yet
+        other.mkdir()
+        for name in ("app.py", "requirements.txt"):
+            (other / name).write_text((deck / "app" / name).read_text())
+        good = (deck / "app" / "Dockerfile").read_text()
+        (other / "Dockerfile").write_text(good.replace("FROM", "FORM", 1))
+        save(deck / "slides" / "02-other.md", "## Another\n\n<<<layers other/Dockerfile changed=app.py\n")
+        wait_for(lambda: server.state["error"], what="the error state")
+        assert "other/Dockerfile:1: unknown instruction FORM" in server.state["error"]["text"]
+        (other / "Dockerfile").write_text(good)  # the fix, in the Dockerfile
+        wait_for(lambda: server.state["error"] is None, what="the fix")
+    finally:
+        server.stop()
+
+
 def test_watches_pane_files_new_sections_and_nothing_else(served):
     first = served.build_id()
     (served.deck / "dist").mkdir()
