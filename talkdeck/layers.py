@@ -67,6 +67,7 @@ ALLOWED_FLAGS = {
 }
 REMOTE_SOURCE = re.compile(r"^(https?://|git@|git://)")
 HEREDOC = re.compile(r"\d*<<-?([\"']?)([A-Za-z_][A-Za-z0-9_]*)\1")
+PARSER_DIRECTIVE = re.compile(r"^\s*#\s*([A-Za-z]+)\s*=\s*(\S+)\s*$")  # `# escape=`, `# syntax=...`
 VARIABLE = re.compile(
     r"\\\$|\$\{(?P<braced>[A-Za-z_]\w*)(?::(?P<op>[-+])(?P<word>[^}]*))?\}|\$(?P<bare>[A-Za-z_]\w*)"
 )
@@ -157,7 +158,9 @@ def read_instructions(dockerfile: Path) -> list[Instruction]:
     # read_text locates a read or UTF-8 error; the parser gets the text back as UTF-8 bytes. It drops an
     # instruction still continued (`RUN make \`) at the end of the file, where Docker ends it and keeps it: a
     # blank line after the last line ends it in the parser too.
-    text = _join_empty_continuations(read_text(dockerfile)) + "\n\n"
+    text = read_text(dockerfile)
+    escape = escape_character(text)
+    text = _join_empty_continuations(text, escape) + "\n\n"
     parser = DockerfileParser(fileobj=io.BytesIO(text.encode("utf-8")))
     instructions: list[Instruction] = []
     problems: list[Problem] = []
@@ -168,7 +171,7 @@ def read_instructions(dockerfile: Path) -> list[Instruction]:
             continue
         if item["instruction"] == "COMMENT":
             continue
-        instruction = _instruction(item)
+        instruction = _instruction(item, escape)
         heredoc = find_heredoc(instruction) if instruction.keyword in LAYER_INSTRUCTIONS else None
         if heredoc:
             heredoc_end = heredoc.group(2)
@@ -182,7 +185,19 @@ def read_instructions(dockerfile: Path) -> list[Instruction]:
     return instructions
 
 
-def _join_empty_continuations(text: str) -> str:
+def escape_character(text: str) -> str:
+    """The line continuation character: a backslash, or what a `# escape=` parser directive at the top of the
+    Dockerfile names (a backtick, for Windows paths). Directives end at the first line that is not one."""
+    for line in text.split("\n"):
+        directive = PARSER_DIRECTIVE.match(line)
+        if directive is None:
+            break
+        if directive.group(1).lower() == "escape" and directive.group(2) in ("\\", "`"):
+            return directive.group(2)
+    return "\\"
+
+
+def _join_empty_continuations(text: str, escape: str = "\\") -> str:
     """Empty lines inside a continued instruction made comments, which the instruction keeps going through.
 
     Docker skips such a line (with a warning) and goes on with the instruction; the parser would end it there
@@ -198,7 +213,7 @@ def _join_empty_continuations(text: str) -> str:
             if not stripped and index < last:  # an instruction line still follows
                 lines[index] = "#"
             continue
-        continued = not stripped.startswith("#") and stripped.endswith("\\")
+        continued = not stripped.startswith("#") and stripped.endswith(escape)
     return "\n".join(lines)
 
 
@@ -226,10 +241,10 @@ def _file_kind(mode: int) -> str:
     return "a special file"
 
 
-def _instruction(item: Mapping[str, object]) -> Instruction:
+def _instruction(item: Mapping[str, object], escape: str = "\\") -> Instruction:
     first, *more = str(item["content"]).splitlines()
     kept = [first] + [line for line in more if not line.lstrip().startswith("#")]
-    text = " ".join(" ".join(line.rstrip().removesuffix("\\") for line in kept).split())
+    text = " ".join(" ".join(line.rstrip().removesuffix(escape) for line in kept).split())
     return Instruction(
         int(str(item["startline"])) + 1, str(item["instruction"]).upper(), text, str(item["value"])
     )

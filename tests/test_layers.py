@@ -791,14 +791,20 @@ def test_a_named_pipe_is_refused_as_the_dockerfile_and_is_one_entry_of_the_conte
     assert result.changed == ("pipe",) and result.misses[0].reason == "pipe changed"
 
 
-def test_an_empty_line_inside_a_continued_instruction_is_skipped_as_docker_does(tmp_path: Path) -> None:
-    (tmp_path / "Dockerfile").write_text(
-        "FROM alpine\n# a comment ending in \\\n\nRUN apk add \\\n    curl \\\n\n  # git too\n\n    git\n"
-        "COPY . /app\n"
-    )
+@pytest.mark.parametrize("text, steps", [
+    # an empty line inside a continued instruction is skipped; a comment's backslash continues nothing
+    ("FROM alpine\n# a comment ending in \\\n\nRUN apk add \\\n    curl \\\n\n  # git too\n\n    git\n"
+     "COPY . /app\n",
+     [(1, "FROM alpine"), (4, "RUN apk add curl git"), (10, "COPY . /app")]),
+    # `# escape=` makes the backtick continue lines, and a backslash an ordinary character
+    ("# syntax=docker/dockerfile:1\n# escape=`\nFROM alpine\nRUN apk add `\n    curl `\n\n    git\n"
+     "COPY . C:\\app\\\n",
+     [(3, "FROM alpine"), (4, "RUN apk add curl git"), (8, "COPY . C:\\app\\")]),
+], ids=["backslash", "backtick"])
+def test_continued_instructions_are_joined_as_docker_does(tmp_path: Path, text: str, steps: list) -> None:
+    (tmp_path / "Dockerfile").write_text(text)
     result = explain(tmp_path / "Dockerfile", [])
-    assert [(step.line, step.text) for step in result.steps] == [
-        (1, "FROM alpine"), (4, "RUN apk add curl git"), (10, "COPY . /app")]
+    assert [(step.line, step.text) for step in result.steps] == steps
 
 
 def test_a_folder_whose_dockerfile_is_a_named_pipe_says_so(tmp_path: Path) -> None:
