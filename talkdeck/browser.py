@@ -8,7 +8,7 @@ import time
 from contextlib import contextmanager
 from pathlib import Path
 
-from talkdeck.entry import interrupt
+from talkdeck.entry import hold_signals, interrupt
 from talkdeck.errors import DeckError, display_path
 
 ENV_VAR = "TALKDECK_CHROMIUM"
@@ -162,7 +162,7 @@ def _users(folder: str) -> bool:
     return False
 
 
-class _HeldInterrupts:
+class _HeldInterrupts(hold_signals):
     """Ctrl-C, `kill` and a closed terminal while Chromium is driven: raised as KeyboardInterrupt between
     Playwright's calls, not inside one.
 
@@ -174,19 +174,16 @@ class _HeldInterrupts:
     """
 
     def __enter__(self) -> _HeldInterrupts:
-        from talkdeck.entry import STOP_SIGNALS, handle_signals
-
         global _held
-        self.hit = False
+        super().__enter__()
         self.outer = _held
-        self.handlers = handle_signals(self._hold, STOP_SIGNALS).__enter__()
         _held = self
         return self
 
     def __exit__(self, *exc: object) -> None:
         global _held
         _held = self.outer
-        self.handlers.__exit__(*exc)
+        super().__exit__(*exc)
 
     def _hold(self, signum, frame) -> None:
         if self.hit:
@@ -197,10 +194,6 @@ class _HeldInterrupts:
         import logging
 
         logging.getLogger("asyncio").setLevel(logging.CRITICAL)
-
-    def check(self) -> None:
-        if self.hit:
-            raise KeyboardInterrupt
 
 
 _held: _HeldInterrupts | None = None

@@ -161,8 +161,7 @@ class Builder:
 
     def files_read(self) -> set[Path]:
         """The code pane files the last build read, also when it failed: editing one may be the fix."""
-        panes = getattr(self.renderer, "panes", None)
-        return panes.read() if panes is not None else set()
+        return self.renderer.panes.read()
 
     def forget(self, paths: Iterable[Path]) -> None:
         """Drop what was kept for these files, so the next build reads them again.

@@ -53,9 +53,7 @@ def _done() -> None:
     would only cut the interpreter's own exit short, with a traceback or a death by signal."""
     import signal
 
-    for name in STOP_SIGNALS:
-        if hasattr(signal, name):
-            signal.signal(getattr(signal, name), signal.SIG_IGN)
+    handle_signals(signal.SIG_IGN, STOP_SIGNALS).__enter__()  # for the rest of the process
 
 
 def long_running() -> None:
@@ -105,10 +103,15 @@ class hold_signals:  # noqa: N801 - used as a statement: `with hold_signals():`
     def _hold(self, _signum, _frame) -> None:
         self.hit = True
 
+    def check(self) -> None:
+        """Raise a signal held so far."""
+        if self.hit:
+            raise KeyboardInterrupt
+
     def __exit__(self, *exc: object) -> None:
         self.handlers.__exit__(*exc)
-        if self.hit and exc[0] is None:
-            raise KeyboardInterrupt
+        if exc[0] is None:
+            self.check()
 
 
 def stop_on_signals() -> handle_signals:

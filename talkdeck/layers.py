@@ -197,7 +197,7 @@ def escape_character(text: str) -> str:
     return "\\"
 
 
-def _join_empty_continuations(text: str, escape: str = "\\") -> str:
+def _join_empty_continuations(text: str, escape: str) -> str:
     """Empty lines inside a continued instruction made comments, which the instruction keeps going through.
 
     Docker skips such a line (with a warning) and goes on with the instruction; the parser would end it there
@@ -241,7 +241,7 @@ def _file_kind(mode: int) -> str:
     return "a special file"
 
 
-def _instruction(item: Mapping[str, object], escape: str = "\\") -> Instruction:
+def _instruction(item: Mapping[str, object], escape: str) -> Instruction:
     first, *more = str(item["content"]).splitlines()
     kept = [first] + [line for line in more if not line.lstrip().startswith("#")]
     text = " ".join(" ".join(line.rstrip().removesuffix(escape) for line in kept).split())

@@ -296,7 +296,8 @@ class DeckWatcher:
             flat = self._watches["flat"]
             watched = set(flat.folders) if flat is not None else None
         if watched is not None:  # a folder on the way that appeared while its watch started went unseen
-            arrived |= {folder for f in missing if (folder := self._nearest(f)) is not None
+            trees = self._trees()
+            arrived |= {folder for f in missing if (folder := self._nearest(f, trees)) is not None
                         and str(folder) not in watched}
         if arrived:
             self.on_change(arrived)
@@ -331,18 +332,20 @@ class DeckWatcher:
                         and self._ensure("flat", flat, False, renew_flat, last)):
                     return
 
+    def _trees(self) -> list[Path]:
+        """The folders watched recursively, those of them that exist."""
+        return [self.root / name for name in TREE_DIRS if (self.root / name).is_dir()]
+
     def _folders(self) -> tuple[tuple[str, ...], tuple[str, ...]]:
         """The folders to watch now: recursively, and each on its own."""
-        trees = [self.root / name for name in TREE_DIRS if (self.root / name).is_dir()]
+        trees = self._trees()
         flat = {self.root} | {f.parent for f in self._files
                               if f.parent.is_dir() and not any(f.is_relative_to(t) for t in trees)}
         flat |= {folder for f in self._missing if (folder := self._nearest(f, trees)) is not None}
         return tuple(str(t) for t in trees), tuple(sorted(str(f) for f in flat))
 
-    def _nearest(self, missing: Path, trees: Iterable[Path] | None = None) -> Path | None:
+    def _nearest(self, missing: Path, trees: list[Path]) -> Path | None:
         """The folder through which the flat watch waits for `missing`; None when a tree watch does."""
-        if trees is None:
-            trees = [self.root / name for name in TREE_DIRS if (self.root / name).is_dir()]
         if any(missing.is_relative_to(t) for t in trees):
             return None
         folder = missing.parent
@@ -694,10 +697,7 @@ class DeckServer:
                     sock.close()
                 shutil.rmtree(self.base, ignore_errors=True)
                 if self.loop.running():  # the wait was cut short: the build stops within a file
-                    try:
-                        self.loop.stop(timeout=2.0)
-                    except KeyboardInterrupt:
-                        pass
+                    self.loop.stop(timeout=2.0)
                     shutil.rmtree(self.base, ignore_errors=True)
 
 
