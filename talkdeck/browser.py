@@ -8,7 +8,7 @@ import time
 from contextlib import contextmanager
 from pathlib import Path
 
-from talkdeck.entry import hold_signals, interrupt
+from talkdeck.entry import hold_signals, interrupt, remove_folder, temporary_folder
 from talkdeck.errors import DeckError, display_path
 
 ENV_VAR = "TALKDECK_CHROMIUM"
@@ -125,9 +125,7 @@ def _own_temporary_folder():
     """Playwright's driver and Chromium keep a profile and downloads in the temporary folder, and delete them
     when they close. A second Ctrl-C or `kill` reaches the driver too, which then dies first: here they are
     in a folder of talkdeck's, deleted in any case."""
-    import tempfile
-
-    folder = tempfile.mkdtemp(prefix="talkdeck-chromium-")
+    folder = temporary_folder("talkdeck-chromium-")
     previous = os.environ.get("TMPDIR")
     os.environ["TMPDIR"] = folder  # the driver started inside this block inherits it
     try:
@@ -141,7 +139,7 @@ def _own_temporary_folder():
             if not _users(folder):
                 break
             time.sleep(0.05)
-        shutil.rmtree(folder, ignore_errors=True)
+        remove_folder(folder)
 
 
 def _users(folder: str) -> bool:

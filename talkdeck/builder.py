@@ -301,8 +301,8 @@ class Builder:
         tmp = self.output.parent / f".{self.output.name}.tmp-{os.getpid()}"
         if tmp.exists():
             shutil.rmtree(tmp)
-        tmp.mkdir(parents=True)
         try:
+            tmp.mkdir(parents=True)  # in the block: a Ctrl-C just after it must delete it too
             for rel, value in files.items():
                 self._go_on()
                 _put(tmp / rel, value, self.output / rel)

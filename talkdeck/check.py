@@ -18,7 +18,6 @@ from __future__ import annotations
 
 import json
 import re
-import tempfile
 import time
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import asdict, dataclass, field
@@ -27,6 +26,7 @@ from pathlib import Path
 from urllib.parse import unquote, urlsplit
 
 from talkdeck.browser import NO_START_HINT, checkpoint, no_reveal_error, own_page_template, refuse_websockets
+from talkdeck.entry import remove_folder, temporary_folder
 from talkdeck.errors import DeckError, count, display_path
 from talkdeck.model import Deck, Slide
 from talkdeck.paths import HARMLESS_SCHEMES, SCHEME, is_remote
@@ -928,7 +928,8 @@ def run_check(root: Path, browser=None, executable: str | None = None, use_brows
     root = root.resolve()
     report = Report(root=root)
     found = Collector()
-    with tempfile.TemporaryDirectory(prefix="talkdeck-check-") as tmp:
+    tmp = temporary_folder("talkdeck-check-")
+    try:
         output = Path(tmp) / "deck"
         progress("building the deck")
         try:
@@ -951,6 +952,8 @@ def run_check(root: Path, browser=None, executable: str | None = None, use_brows
                 progress("starting Chromium")
                 with launch(executable) as launched:
                     check_in_browser(deck, output, sources, launched, found, progress)
+    finally:
+        remove_folder(tmp)
     report.findings = found.findings
     report.seconds = time.perf_counter() - started
     return report

@@ -14,8 +14,6 @@ import mimetypes
 import os
 import posixpath
 import re
-import shutil
-import tempfile
 import time
 import unicodedata
 from collections.abc import Callable
@@ -26,6 +24,7 @@ from urllib.parse import unquote, urlsplit
 
 from talkdeck import __version__
 from talkdeck.browser import NO_START_HINT, checkpoint, no_reveal_error, own_page_template, refuse_websockets
+from talkdeck.entry import remove_folder, temporary_folder
 from talkdeck.errors import DeckError, Problem, display_path
 
 Progress = Callable[[str], None]
@@ -222,7 +221,7 @@ def export_pdf(root: Path, output: Path | None = None, browser: str | None = Non
     started = time.perf_counter()
     root = root.resolve()
     target = output_path(root, output, ".pdf")
-    tmp = Path(tempfile.mkdtemp(prefix="talkdeck-pdf-"))
+    tmp = Path(temporary_folder("talkdeck-pdf-"))
     try:
         with ThreadPoolExecutor(max_workers=1) as pool:
             step("build")
@@ -236,7 +235,7 @@ def export_pdf(root: Path, output: Path | None = None, browser: str | None = Non
         warnings += more
         write_atomically(target, data)
     finally:
-        shutil.rmtree(tmp, ignore_errors=True)
+        remove_folder(tmp)
     return ExportResult(path=target, size=len(data), slides=len(built.deck.slides), pages=pages,
                         seconds=time.perf_counter() - started, warnings=warnings)
 

@@ -25,10 +25,8 @@ import json
 import os
 import secrets
 import shutil
-import signal
 import socket
 import sys
-import tempfile
 import threading
 import time
 import traceback
@@ -40,6 +38,7 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from talkdeck.builder import BuildCancelled, Builder
+from talkdeck.entry import remove_folder, temporary_folder
 from talkdeck.errors import DeckError, count, display_path
 
 # Watched recursively below the deck root; deck.toml and the files panes pull from are watched one by one.
@@ -443,7 +442,7 @@ class DeckServer:
         self.host = host
         self.requested_port = port
         self.echo = echo
-        self.base = Path(tempfile.mkdtemp(prefix="talkdeck-serve-"))
+        self.base = Path(temporary_folder("talkdeck-serve-"))
         try:
             waiting = self.base / "waiting"
             waiting.mkdir()
@@ -466,7 +465,7 @@ class DeckServer:
             self._depends: set[Path] = set()  # the files the last good build read
             self._closed = False
         except BaseException:  # Ctrl-C, or a full disk, right at the start: the caller has no server to close
-            shutil.rmtree(self.base, ignore_errors=True)
+            remove_folder(self.base)
             raise
 
     # -- set-up ---------------------------------------------------------------------------------------------
@@ -649,7 +648,10 @@ class DeckServer:
             raise KeyboardInterrupt
 
     def _on_signal(self, _signum: int, _frame: object) -> None:
+        from talkdeck.entry import ending
+
         self._signalled = True
+        ending()  # the server stops: another Ctrl-C would only cut its clean-up short
         self._ask_stop()
 
     def _ask_stop(self) -> None:
@@ -682,13 +684,13 @@ class DeckServer:
         closed terminal meanwhile is let go: the server is stopping already, and cut short, the deletion
         would leave half a build folder behind.
         """
-        from talkdeck.entry import STOP_SIGNALS, handle_signals
+        from talkdeck.entry import STOP_SIGNALS, handle_signals, let_go
 
         if self._closed:
             return
         self._closed = True
         self.closing.set()
-        with handle_signals(signal.SIG_IGN, STOP_SIGNALS):
+        with handle_signals(let_go, STOP_SIGNALS):
             try:
                 self.watcher.stop()
                 self.loop.stop()

@@ -333,3 +333,24 @@ def test_the_build_command_stops_on_kill_as_on_ctrl_c_keeping_the_last_good_deck
     assert result.exit_code == 1 and "Aborted!" in result.output
     assert (deck / "dist" / "index.html").read_text() == before
     assert not [p.name for p in deck.iterdir() if p.name.startswith(".dist")]
+
+
+def test_ctrl_c_just_as_the_temporary_output_is_made_leaves_nothing_behind(deck_copy, monkeypatch, tmp_path):
+    import signal
+
+    from talkdeck.entry import stop_on_signals
+
+    deck = deck_copy()
+    make = Path.mkdir
+
+    def signalled_mkdir(self, *args, **kwargs):  # Ctrl-C lands as the temporary output folder is made
+        make(self, *args, **kwargs)
+        if self.name.startswith(".out.tmp"):
+            os.kill(os.getpid(), signal.SIGINT)
+            for _ in range(1000):  # the handler runs between two bytecodes of this thread
+                pass
+
+    monkeypatch.setattr(Path, "mkdir", signalled_mkdir)
+    with stop_on_signals(), pytest.raises(KeyboardInterrupt):
+        Builder(deck, tmp_path / "out").build()
+    assert [p.name for p in tmp_path.iterdir()] == [deck.name]

@@ -120,3 +120,77 @@ def test_a_signal_inside_the_import_system_is_raised_a_moment_later():
         signal.signal(signal.SIGALRM, previous)
     with pytest.raises(KeyboardInterrupt):
         interrupt(signal.SIGTERM, sys._getframe())  # anywhere else, at once
+
+
+def test_a_real_ctrl_c_while_the_libraries_load_stops_at_once_without_a_traceback():
+    code = (
+        "import os, signal, sys, time\n"
+        "class CtrlC:  # the signal arrives while click is being imported, as a real Ctrl-C would\n"
+        "    def find_spec(self, name, path=None, target=None):\n"
+        "        if name == 'click':\n"
+        "            try:\n"
+        "                os.kill(os.getpid(), signal.SIGINT)\n"
+        "                time.sleep(5)\n"
+        "            except KeyboardInterrupt:  # dropped, as some of Python's own code drops it\n"
+        "                pass\n"
+        "sys.meta_path.insert(0, CtrlC())\n"
+        "sys.argv = ['talkdeck', 'build']\n"
+        "from talkdeck.entry import main\n"
+        "main()\n"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=20)
+    assert (out.returncode, out.stderr) == (1, "Aborted!\n")
+
+
+def test_a_temporary_folder_is_made_whole_or_not_at_all(tmp_path, monkeypatch):
+    import os
+    import signal
+    import tempfile
+
+    import pytest
+
+    from talkdeck.entry import stop_on_signals, temporary_folder
+
+    monkeypatch.setattr(tempfile, "tempdir", str(tmp_path))
+    made = tempfile.mkdtemp
+
+    def signalled_mkdtemp(*args, **kwargs):  # Ctrl-C lands once the folder is made, before it is handed over
+        folder = made(*args, **kwargs)
+        os.kill(os.getpid(), signal.SIGINT)
+        for _ in range(1000):  # the handler runs between two bytecodes of this thread
+            pass
+        return folder
+
+    monkeypatch.setattr(tempfile, "mkdtemp", signalled_mkdtemp)
+    with stop_on_signals(), pytest.raises(KeyboardInterrupt):
+        temporary_folder("talkdeck-test-")
+    assert list(tmp_path.iterdir()) == []
+    monkeypatch.setattr(tempfile, "mkdtemp", made)
+    folder = Path(temporary_folder("talkdeck-test-"))
+    assert folder.parent == tmp_path and folder.name.startswith("talkdeck-test-") and folder.is_dir()
+
+
+def test_a_signal_put_off_by_an_import_waits_for_a_block_that_holds_signals():
+    import signal
+    import time
+
+    import pytest
+
+    from talkdeck.entry import hold_signals, interrupt, stop_on_signals
+
+    code = compile("import sys\ndef frame():\n    return sys._getframe()\n", "<frozen importlib._bootstrap>", "exec")
+    namespace: dict = {}
+    exec(code, namespace)
+    previous = signal.getsignal(signal.SIGALRM)
+    finished = []
+    try:
+        with stop_on_signals():
+            interrupt(signal.SIGTERM, namespace["frame"]())  # put off until the import is done
+            with pytest.raises(KeyboardInterrupt):
+                with hold_signals():  # say a swap of two folders, begun meanwhile
+                    time.sleep(0.2)  # the signal comes back here, and waits
+                    finished.append(True)
+    finally:
+        signal.setitimer(signal.ITIMER_REAL, 0)
+        signal.signal(signal.SIGALRM, previous)
+    assert finished == [True]

@@ -697,15 +697,29 @@ def test_a_signal_stops_the_loop_from_inside(deck_copy, when):
                                        "sockets_open": [False], "handlers_back": True}
 
 
-@pytest.mark.parametrize(
-    "stop", [[signal.SIGINT], [signal.SIGTERM], [signal.SIGHUP], [signal.SIGINT, signal.SIGINT]],
-    ids=["ctrl-c", "kill", "terminal-closed", "ctrl-c-twice"]
-)
-def test_cli_serves_and_stops_cleanly(deck_copy, tmp_path, stop):
-    deck = deck_copy("basic")
-    temp = tmp_path / "temp"
-    temp.mkdir()
-    proc = subprocess.Popen([sys.executable, "-m", "talkdeck", "serve", str(deck), "--port", "0"],
+# The second Ctrl-C lands while serve says "Stopped.", the last of its clean-up
+SECOND_CTRL_C_AS_IT_STOPS = """
+import os, signal, sys
+import click
+
+echo = click.echo
+
+def echo_and_interrupt(message=None, **options):
+    if message == "Stopped.":
+        os.kill(os.getpid(), signal.SIGINT)
+    echo(message, **options)
+
+click.echo = echo_and_interrupt
+sys.argv = ["talkdeck", *sys.argv[1:]]
+from talkdeck.entry import main
+main()
+"""
+
+
+def serve_and_stop(deck: Path, temp: Path, stop: list[int], program: list[str]):
+    """Run `talkdeck serve` on `deck` until it serves, send the `stop` signals, and return its exit status,
+    the lines up to "Serving" and the rest of its output."""
+    proc = subprocess.Popen([sys.executable, *program, "serve", str(deck), "--port", "0"],
                             stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
                             env={**os.environ, "TMPDIR": str(temp)})
     with proc:  # on the way out, its pipes are closed and it is waited for, also when the test fails
@@ -726,11 +740,57 @@ def test_cli_serves_and_stops_cleanly(deck_copy, tmp_path, stop):
         finally:
             if proc.poll() is None:
                 proc.kill()
-    assert proc.returncode == 0
+    return proc.returncode, lines, rest
+
+
+@pytest.mark.parametrize(
+    ("stop", "program"),
+    [([signal.SIGINT], ["-m", "talkdeck"]), ([signal.SIGTERM], ["-m", "talkdeck"]),
+     ([signal.SIGHUP], ["-m", "talkdeck"]), ([signal.SIGINT, signal.SIGINT], ["-m", "talkdeck"]),
+     ([signal.SIGINT], ["-c", SECOND_CTRL_C_AS_IT_STOPS])],
+    ids=["ctrl-c", "kill", "terminal-closed", "ctrl-c-twice", "ctrl-c-again-as-it-says-stopped"]
+)
+def test_cli_serves_and_stops_cleanly(deck_copy, tmp_path, stop, program):
+    deck = deck_copy("basic")
+    temp = tmp_path / "temp"
+    temp.mkdir()
+    returncode, lines, rest = serve_and_stop(deck, temp, stop, program)
+    assert (returncode, rest.strip().splitlines()) == (0, ["Stopped."])
     assert lines[0].startswith("Built 6 slides")
-    assert rest.strip().splitlines() == ["Stopped."]
     assert list(temp.iterdir()) == []  # the build folder went with the server
     assert not (deck / "dist").exists()
+
+
+# Ctrl-C lands while the server starts, and the KeyboardInterrupt it raises is dropped there
+CTRL_C_DROPPED_AS_IT_STARTS = """
+import os, signal, sys, time
+from talkdeck.server import DeckServer
+
+start = DeckServer.start
+
+def start_and_drop_an_interrupt(self):
+    start(self)
+    try:
+        os.kill(os.getpid(), signal.SIGINT)
+        time.sleep(5)
+    except KeyboardInterrupt:  # as code that calls back into Python from C may drop it
+        pass
+
+DeckServer.start = start_and_drop_an_interrupt
+sys.argv = ["talkdeck", *sys.argv[1:]]
+from talkdeck.entry import main
+main()
+"""
+
+
+def test_a_ctrl_c_dropped_while_the_server_starts_still_stops_it(deck_copy, tmp_path):
+    temp = tmp_path / "temp"
+    temp.mkdir()
+    done = subprocess.run([sys.executable, "-c", CTRL_C_DROPPED_AS_IT_STARTS, "serve", str(deck_copy("basic")),
+                           "--port", "0"], capture_output=True, text=True, timeout=60,
+                          env={**os.environ, "TMPDIR": str(temp)})
+    assert (done.returncode, done.stderr.splitlines()[-1]) == (0, "Stopped.")
+    assert list(temp.iterdir()) == []
 
 
 def test_cli_refuses_a_folder_that_is_no_deck(tmp_path):

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import click
 
-from talkdeck.entry import long_running, stop_on_signals
+from talkdeck.entry import long_running, stop_if_asked, stop_on_signals
 from talkdeck.errors import DeckError, display_path
 
 
@@ -35,7 +35,7 @@ def command(deck_dir: Path, host: str, port: int, open_browser: bool) -> None:
         raise DeckError.at(root / CONFIG_NAME, None, "no deck.toml here: this is not a deck folder",
                            "give the deck's folder, or run `talkdeck new DIR` to create one")
     require_reveal(root)
-    with stop_on_signals():
+    with stop_on_signals(last=True):  # a second Ctrl-C while it stops changes nothing
         _serve(root, host, port, open_browser)
 
 
@@ -54,6 +54,7 @@ def _serve(root: Path, host: str, port: int, open_browser: bool) -> None:
             import webbrowser
 
             threading.Thread(target=webbrowser.open, args=(server.url,), daemon=True).start()
+        stop_if_asked()  # a Ctrl-C during the start that did not stop it
         server.serve_forever()
     except KeyboardInterrupt:
         if server is not None:
