@@ -25,6 +25,7 @@ import json
 import os
 import secrets
 import shutil
+import signal
 import socket
 import sys
 import threading
@@ -617,11 +618,13 @@ class DeckServer:
         http = HTTPServer(self.application())
         http.add_sockets(self.sockets)
         self.ioloop = IOLoop.current()
+        woken = _SignalWakeUp(asyncio.get_running_loop())
         self._ready.set()
         try:
             if not self._signalled:  # else a signal came while the loop started
                 await self._stop.wait()
         finally:
+            woken.close()
             self.ioloop = None
             http.stop()
             for waiter in list(LiveReloadHandler.waiters):
@@ -701,6 +704,45 @@ class DeckServer:
                 if self.loop.running():  # the wait was cut short: the build stops within a file
                     self.loop.stop(timeout=2.0)
                     shutil.rmtree(self.base, ignore_errors=True)
+
+
+class _SignalWakeUp:
+    """Wake `loop` whenever a signal arrives, so that its Python handler runs at once.
+
+    Python runs a signal's handler in the main thread, between two bytecodes. A signal that arrives just
+    before the loop's thread goes to sleep on its sockets would otherwise wait for the next request or file
+    change: Ctrl-C would not stop an idle server. With a wake-up socket, the signal itself wakes the loop
+    (asyncio does the same for its own signal handlers). Only the main thread can set it; elsewhere nothing
+    changes, and no Python handler would run there anyway."""
+
+    def __init__(self, loop: asyncio.AbstractEventLoop):
+        self.loop = loop
+        self.reader, self.writer = socket.socketpair()
+        self.reader.setblocking(False)
+        self.writer.setblocking(False)
+        try:
+            self.previous = signal.set_wakeup_fd(self.writer.fileno(), warn_on_full_buffer=False)
+        except ValueError:  # not the main thread
+            self.previous = None
+            self.reader.close()
+            self.writer.close()
+            return
+        loop.add_reader(self.reader.fileno(), self._drain)
+
+    def _drain(self) -> None:
+        try:
+            self.reader.recv(4096)
+        except OSError:  # nothing left to read
+            pass
+
+    def close(self) -> None:
+        if self.previous is None:
+            return
+        signal.set_wakeup_fd(self.previous)
+        self.loop.remove_reader(self.reader.fileno())
+        self.reader.close()
+        self.writer.close()
+        self.previous = None
 
 
 def listen(host: str, port: int) -> list[socket.socket]:

@@ -672,8 +672,10 @@ def kill_once_serving():
 threading.Thread(target=watchdog, daemon=True).start()
 names = ("SIGINT", "SIGTERM", "SIGHUP")
 handlers = [signal.getsignal(getattr(signal, name)) for name in names]
-if when == "serving":
+if when in ("serving", "elsewhere"):
     threading.Thread(target=kill_once_serving).start()
+    if when == "elsewhere":  # the signal reaches another thread, and does not wake the loop's own from its sleep
+        signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGTERM})
 else:  # as if it landed inside asyncio.run, before the loop ran: the handler finds no loop to ask
     server._on_signal(signal.SIGTERM, None)
 try:
@@ -688,7 +690,7 @@ print(json.dumps({
 """
 
 
-@pytest.mark.parametrize("when", ["serving", "starting"])
+@pytest.mark.parametrize("when", ["serving", "elsewhere", "starting"])
 def test_a_signal_stops_the_loop_from_inside(deck_copy, when):
     done = subprocess.run([sys.executable, "-W", "error::RuntimeWarning", "-c", SERVE_UNTIL_SIGNALLED,
                            str(deck_copy("basic")), when], capture_output=True, text=True, timeout=60)
