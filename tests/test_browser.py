@@ -131,6 +131,36 @@ def test_over_http_with_a_working_speaker_view(page, http_server):
     assert page.watch.errors == [] and page.watch.remote == [] and page.watch.failed == []
 
 
+# In the speaker view's upcoming-slide preview only (its address has controls=false), reveal.js starts 1.5 s late
+LATE_UPCOMING_PREVIEW = """
+if (location.search.includes('controls=false')) {
+  let reveal;
+  Object.defineProperty(window, 'Reveal', {configurable: true, get() { return reveal; }, set(value) {
+    const initialize = value.initialize;
+    value.initialize = (config) => new Promise((done) => setTimeout(done, 1500)).then(() => initialize(config));
+    reveal = value;
+  }});
+}
+"""
+
+
+def test_the_speaker_view_s_upcoming_preview_shows_the_next_slide_also_when_it_loads_late(page, http_server):
+    page.context.add_init_script(LATE_UPCOMING_PREVIEW)
+    page.goto(http_server + "#/intro-2-2")
+    page.wait_for_function("window.Reveal && Reveal.isReady()")
+    with page.context.expect_page() as popup_info:
+        page.keyboard.press("s")
+    popup = popup_info.value
+    preview = "document.querySelector('#{}-slide iframe')?.contentWindow"
+    current, upcoming = preview.format("current"), preview.format("upcoming")
+    popup.wait_for_function(f"{current}?.Reveal?.isReady?.() && {upcoming}?.Reveal?.isReady?.()", timeout=10000)
+    # the speaker view's state arrives within its 200 ms debounce of the late preview's ready
+    popup.wait_for_function(f"{upcoming}.Reveal.getCurrentSlide().id === 'code-1'", timeout=3000)
+    assert popup.evaluate(f"{current}.Reveal.getCurrentSlide().id") == "intro-2-2"
+    assert page.evaluate("Reveal.getCurrentSlide().id") == "intro-2-2"
+    assert page.watch.errors == [] and page.watch.remote == [] and page.watch.failed == []
+
+
 def test_vertical_slides_sit_in_the_frame_like_horizontal_ones(page, built):
     page.add_init_script("window.TALKDECK_OVERRIDES = {transition: 'none'}")
     open_deck(page, built, "#/intro-2-2")
