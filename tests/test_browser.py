@@ -161,6 +161,37 @@ def test_the_speaker_view_s_upcoming_preview_shows_the_next_slide_also_when_it_l
     assert page.watch.errors == [] and page.watch.remote == [] and page.watch.failed == []
 
 
+@pytest.mark.parametrize("over", ["file", "http"])
+def test_opening_the_speaker_view_keeps_the_fragments_shown_and_it_steers_the_deck(page, built, http_server, over):
+    if over == "file":
+        open_deck(page, built, "#/intro-2/1")
+    else:
+        page.goto(http_server + "#/intro-2/1")
+        page.wait_for_function("window.Reveal && Reveal.isReady()")
+    place = "[Reveal.getCurrentSlide().id, Reveal.getIndices().f]"
+    assert page.evaluate(place) == ["intro-2", 1]  # the second of three fragments shown
+    with page.context.expect_page() as popup_info:
+        page.keyboard.press("s")
+    popup = popup_info.value
+
+    def preview(upcoming: bool):  # from disk, the previews are other origins: asked through their own frames
+        for _ in range(200):
+            frames = [f for f in popup.frames[1:] if ("controls=false" in f.url) == upcoming]
+            if frames and frames[0].evaluate("!!(window.Reveal && Reveal.isReady())"):
+                return frames[0]
+            popup.wait_for_timeout(50)
+        raise AssertionError(f"no {'upcoming' if upcoming else 'current'} slide preview within 10 s")
+
+    current = preview(upcoming=False)
+    current.wait_for_function(f"JSON.stringify({place}) === '[\"intro-2\",1]'", timeout=10000)
+    popup.wait_for_timeout(1000)  # the speaker view's own moves reach the deck within 0.5 s
+    assert page.evaluate(place) == ["intro-2", 1]
+    preview(upcoming=True).wait_for_function(f"JSON.stringify({place}) === '[\"intro-2\",2]'", timeout=10000)
+    popup.keyboard.press("ArrowRight")  # the speaker steps on from the speaker view: the deck follows
+    page.wait_for_function(f"JSON.stringify({place}) === '[\"intro-2\",2]'", timeout=10000)
+    assert page.watch.errors == [] and page.watch.remote == [] and page.watch.failed == []
+
+
 def test_vertical_slides_sit_in_the_frame_like_horizontal_ones(page, built):
     page.add_init_script("window.TALKDECK_OVERRIDES = {transition: 'none'}")
     open_deck(page, built, "#/intro-2-2")
