@@ -17,7 +17,7 @@ from typing import Any
 from talkdeck import __version__
 from talkdeck.assets import PACKAGE_DIR, copy_file, require_reveal, reveal_files
 from talkdeck.config import DeckConfig, load_config
-from talkdeck.entry import hold_signals
+from talkdeck.entry import hold_signals, remove_folder
 from talkdeck.errors import DeckError, Problems
 from talkdeck.model import Deck, Section
 from talkdeck.panes import PaneResolver
@@ -309,8 +309,7 @@ class Builder:
             self._go_on()
             swap(tmp, self.output)
         except BaseException:
-            with hold_signals():
-                shutil.rmtree(tmp, ignore_errors=True)
+            remove_folder(tmp)
             raise
 
     def _update(self, files: dict[str, Path | str]) -> None:

@@ -74,9 +74,7 @@ def _done() -> None:
     import _signal as signal
 
     ending()
-    for name in STOP_SIGNALS:
-        if hasattr(signal, name):
-            signal.signal(getattr(signal, name), signal.SIG_IGN)  # runs a signal already under way first
+    handle_signals(signal.SIG_IGN, STOP_SIGNALS).__enter__()  # runs a signal already under way first
 
 
 def ending() -> None:

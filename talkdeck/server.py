@@ -39,7 +39,7 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from talkdeck.builder import BuildCancelled, Builder
-from talkdeck.entry import remove_folder, temporary_folder
+from talkdeck.entry import STOP_SIGNALS, ending, handle_signals, let_go, remove_folder, temporary_folder
 from talkdeck.errors import DeckError, count, display_path
 
 # Watched recursively below the deck root; deck.toml and the files panes pull from are watched one by one.
@@ -640,8 +640,6 @@ class DeckServer:
         While the loop runs, a signal only asks it to stop, and it stops from inside. Raised as it arrives,
         KeyboardInterrupt could land in asyncio's own start or shutdown and leave it half done (a loop
         without its pipe, a coroutine never awaited, each printed at exit)."""
-        from talkdeck.entry import STOP_SIGNALS, handle_signals
-
         try:
             with handle_signals(self._on_signal, STOP_SIGNALS):
                 asyncio.run(self._serve())
@@ -651,8 +649,6 @@ class DeckServer:
             raise KeyboardInterrupt
 
     def _on_signal(self, _signum: int, _frame: object) -> None:
-        from talkdeck.entry import ending
-
         self._signalled = True
         ending()  # the server stops: another Ctrl-C would only cut its clean-up short
         self._ask_stop()
@@ -687,8 +683,6 @@ class DeckServer:
         closed terminal meanwhile is let go: the server is stopping already, and cut short, the deletion
         would leave half a build folder behind.
         """
-        from talkdeck.entry import STOP_SIGNALS, handle_signals, let_go
-
         if self._closed:
             return
         self._closed = True
