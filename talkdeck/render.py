@@ -13,6 +13,7 @@ from pathlib import Path
 from urllib.parse import unquote
 
 import markdown
+from markdown.blockprocessors import HashHeaderProcessor
 from markdown.preprocessors import Preprocessor
 from markdown.treeprocessors import Treeprocessor
 from markdown.util import AtomicString, Registry
@@ -42,7 +43,7 @@ INCREMENTAL_TOKEN = "talkdeck-incremental-list"
 DECK_VALUE = LazyPattern(r"\{\{\s*deck\.(\w+)\s*\}\}")
 SPLIT_MARKER = "talkdeck-split-"
 CODE_SPAN = LazyPattern(r"(?<!\\)(`+)(.+?)(?<!`)\1(?!`)")
-MARKDOWN_CHARS = LazyPattern(r"[\\`*_{}\[\]()#+\-.!|]")  # not < > &: HTML-escaped
+VALUE_TOKEN = "talkdeckvalue"
 
 
 class _IncrementalLists(Treeprocessor):
@@ -168,6 +169,15 @@ class _StashBlocks(Preprocessor):
         return out
 
 
+class _HashHeading(HashHeaderProcessor):
+    """A `#` heading whose closing hashes need a space before them, as in reveal.js's Markdown (CommonMark).
+
+    Python-Markdown drops any hashes that end the line, so `# Why C#` became "Why C".
+    """
+
+    RE = LazyPattern(r"(?:^|\n)(?P<level>#{1,6})(?P<header>(?:\\.|[^\\\n])*?)(?:[ \t]+#+)?[ \t]*(?:\n|$)")
+
+
 class _Extension(markdown.Extension):
     def __init__(self, pending: dict[str, str], images: list[str]):
         super().__init__()
@@ -176,6 +186,7 @@ class _Extension(markdown.Extension):
 
     def extendMarkdown(self, md: markdown.Markdown) -> None:  # noqa: N802 - Python-Markdown's API
         md.preprocessors.register(_StashBlocks(md, self.pending), "talkdeck_stash", 28)
+        md.parser.blockprocessors.register(_HashHeading(md.parser), "hashheader", 70)  # replaces it
         md.treeprocessors.register(_IncrementalLists(md), "talkdeck_incremental", 5)
         md.treeprocessors.register(_ImageSources(md, self.images), "talkdeck_images", 4)
         md.treeprocessors.register(_PlainText(md), "talkdeck_plain", 25)  # before "inline" (20)
@@ -291,7 +302,7 @@ class SectionRenderer:
     def _convert(self, lines: list[str]) -> str:
         text = "\n".join(lines)
         add_extensions_for(self.md, text)
-        html = self.md.convert(text)
+        html = self._fill_values(self.md.convert(text))
         self.md.reset()
         self.pending.clear()
         return html
@@ -369,10 +380,19 @@ class SectionRenderer:
                     f"unknown deck value {{{{ deck.{key} }}}}",
                     "known: " + ", ".join(f"deck.{k}" for k in self.values),
                 )
-            # the value reads as text: HTML-escaped, and Markdown's characters backslash-escaped
-            return escape(MARKDOWN_CHARS.sub(r"\\\g<0>", self.values[key]))
+            # A word Markdown leaves alone stands in for the value, which goes in after the conversion,
+            # HTML-escaped: in Markdown text, raw HTML and attributes alike it then reads as it is.
+            return f"{VALUE_TOKEN}{list(self.values).index(key)}x{id(self):x}"
 
         return DECK_VALUE.sub(value, text)
+
+    def _fill_values(self, html: str, escaped: bool = True) -> str:
+        """`html` with the deck values' stand-ins replaced by the values (HTML-escaped unless told not to)."""
+        if VALUE_TOKEN not in html:
+            return html
+        for index, value in enumerate(self.values.values()):
+            html = html.replace(f"{VALUE_TOKEN}{index}x{id(self):x}", escape(value) if escaped else value)
+        return html
 
     def _stash(self, html: str) -> list[str]:
         token = f"talkdeck-block-{len(self.pending)}-{id(self.pending):x}"
@@ -393,7 +413,7 @@ class SectionRenderer:
                     else "talkdeck keeps data-td-* attributes for itself; choose another name"
                 )
                 raise DeckError.at(path, number, f"slide attribute {name} is talkdeck's to set", hint)
-            value = _attr_value(attr)
+            value = self._fill_values(_attr_value(attr), escaped=False)
             if name.lower() == "data-timing":  # reveal's own: this slide's seconds in the speaker view
                 seconds = value.strip()
                 if not (seconds.isascii() and seconds.isdigit()) or int(seconds) > 86400:

@@ -276,6 +276,22 @@ def test_deck_values_read_as_text_and_inline_code_is_left_alone(tmp_path):
     assert "<code>{{ deck.title }}</code>" in html and "<code>![alt](img/pic.png)</code>" in html
 
 
+def test_deck_values_read_as_text_in_raw_html_and_attributes_too(tmp_path):
+    renderer = SectionRenderer(tmp_path)
+    renderer.values = {"author": "Jean-Luc O. Smith", "event": 'PyCon "DE" (2026) <x> & *y*'}
+    path = tmp_path / "slides" / "01-x.md"
+    text = (
+        '<!-- .slide: data-event="{{ deck.event }}" -->\n<div class="byline" title="{{ deck.event }}">'
+        "{{ deck.author }}</div>\n\n<p>{{ deck.event }}</p>\n\nBy {{ deck.author }}, at {{deck.event}}s\n"
+    )
+    slide = renderer.render(parse_section(text, path), "x").slides[0]
+    event = "PyCon &quot;DE&quot; (2026) &lt;x&gt; &amp; *y*"
+    assert f'<div class="byline" title="{event}">Jean-Luc O. Smith</div>' in slide.html
+    assert f"<p>{event}</p>" in slide.html
+    assert f"<p>By Jean-Luc O. Smith, at {event}s</p>" in slide.html
+    assert slide.attrs["data-event"] == 'PyCon "DE" (2026) <x> & *y*'  # the template escapes attributes
+
+
 def test_background_images_are_copied_and_checked(render):
     section = render('<!-- .slide: data-background-image="img/a.svg" -->\n## A\n')
     assert section.images == {"img/a.svg"}
@@ -361,3 +377,16 @@ def test_attribute_lists_and_tables_load_with_the_first_brace_and_bar(tmp_path):
     html = renderer.render(parse_section("## A\n\n| a |\n|---|\n| b |\n", path), "intro").slides[0].html
     assert "table" in renderer.md.parser.blockprocessors
     assert "<td>b</td>" in html
+
+
+@pytest.mark.parametrize(("line", "heading"), [
+    ("# Why C#", "<h1>Why C#</h1>"),
+    ("## F# and C#", "<h2>F# and C#</h2>"),
+    ("## Closed ##", "<h2>Closed</h2>"),
+    ("### Closed #  ", "<h3>Closed</h3>"),
+    ("# Escaped \\#", "<h1>Escaped #</h1>"),
+    ("#Tight", "<h1>Tight</h1>"),
+    ("## Fragment {.fragment}", '<h2 class="fragment">Fragment</h2>'),
+])
+def test_closing_hashes_of_a_heading_need_a_space_before_them(render, line, heading):
+    assert render(f"{line}\ntext\n").slides[0].html == f"{heading}\n<p>text</p>"
