@@ -111,7 +111,12 @@ def parse_section(text: str, path: Path) -> SectionSource:
             current.notes.append(line_text.split(":", 1)[1].lstrip())
             continue
         (current.notes if current.notes_line else current.lines).append(line_text)
-    slides = [s for s in slides if _has_content(s)]
+    # An empty slide between two separators is a blank slide, as in reveal.js (a pause); the text before the
+    # first separator and after the last one makes a slide only when there is something in it.
+    if len(slides) > 1 and not _has_content(slides[-1]):
+        slides.pop()
+    if not _has_content(slides[0]):
+        slides.pop(0)
     return SectionSource(path=path, meta=meta, slides=slides)
 
 
@@ -120,20 +125,22 @@ def _has_content(slide: RawSlide) -> bool:
 
 
 def _front_matter(lines: list[str], path: Path) -> tuple[dict[str, Any], int]:
-    """Parse `+++` TOML front matter at the top; return it and the index of the first body line."""
-    if not lines or lines[0].strip() != "+++":
+    """Parse `+++` TOML front matter at the top (blank lines may come before it); return it and the index of
+    the first body line."""
+    start = next((index for index, text in enumerate(lines) if text.strip()), 0)
+    if not lines or lines[start].strip() != "+++":
         return {}, 0
-    for index in range(1, len(lines)):
+    for index in range(start + 1, len(lines)):
         if lines[index].strip() == "+++":
-            toml_text = "\n".join(lines[1:index])
-            meta = parse_toml(toml_text, path, first_line=2)
-            _check_meta(meta, toml_text, path)
+            toml_text = "\n".join(lines[start + 1:index])
+            meta = parse_toml(toml_text, path, first_line=start + 2)
+            _check_meta(meta, toml_text, path, first_line=start + 2)
             return meta, index + 1
-    raise DeckError.at(path, 1, "front matter is never closed", "end it with a line `+++`")
+    raise DeckError.at(path, start + 1, "front matter is never closed", "end it with a line `+++`")
 
 
-def _check_meta(meta: dict[str, Any], toml_text: str, path: Path) -> None:
-    locate = KeyLocator(toml_text, first_line=2)
+def _check_meta(meta: dict[str, Any], toml_text: str, path: Path, first_line: int) -> None:
+    locate = KeyLocator(toml_text, first_line=first_line)
     problems: list[Problem] = []
     for key, value in meta.items():
         if key not in FRONT_MATTER_KEYS:

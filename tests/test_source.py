@@ -86,5 +86,25 @@ def test_crlf_and_bom_are_normalised():
     assert texts(source) == [("h", 1, "## A"), ("h", 3, "## B")]
 
 
-def test_empty_slides_are_dropped():
-    assert len(parse_section("## A\n---\n\n---\n## B\n", P).slides) == 2
+def test_an_empty_slide_between_separators_is_a_blank_slide_as_in_reveal():
+    source = parse_section("## A\n---\n\n---\n## C\n--\n--\n## E\n", P)
+    assert [(s.line, s.vertical, "".join(s.lines).strip()) for s in source.slides] == [
+        (1, False, "## A"), (3, False, ""), (5, False, "## C"), (7, True, ""), (8, True, "## E"),
+    ]
+
+
+def test_nothing_before_the_first_separator_or_after_the_last_makes_no_slide():
+    source = parse_section('+++\ntitle = "A"\n+++\n\n---\n## A\n---\n## B\n\n---\n\n', P)
+    assert [s.first_line for s in source.slides] == [6, 8]
+    assert len(parse_section("\n\n", P).slides) == 0
+    assert len(parse_section("---\n\nNote: only notes\n", P).slides) == 1
+
+
+def test_front_matter_may_follow_blank_lines():
+    source = parse_section('\n  \n+++\ntitle = "History"\nminutes = 2\n+++\n# A\n', P)
+    assert source.meta == {"title": "History", "minutes": 2}
+    assert [s.first_line for s in source.slides] == [7]
+    with pytest.raises(DeckError, match=r"01-x.md:5: unknown front matter key 'minuts'"):
+        parse_section('\n\n+++\ntitle = "A"\nminuts = 3\n+++\n', P)
+    with pytest.raises(DeckError, match=r"01-x.md:3: front matter is never closed"):
+        parse_section('\n\n+++\ntitle = "A"\n', P)
