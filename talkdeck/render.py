@@ -8,12 +8,13 @@ from __future__ import annotations
 
 import re
 import xml.etree.ElementTree as etree
-from html import escape
+from html import escape, unescape
 from pathlib import Path
 from urllib.parse import unquote
 
 import markdown
 from markdown.blockprocessors import HashHeaderProcessor
+from markdown.inlinepatterns import InlineProcessor
 from markdown.preprocessors import Preprocessor
 from markdown.treeprocessors import Treeprocessor
 from markdown.util import AtomicString, Registry
@@ -26,6 +27,11 @@ from talkdeck.patterns import LazyPattern
 from talkdeck.source import FENCE, SectionSource, fence_spans
 
 SLIDE_ATTRS = LazyPattern(r"<!--\s*\.slide:\s*(.*?)\s*-->")
+ELEMENT_COMMENT = r"<!--\s*\.element:\s*(.*?)\s*-->"
+ELEMENT_BLOCK = LazyPattern(rf"^\s*{ELEMENT_COMMENT}\s*$", re.DOTALL)
+PLACEHOLDER = LazyPattern(r"^\x02wzxhzdk:(\d+)\x03$")  # Python-Markdown's stand-in for a raw HTML block
+START_TAG = LazyPattern(r"""<([a-zA-Z][\w-]*)((?:[^<>"']|"[^"]*"|'[^']*')*?)(/?)>""")
+ATTR_LIST_ITEM = LazyPattern(r"""\.([\w-]+)|#([\w-]+)|([\w:.-]+)=("[^"]*"|'[^']*'|[^\s}]+)""")
 ATTR = LazyPattern(r"""([\w:.-]+)(?:\s*=\s*(?:"([^"]*)"|'([^']*)'|([^\s"'>]+)))?""")
 # the path may hold balanced parentheses, as Markdown allows: img/chart(1).png
 IMAGE = LazyPattern(r"!\[([^\]]*)\]\(\s*<?((?:[^()\s>]|\([^()\s]*\))+)>?(?:\s+[\"'][^)]*[\"'])?\s*\)")
@@ -39,6 +45,8 @@ LIST_ITEM_ATTRS = LazyPattern(r"^(\s*(?:[-*+]|\d+[.)])\s+.*?\S)\s+(\{[:.#][^}]*\
 INFO = LazyPattern(r"^\s*(?P<lang>[\w+#.-]+)?\s*(?:\[(?P<steps>[^\]]*)\])?\s*(?P<attrs>\{.*\})?\s*$")
 INCREMENTAL = "{.incremental}"
 LONE_ATTRS = LazyPattern(r"^\{:?\s*[.#][^{}]*\}$")  # an attribute list alone on its line: `{.fragment}`
+# a paragraph's last line that ends with an attribute list: `Text {.fragment}`
+TRAILING_ATTRS = LazyPattern(r"^(\s*[^\s#|].*?\S)\s+(\{:?\s*[.#][^{}]*\})\s*$")
 INCREMENTAL_TOKEN = "talkdeck-incremental-list"
 DECK_VALUE = LazyPattern(r"\{\{\s*deck\.(\w+)\s*\}\}")
 SPLIT_MARKER = "talkdeck-split-"
@@ -71,7 +79,7 @@ class _IncrementalLists(Treeprocessor):
 PATTERN_NEEDS = {
     "backtick": "`", "escape": "\\", "reference": "[", "link": "[", "image_link": "![", "image_reference": "![",
     "short_reference": "[", "short_image_ref": "![", "autolink": "<", "automail": "<", "html": "<",
-    "entity": "&", "linebreak": "  \n",
+    "entity": "&", "linebreak": "  \n", "talkdeck_element": "<!--",
 }
 BUILTIN_INLINE = frozenset([*PATTERN_NEEDS, "em_strong"])
 PLACEHOLDER_ENDS = ("\x02", "\x03")  # around Python-Markdown's placeholders: such text is left to it
@@ -137,6 +145,119 @@ class _PlainText(Treeprocessor):
         return subset
 
 
+class _ElementComment(InlineProcessor):
+    """Marks reveal.js's element comment, `<!-- .element: class="fragment" -->`, where it stands in a text."""
+
+    def handleMatch(self, m: re.Match[str], data: str):  # noqa: N802 - Python-Markdown's API
+        marker = etree.Element(ELEMENT_TAG)
+        marker.set("attrs", m.group(1))
+        return marker, m.start(0), m.end(0)
+
+
+ELEMENT_TAG = "talkdeck-element"
+
+
+class _ElementAttributes(Treeprocessor):
+    """Gives an element comment's attributes to the element it follows, as reveal.js's Markdown plugin does:
+    the comment's previous sibling element (a line break aside), else, inside a paragraph or list item,
+    that paragraph or item. A comment on its own after a code block, pane or table gives them to that block.
+    """
+
+    def run(self, root: etree.Element) -> None:
+        stash = self.md.htmlStash.rawHtmlBlocks
+        if root.find(f".//{ELEMENT_TAG}") is None and not any(
+            isinstance(raw, str) and ".element" in raw for raw in stash
+        ):
+            return
+        for parent in list(root.iter()):
+            for child in list(parent):
+                if child.tag == ELEMENT_TAG:
+                    target = _previous_element(parent, child)
+                    target = parent if target is None else target  # (an element without children is false)
+                    _remove_keeping_tail(parent, child)
+                    self._apply(target, child.get("attrs", ""), stash)
+                elif child.tag == "p" and len(child) == 0 and (child.text or "").startswith("\x02"):
+                    placeholder = PLACEHOLDER.match(child.text or "")
+                    raw = stash[int(placeholder.group(1))] if placeholder else None
+                    comment = ELEMENT_BLOCK.match(raw) if isinstance(raw, str) else None
+                    if comment:
+                        target = _previous_element(parent, child)
+                        if target is not None:
+                            stash[int(placeholder.group(1))] = ""
+                            _remove_keeping_tail(parent, child)
+                            self._apply(target, comment.group(1), stash)
+
+    def _apply(self, target: etree.Element, text: str, stash: list) -> None:
+        attrs = {attr.group(1): unescape(_attr_value(attr)) for attr in ATTR.finditer(text)}
+        placeholder = PLACEHOLDER.match(target.text or "") if target.tag == "p" and len(target) == 0 else None
+        if placeholder and isinstance(stash[int(placeholder.group(1))], str):  # a code block, pane or raw HTML
+            stash[int(placeholder.group(1))] = _with_attributes(stash[int(placeholder.group(1))], attrs)
+            return
+        for name, value in attrs.items():
+            if name == "class" and target.get("class"):
+                value = f"{target.get('class')} {value}"
+            target.set(name, value)
+
+
+def _previous_element(parent: etree.Element, child: etree.Element) -> etree.Element | None:
+    """The element before `child` among its siblings, line breaks skipped; none past a slide's start."""
+    children = list(parent)
+    for sibling in reversed(children[:children.index(child)]):
+        if sibling.tag == "p" and (sibling.text or "").startswith(SPLIT_MARKER):
+            return None
+        if sibling.tag not in ("br", ELEMENT_TAG):
+            return sibling
+    return None
+
+
+def _remove_keeping_tail(parent: etree.Element, child: etree.Element) -> None:
+    """Remove `child`, keeping the text after it; the spaces before it go when nothing or a space follows."""
+    children = list(parent)
+    index = children.index(child)
+    before = children[index - 1] if index else None
+    text = (before.tail if before is not None else parent.text) or ""
+    tail = child.tail or ""
+    text = text.rstrip() + tail if not tail.strip() or tail[:1].isspace() else text + tail
+    if before is not None:
+        before.tail = text
+    else:
+        parent.text = text
+    parent.remove(child)
+
+
+def _with_attributes(html: str, attrs: dict[str, str]) -> str:
+    """`html` with `attrs` set on its first tag, in place of those it has (a class joins the classes it has)."""
+    tag = START_TAG.search(html)
+    if not tag:
+        return html
+    existing, added = tag.group(2), ""
+    for name, value in attrs.items():
+        current = next((a for a in ATTR.finditer(existing) if a.group(1).lower() == name.lower()), None)
+        if current is None:
+            added += f' {name}="{escape(value)}"'
+            continue
+        if name.lower() == "class":
+            value = f"{unescape(_attr_value(current))} {value}"
+        existing = f'{existing[:current.start()]}{name}="{escape(value)}"{existing[current.end():]}'
+    return html[:tag.start(2)] + existing.rstrip() + added + html[tag.end(2):]
+
+
+def _attr_list_html(text: str) -> str:
+    """An attribute list, `{: .fragment .fade-up #id data-x=1}`, written as HTML attributes."""
+    classes, attrs = [], []
+    for item in ATTR_LIST_ITEM.finditer(text):
+        cls, ident, name, value = item.groups()
+        if cls:
+            classes.append(cls)
+        elif ident:
+            attrs.append(f'id="{escape(ident)}"')
+        else:
+            attrs.append(f'{name}="{escape(value.strip(chr(34) + chr(39)))}"')
+    if classes:
+        attrs.insert(0, f'class="{" ".join(classes)}"')
+    return " ".join(attrs)
+
+
 class _ImageSources(Treeprocessor):
     """Collects the source of every image Markdown made, reference-style ones (`![a][ref]`) included."""
 
@@ -187,6 +308,8 @@ class _Extension(markdown.Extension):
     def extendMarkdown(self, md: markdown.Markdown) -> None:  # noqa: N802 - Python-Markdown's API
         md.preprocessors.register(_StashBlocks(md, self.pending), "talkdeck_stash", 28)
         md.parser.blockprocessors.register(_HashHeading(md.parser), "hashheader", 70)  # replaces it
+        md.inlinePatterns.register(_ElementComment(ELEMENT_COMMENT, md), "talkdeck_element", 95)  # before html
+        md.treeprocessors.register(_ElementAttributes(md), "talkdeck_element", 15)  # after inline (20)
         md.treeprocessors.register(_IncrementalLists(md), "talkdeck_incremental", 5)
         md.treeprocessors.register(_ImageSources(md, self.images), "talkdeck_images", 4)
         md.treeprocessors.register(_PlainText(md), "talkdeck_plain", 25)  # before "inline" (20)
@@ -317,6 +440,7 @@ class SectionRenderer:
         problems = Problems()  # every line's problem, not only the first one's
         index = 0
         commented = False  # inside an HTML comment that an earlier line opened
+        block_end = -1  # the index of the line after the last code block, pane or explainer
         while index < len(lines):
             start, text, number = index, lines[index], first_line + index
             index = spans.get(start, start + 1)  # past the fence, or the next line
@@ -331,6 +455,7 @@ class SectionRenderer:
             with problems:
                 if start in spans:
                     out += self._stash(self._fenced_code(lines[start:index], number, path, section))
+                    block_end = index
                     continue
                 if "{{" in text:
                     text = _outside_code(text, lambda part, at=number: self._deck_values(part, path, at))
@@ -344,14 +469,21 @@ class SectionRenderer:
                     out.append(closing + text)
                 elif stripped.startswith("<<<layers"):
                     out += self._stash(self._layers(stripped, path, number, section))
+                    block_end = index
                 elif stripped.startswith("<<<"):
                     pane, dep = self.panes.resolve(stripped, path, number)
                     section.dependencies.add(dep)
                     section.has_code = True
                     slide.panes.append(pane)
                     out += self._stash(pane_html(pane))
+                    block_end = index
                 elif stripped == INCREMENTAL:
                     out += ["", INCREMENTAL_TOKEN, ""]
+                elif stripped[:1] == "{" and LONE_ATTRS.match(stripped) and start and (
+                        start == block_end or _table_row(lines[start - 1])):
+                    # right under a code block, pane or table, which attribute lists cannot reach: it
+                    # becomes reveal.js's element comment, which reaches them
+                    out += ["", f"<!-- .element: {_attr_list_html(stripped)} -->", ""]
                 elif not notes and stripped[:1] == "{" and LONE_ATTRS.match(stripped) and not (
                         start and lines[start - 1].strip()):
                     raise DeckError.at(path, number, f"{stripped} on a line of its own, after a blank line, "
@@ -364,6 +496,11 @@ class SectionRenderer:
                     match = LIST_ITEM_ATTRS.match(text) if "{" in text else None
                     if match:
                         indent = " " * (len(match.group(1)) - len(match.group(1).lstrip()) + 2)
+                        out += [match.group(1), indent + match.group(2)]
+                    elif "{" in text and (index == len(lines) or not lines[index].strip()) and (
+                            match := TRAILING_ATTRS.match(text)):
+                        # a paragraph's last line: the attribute list goes under it, where it applies to it
+                        indent = " " * (len(match.group(1)) - len(match.group(1).lstrip()))
                         out += [match.group(1), indent + match.group(2)]
                     else:
                         out.append(text)
@@ -517,6 +654,11 @@ class SectionRenderer:
         target = inside_deck(self.root, rel, path, number, noun)
         section.images.add(Path(rel).as_posix())
         section.dependencies.add(target)
+
+
+def _table_row(text: str) -> bool:
+    stripped = text.strip()
+    return stripped[:1] == "|" or stripped[-1:] == "|"
 
 
 def _outside_code(text: str, change) -> str:

@@ -390,3 +390,40 @@ def test_attribute_lists_and_tables_load_with_the_first_brace_and_bar(tmp_path):
 ])
 def test_closing_hashes_of_a_heading_need_a_space_before_them(render, line, heading):
     assert render(f"{line}\ntext\n").slides[0].html == f"{heading}\n<p>text</p>"
+
+
+def test_element_comments_give_their_attributes_as_reveal_js_does(render):
+    html = render(
+        '- one <!-- .element: class="fragment" data-fragment-index="2" -->\n- two\n\n'
+        'Text\n<!-- .element: class="fragment fade-up" -->\n\n'
+        '**bold** <!-- .element: class="r-fit-text" --> and after\n\n'
+        "- a {.fragment}\n- b <!-- .element: class=\"highlight\" -->\n\n"
+        '```python\nx = 1\n```\n<!-- .element: class="fragment" -->\n'
+    ).slides[0].html
+    assert '<li class="fragment" data-fragment-index="2">one</li>\n<li>two</li>' in html
+    assert '<p class="fragment fade-up">Text</p>' in html
+    assert '<p><strong class="r-fit-text">bold</strong> and after</p>' in html
+    assert '<li class="fragment">a</li>\n<li class="highlight">b</li>' in html
+    assert '<pre class="td-code fragment"><code class="language-python">x = 1</code></pre>' in html
+    assert "<!--" not in html and "talkdeck-element" not in html
+
+
+def test_an_element_comment_at_a_slide_start_reaches_nothing_on_the_slide_before(render):
+    section = render('## A\n\n---\n\n<!-- .element: class="fragment" -->\n\n## B\n')
+    assert section.slides[0].html == "<h2>A</h2>"
+    assert section.slides[1].html == '<!-- .element: class="fragment" -->\n\n<h2>B</h2>'
+
+
+def test_attribute_lists_reach_code_blocks_panes_tables_and_a_paragraphs_last_line(render, tmp_path):
+    (tmp_path / "code.py").write_text("a = 1\nb = 2\n")
+    section = render(
+        "```python\nx = 1\n```\n{.fragment}\n\n<<< code.py\n{: .fragment .fade-in data-fragment-index=3}\n\n"
+        "| a | b |\n|---|---|\n| 1 | 2 |\n{.fragment}\n\n"
+        "A paragraph\nthat ends here {.fragment}\n\nText {.fragment} that goes on\n"
+    )
+    html = section.slides[0].html
+    assert '<pre class="td-code fragment"><code class="language-python">x = 1</code></pre>' in html
+    assert '<figure class="td-pane fragment fade-in" data-td-path="code.py" data-fragment-index="3">' in html
+    assert '<table class="fragment">' in html and "{.fragment}</td>" not in html
+    assert '<p class="fragment">A paragraph\nthat ends here</p>' in html
+    assert "<p>Text {.fragment} that goes on</p>" in html  # mid-paragraph: left alone
