@@ -1,8 +1,9 @@
 """Code panes: parts of real files, pulled onto slides at build time.
 
-`<<< PATH[#REGION | :FIRST-LAST] [LANGUAGE] [{STEPS}]` on a line of its own. Regions are marked in the file
-with comment lines `# region NAME` / `# endregion NAME` (also after `//`, `--` or inside `<!-- -->`); the
-marker lines never show. Line numbers on the slide are the file's own.
+`<<< PATH[#REGION | :FIRST-LAST] [LANGUAGE] [{STEPS}]` on a line of its own; a PATH with a space or `#` goes
+in double quotes, `<<< "my dir/app.py"#setup`, and inside them `#` and `:` are part of the name. Regions are
+marked in the file with comment lines `# region NAME` / `# endregion NAME` (also after `//`, `--` or inside
+`<!-- -->`); the marker lines never show. Line numbers on the slide are the file's own.
 """
 
 from __future__ import annotations
@@ -15,9 +16,12 @@ from talkdeck.model import CodePane
 from talkdeck.paths import inside_deck
 from talkdeck.patterns import LazyPattern
 
-PANE_LINE = LazyPattern(
-    r"^<<<\s+(?P<spec>\S+)(?:\s+(?P<lang>[A-Za-z][\w+#.-]*))?(?:\s+\{(?P<steps>[^}]*)\})?\s*$"
+_LANGUAGE = r"[A-Za-z][\w+#.-]*"
+PANE_LINE = LazyPattern(  # the path in double quotes (a `#` or `:` inside them is part of its name), or unquoted
+    r'^<<<\s+(?P<spec>"(?P<quoted>[^"]+)"(?P<selector>[#:]\S*)?|[^\s"]\S*)'
+    rf"(?:\s+(?P<lang>{_LANGUAGE}))?(?:\s+\{{(?P<steps>[^}}]*)\}})?\s*$"
 )
+LANGUAGE = LazyPattern(_LANGUAGE + "$")
 MARKER = LazyPattern(r"^\s*(?:#|//|--|<!--)\s*(?P<kind>region|endregion)\b\s*(?P<name>[\w.-]*)\s*(?:-->)?\s*$")
 STEP = LazyPattern(r"^\d+(-\d+)?$")
 
@@ -94,15 +98,19 @@ class PaneResolver:
     def resolve(self, line_text: str, slide_path: Path, line: int) -> tuple[CodePane, Path]:
         match = PANE_LINE.match(line_text.strip())
         if not match:
-            raise DeckError.at(
-                slide_path,
-                line,
-                f"cannot read code pane {line_text.strip()!r}",
-                "write `<<< PATH[#REGION | :FIRST-LAST] [LANGUAGE] [{STEPS}]`",
-            )
+            raise self._unreadable(line_text.strip(), slide_path, line)
         spec, lang, steps = match.group("spec"), match.group("lang"), match.group("steps")
-        rel, selector = _split_spec(spec)
-        source = self._load(rel, slide_path, line)
+        unquoted = not match.group("quoted")
+        rel, selector = _split_spec(spec) if unquoted else (match.group("quoted"), match.group("selector") or "")
+        try:
+            source = self._load(rel, slide_path, line)
+        except DeckError as exc:  # a missing file whose name, read with its spaces or `#`, is there: say so
+            missing = exc.problems[0].missing
+            quoted = _quoted_reading(self.root, line_text.strip()[3:].strip()) if missing and unquoted else ""
+            if not quoted:
+                raise
+            raise DeckError.at(slide_path, line, exc.problems[0].message,
+                               f"put the path in double quotes: `<<< {quoted}`", missing=missing) from None
         numbers, label = self._select(source, rel, selector, slide_path, line)
         texts = [source.lines[n - 1] for n in numbers]
         while texts and not texts[-1].strip():
@@ -128,6 +136,23 @@ class PaneResolver:
             slide_line=line,
         )
         return pane, source.path
+
+    def _unreadable(self, text: str, slide_path: Path, line: int) -> DeckError:
+        """The error for a pane line that does not parse, with the double quotes its path may lack."""
+        rest = text[3:].strip()
+        if rest.startswith('"') and '"' not in rest[1:]:
+            quoted = _quoted_reading(self.root, rest[1:], any_name=True)
+            return DeckError.at(slide_path, line, f"the quote that opens the code pane path {rest} is never closed",
+                                f"write `<<< {quoted}`" if quoted else 'close it right after the path: `<<< "PATH"`')
+        quoted = "" if rest.startswith('"') else _quoted_reading(self.root, rest)
+        if quoted:
+            hint = f"put the path in double quotes: `<<< {quoted}`"
+        else:
+            hint = "write `<<< PATH[#REGION | :FIRST-LAST] [LANGUAGE] [{STEPS}]`"
+            words = rest.split()
+            if not rest.startswith('"') and len(words) > 1 and not LANGUAGE.match(words[1]) and words[1][0] != "{":
+                hint += '; a PATH with a space goes in double quotes: `<<< "my dir/app.py"`'
+        return DeckError.at(slide_path, line, f"cannot read code pane {text!r}", hint)
 
     def read(self) -> set[Path]:
         """The files read so far, also by a build that then failed."""
@@ -178,6 +203,28 @@ def _split_spec(spec: str) -> tuple[str, str]:
             rel, rest = spec.split(sep, 1)
             return rel, sep + rest
     return spec, ""
+
+
+def _quoted_reading(root: Path, rest: str, any_name: bool = False) -> str:
+    """`rest`, the pane line after `<<<`, with its path in double quotes, when a leading part of it (up to a
+    space, less a `#REGION` or `:FIRST-LAST`) names a file of the deck; else ''. Unless `any_name`, only a
+    name that has a space, `#` or `:`, which an unquoted path cannot hold."""
+    ends = [space.start() for space in re.finditer(r"\s+", rest)] + [len(rest)]
+    for end in ends:
+        head, tail = rest[:end], rest[end:]
+        last_word = len(head) - len(head.split()[-1]) if head.strip() else 0
+        cuts = [end] + [at for at in range(last_word, end) if head[at] in "#:"]
+        for cut in cuts:
+            name = head[:cut]
+            if not name or '"' in name or not (any_name or re.search(r"[\s#:]", name)):
+                continue
+            try:
+                found = (root / name).is_file() and not Path(name).is_absolute()
+            except OSError:
+                continue
+            if found:
+                return f'"{name}"{head[cut:]}{tail}'
+    return ""
 
 
 def _parse_range(text: str, slide_path: Path, line: int) -> tuple[int, int]:

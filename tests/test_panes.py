@@ -194,3 +194,88 @@ def test_other_comment_styles_mark_regions(root):
     assert resolve(root, "<<< ex/m.sql#q").text == "SELECT 1;"
     assert resolve(root, "<<< ex/m.js#q").text == "let a;"
     assert resolve(root, "<<< ex/m.html#q").text == "<p>hi</p>"
+
+
+# ------------------------------------------------------------------------------- paths in double quotes
+
+
+@pytest.fixture
+def spaced(root: Path) -> Path:
+    lines = ["import os", "# region deps", "import sys", "# endregion deps", *(f"x{n} = {n}" for n in range(5, 11))]
+    (root / "ex" / "with space.py").write_text("\n".join(lines) + "\n")
+    (root / "ex" / "c#file.c").write_text("int x;\n")
+    return root
+
+
+@pytest.mark.parametrize(
+    ("line", "label", "lines", "language", "steps"),
+    [
+        ('<<< "ex/with space.py"', "ex/with space.py", [1, 3, 5, 6, 7, 8, 9, 10], "python", ""),
+        ('<<< "ex/with space.py"#deps', "ex/with space.py · deps", [3], "python", ""),
+        ('<<< "ex/with space.py":3-9 python {1-2|4}', "ex/with space.py:3-9", [3, 5, 6, 7, 8, 9], "python", "1-2|4"),
+        ('<<< "ex/c#file.c"', "ex/c#file.c", [1], "plaintext", ""),
+        ('<<<  "ex/c#file.c"  c  ', "ex/c#file.c", [1], "c", ""),
+    ],
+)
+def test_a_path_in_double_quotes_may_hold_spaces_and_hashes(spaced, line, label, lines, language, steps):
+    pane = resolve(spaced, line)
+    assert (pane.label, pane.lines, pane.language, pane.steps) == (label, lines, language, steps)
+    path = label.split(" · ")[0].split(":")[0]
+    assert pane.path == path
+    html = pane_html(pane)
+    assert f'data-td-path="{path}"' in html and f"<figcaption>{label}</figcaption>" in html
+    assert '"' not in pane.label
+
+
+def test_a_quoted_path_is_the_file_a_build_depends_on(spaced):
+    assert PaneResolver(spaced).resolve('<<< "ex/with space.py"#deps', SLIDE, 7)[1] == spaced / "ex/with space.py"
+
+
+@pytest.mark.parametrize(
+    ("line", "expected"),
+    [
+        (
+            "<<< ex/with space.py",
+            "slides/02-code.md:7: code pane file ex/with does not exist "
+            '(put the path in double quotes: `<<< "ex/with space.py"`)',
+        ),
+        (
+            "<<< ex/c#file.c",
+            "slides/02-code.md:7: code pane file ex/c does not exist "
+            '(put the path in double quotes: `<<< "ex/c#file.c"`)',
+        ),
+        (
+            "<<< ex/with space.py#deps python",
+            "slides/02-code.md:7: cannot read code pane '<<< ex/with space.py#deps python' "
+            '(put the path in double quotes: `<<< "ex/with space.py"#deps python`)',
+        ),
+        (
+            "<<< ex/with space.py:3-9 python {1}",
+            "slides/02-code.md:7: cannot read code pane '<<< ex/with space.py:3-9 python {1}' "
+            '(put the path in double quotes: `<<< "ex/with space.py":3-9 python {1}`)',
+        ),
+        (
+            "<<< my dir/app.py",
+            "slides/02-code.md:7: cannot read code pane '<<< my dir/app.py' "
+            "(write `<<< PATH[#REGION | :FIRST-LAST] [LANGUAGE] [{STEPS}]`; "
+            'a PATH with a space goes in double quotes: `<<< "my dir/app.py"`)',
+        ),
+        (
+            '<<< "ex/with space.py#deps python',
+            'slides/02-code.md:7: the quote that opens the code pane path "ex/with space.py#deps python is never '
+            'closed (write `<<< "ex/with space.py"#deps python`)',
+        ),
+        (
+            '<<< "ex/nope.py',
+            'slides/02-code.md:7: the quote that opens the code pane path "ex/nope.py is never closed '
+            '(close it right after the path: `<<< "PATH"`)',
+        ),
+        (
+            '<<< "ex/nope #1.py"',
+            "slides/02-code.md:7: code pane file ex/nope #1.py does not exist (check the path; it is relative to",
+        ),
+    ],
+)
+def test_a_path_that_needs_quotes_gets_a_hint_that_says_so(spaced, line, expected):
+    assert error(spaced, line).startswith(expected)
+
