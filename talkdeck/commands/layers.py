@@ -66,12 +66,13 @@ def real_path(path: Path) -> Path:
     return path.resolve()
 
 
-def parse_build_args(values: tuple[str, ...]) -> dict[str, str]:
+def parse_build_args(_ctx: click.Context, _param: click.Parameter, values: tuple[str, ...]) -> dict[str, str]:
+    """The --build-arg values by name; one without `NAME=` is a mistyped command line, which exits 2."""
     args: dict[str, str] = {}
     for value in values:
         name, equals, assigned = value.partition("=")
         if not equals or not name:
-            raise DeckError(f"--build-arg {value}: expected NAME=VALUE, e.g. --build-arg PYTHON_VERSION=3.13")
+            raise click.BadParameter(f"{value!r}: expected NAME=VALUE, e.g. --build-arg PYTHON_VERSION=3.13")
         args[name] = assigned
     return args
 
@@ -96,12 +97,13 @@ def parse_build_args(values: tuple[str, ...]) -> dict[str, str]:
     "build_args",
     multiple=True,
     metavar="NAME=VALUE",
+    callback=parse_build_args,
     help="A build argument the rebuild passes with a new value (repeatable); the previous build used the "
     "Dockerfile's defaults.",
 )
 @click.option("--first-build", is_flag=True, help="Show the first build, with an empty cache, instead.")
 def layers(
-    dockerfile: Path, changed: tuple[str, ...], build_args: tuple[str, ...], first_build: bool
+    dockerfile: Path, changed: tuple[str, ...], build_args: dict[str, str], first_build: bool
 ) -> None:
     """Show which steps of DOCKERFILE a rebuild takes from the cache and which it runs again.
 
@@ -116,7 +118,7 @@ def layers(
         raise DeckError("--changed '': an empty name; give a file or a folder, `.` for the whole build context")
     path = find_dockerfile(dockerfile)
     paths = [context_relative(path.parent, value) for value in changed]
-    explanation = explain(path, paths, parse_build_args(build_args))
+    explanation = explain(path, paths, build_args)
     if first_build:
         explanation = explanation.as_first_build()
     click.echo(render_text(explanation), nl=False)
