@@ -245,8 +245,9 @@ def _parse_range(text: str, slide_path: Path, line: int) -> tuple[int, int]:
     return first, last
 
 
-def check_steps(steps: str, lines: int, slide_path: Path, line: int) -> None:
-    """Validate reveal.js line-highlight steps (`1-2|4,6`) against a block of `lines` lines."""
+def check_steps(steps: str, lines: int, slide_path: Path, line: int, written: str = "") -> None:
+    """Validate reveal.js line-highlight steps (`1-2|4,6`) against a block of `lines` lines; `written` shows
+    them as the slide wrote them (a pane's `{1-2|4,6}` by default)."""
     for step in steps.split("|"):
         for part in step.split(","):
             part = part.strip()
@@ -256,7 +257,7 @@ def check_steps(steps: str, lines: int, slide_path: Path, line: int) -> None:
                 raise DeckError.at(
                     slide_path,
                     line,
-                    f"cannot read highlight step {part!r} in {{{steps}}}",
+                    f"cannot read highlight step {part!r} in {written or '{' + steps + '}'}",
                     "write line numbers and ranges like 1-2|4,6",
                 )
             first, _, last = part.partition("-")

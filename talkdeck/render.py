@@ -44,6 +44,7 @@ MEDIA_NOUN = {"img": "image", "video": "video", "audio": "audio"}
 LIST_ITEM_ATTRS = LazyPattern(r"^(\s*(?:[-*+]|\d+[.)])\s+.*?\S)\s+(\{[:.#][^}]*\})\s*$")
 INFO = LazyPattern(r"^\s*(?P<lang>[\w+#.-]+)?\s*(?:\[(?P<steps>[^\]]*)\])?\s*(?P<attrs>\{.*\})?\s*$")
 INCREMENTAL = "{.incremental}"
+STEPS_OFFSET = LazyPattern(r"^(\d*)\s*:(.*)$")
 LONE_ATTRS = LazyPattern(r"^\{:?\s*[.#][^{}]*\}$")  # an attribute list alone on its line: `{.fragment}`
 # a paragraph's last line that ends with an attribute list: `Text {.fragment}`
 TRAILING_ATTRS = LazyPattern(r"^(\s*[^\s#|].*?\S)\s+(\{:?\s*[.#][^{}]*\})\s*$")
@@ -579,11 +580,17 @@ class SectionRenderer:
             )
         code = block[1:-1]
         lang = info.group("lang") or "plaintext"
-        steps = (info.group("steps") or "").strip()
+        written = info.group("steps")
+        steps = (written or "").strip()
+        offset = STEPS_OFFSET.match(steps) if ":" in steps else None  # reveal.js's `[712: 1-2|3]`
+        if offset:
+            steps = offset.group(2).strip()
         if steps:
-            check_steps(steps, len(code), path, line)
+            check_steps(steps, len(code), path, line, written=f"[{written}]")
         section.has_code = True
-        attrs = f' data-line-numbers="{escape(steps)}"' if info.group("steps") is not None else ""
+        attrs = f' data-line-numbers="{escape(steps)}"' if written is not None else ""
+        if offset and offset.group(1):  # the first line's number; the steps still count from the block's top
+            attrs += f' data-ln-start-from="{int(offset.group(1))}"'
         return (
             f'<pre class="td-code"><code class="language-{escape(lang)}"{attrs}>'
             f"{escape(chr(10).join(code))}</code></pre>"

@@ -85,6 +85,17 @@ def test_fenced_code_keeps_reveal_steps_and_escapes(render):
     assert section.has_code
 
 
+def test_fenced_code_takes_reveal_js_line_number_offset(render):
+    html = render("```js [712: 1-2|3]\na\nb\nc\n```\n---\n```js [: 1]\na\n```\n").slides[0].html
+    assert '<code class="language-js" data-line-numbers="1-2|3" data-ln-start-from="712">' in html
+    with pytest.raises(DeckError, match=r"01-intro.md:1: highlight step 4 is outside the code \(it has 3 lines"):
+        render("```js [712: 4]\na\nb\nc\n```\n")
+    with pytest.raises(DeckError, match=r"01-intro.md:1: cannot read highlight step 'a-b' in \[12: a-b\] \("):
+        render("```js [12: a-b]\na\nb\nc\n```\n")
+    with pytest.raises(DeckError, match=r"01-intro.md:1: cannot read highlight step 'x' in \[1\|x\] \("):
+        render("```js [1|x]\na\nb\nc\n```\n")
+
+
 def test_fenced_code_step_outside_the_block_is_an_error(render):
     with pytest.raises(DeckError, match=r"01-intro.md:3: highlight step 5 is outside the code"):
         render("## A\n\n```python [5]\nx = 1\n```\n")
