@@ -45,6 +45,17 @@ LIST_ITEM_ATTRS = LazyPattern(r"^(\s*(?:[-*+]|\d+[.)])\s+.*?\S)\s+(\{[:.#][^}]*\
 INFO = LazyPattern(r"^\s*(?P<lang>[\w+#.-]+)?\s*(?:\[(?P<steps>[^\]]*)\])?\s*(?P<attrs>\{.*\})?\s*$")
 INCREMENTAL = "{.incremental}"
 STEPS_OFFSET = LazyPattern(r"^(\d*)\s*:(.*)$")
+# a list item's start: its marker (a bullet or `1.`) and the spaces after it
+LIST_MARKER = LazyPattern(r"^( *)([-*+]|(\d{1,9})\.)( +|$)")
+RULE = LazyPattern(r"^ {0,3}([-*_])(?: *\1){2,} *$")  # `* * *`: a horizontal rule, not an item
+# A line that starts an HTML block which, in CommonMark, ends at the next blank line (its kind 6).
+HTML_BLOCK_START = LazyPattern(
+    r"^ {0,3}</?(?:address|article|aside|base|basefont|blockquote|body|caption|center|col|colgroup|dd|details|"
+    r"dialog|dir|div|dl|dt|fieldset|figcaption|figure|footer|form|frame|frameset|h[1-6]|head|header|hr|html|"
+    r"iframe|legend|li|link|main|menu|menuitem|nav|noframes|ol|optgroup|option|p|param|search|section|summary|"
+    r"table|tbody|td|tfoot|th|thead|title|tr|track|ul)(?:[\s/>]|$)",
+    re.IGNORECASE,
+)
 LONE_ATTRS = LazyPattern(r"^\{:?\s*[.#][^{}]*\}$")  # an attribute list alone on its line: `{.fragment}`
 # a paragraph's last line that ends with an attribute list: `Text {.fragment}`
 TRAILING_ATTRS = LazyPattern(r"^(\s*[^\s#|].*?\S)\s+(\{:?\s*[.#][^{}]*\})\s*$")
@@ -285,7 +296,9 @@ class _StashBlocks(Preprocessor):
         if not self.pending:
             return lines
         out = [
-            self.md.htmlStash.store(self.pending[line]) if line in self.pending else line for line in lines
+            line[:len(line) - len(line.lstrip())] + self.md.htmlStash.store(self.pending[line.lstrip()])
+            if line.lstrip() in self.pending else line
+            for line in lines
         ]
         self.pending.clear()
         return out
@@ -455,7 +468,8 @@ class SectionRenderer:
                 closing, text, commented = text[:end + 3], text[end + 3:], False  # what follows shows
             with problems:
                 if start in spans:
-                    out += self._stash(self._fenced_code(lines[start:index], number, path, section))
+                    out += self._stash(self._fenced_code(lines[start:index], number, path, section),
+                                       text[:len(text) - len(text.lstrip())])
                     block_end = index
                     continue
                 if "{{" in text:
@@ -506,6 +520,33 @@ class SectionRenderer:
                     else:
                         out.append(text)
         problems.raise_any()
+        return _lists_as_in_commonmark(self._html_blocks(out))
+
+    def _html_blocks(self, lines: list[str]) -> list[str]:
+        """Stash each HTML block that starts with a block-level tag, up to the next blank line, as reveal.js's
+        Markdown (CommonMark) reads it: Markdown between such blocks is Markdown (`<div>`, a blank line,
+        `- item`, a blank line, `</div>`). Python-Markdown would take everything up to the closing tag as
+        HTML and show the item's Markdown as it is."""
+        if not any(line.lstrip()[:1] == "<" for line in lines):
+            return lines
+        out: list[str] = []
+        block: list[str] | None = None
+        commented = False
+        for line in lines:
+            if block is not None:
+                if line.strip():
+                    block.append(line)
+                    continue
+                out += self._stash("\n".join(block))
+                block = None
+            if not commented and line.lstrip()[:1] == "<" and HTML_BLOCK_START.match(line):
+                block = [line]
+                continue
+            if commented or "<!--" in line:
+                commented = _uncommented(line, commented)[1]
+            out.append(line)
+        if block is not None:
+            out += self._stash("\n".join(block))
         return out
 
     def _deck_values(self, text: str, path: Path, number: int) -> str:
@@ -532,10 +573,11 @@ class SectionRenderer:
             html = html.replace(f"{VALUE_TOKEN}{index}x{id(self):x}", escape(value) if escaped else value)
         return html
 
-    def _stash(self, html: str) -> list[str]:
+    def _stash(self, html: str, indent: str = "") -> list[str]:
+        """Lines that stand for `html` (indented as the block was, which may put it in a list item)."""
         token = f"talkdeck-block-{len(self.pending)}-{id(self.pending):x}"
         self.pending[token] = html
-        return ["", token, ""]
+        return ["", indent + token, ""]
 
     def _slide_attrs(self, text: str, slide: Slide, path: Path, number: int, section: Section) -> str:
         match = SLIDE_ATTRS.search(text)
@@ -578,7 +620,8 @@ class SectionRenderer:
                 f"cannot read the code fence's info {opening.group(2).strip()!r}",
                 "write ```LANGUAGE or ```LANGUAGE [1-2|4]",
             )
-        code = block[1:-1]
+        indent = len(block[0]) - len(block[0].lstrip(" "))  # a fence in a list item: its lines lose as much
+        code = [line[min(indent, len(line) - len(line.lstrip(" "))):] for line in block[1:-1]]
         lang = info.group("lang") or "plaintext"
         written = info.group("steps")
         steps = (written or "").strip()
@@ -661,6 +704,62 @@ class SectionRenderer:
         target = inside_deck(self.root, rel, path, number, noun)
         section.images.add(Path(rel).as_posix())
         section.dependencies.add(target)
+
+
+def _lists_as_in_commonmark(lines: list[str]) -> list[str]:
+    """Markdown `lines` with their lists written so that Python-Markdown reads them as reveal.js's Markdown
+    (CommonMark) does:
+
+    - a list may start right under a paragraph's line (`What we need:` then `- one`): a blank line goes
+      between them, which Python-Markdown needs;
+    - a nested item, or a list item's next paragraph or code, is indented as far as its item's text
+      starts (`- a` then `  - b`, `1. a` then `   - b`): it is re-indented by four spaces a level, as
+      Python-Markdown wants it.
+    """
+    out: list[str] = []
+    items: list[int] = []  # the column where the text of each open list item starts, outermost first
+    previous = "blank"  # the line before: blank, text (a paragraph's), item or other
+    commented = False
+    for line in lines:
+        if commented or not line.strip():
+            out.append(line)
+            commented = commented and "-->" not in line
+            previous = previous if line.strip() else "blank"
+            continue
+        if "<!--" in line:
+            commented = _uncommented(line)[1]
+        expanded = line.expandtabs(4) if "\t" in line else line
+        indent = len(expanded) - len(expanded.lstrip(" "))
+        first = expanded[indent]
+        item = LIST_MARKER.match(expanded) if first in "-*+" or first.isdigit() else None
+        if item and RULE.match(expanded):
+            item = None
+        if item and (items or indent <= 3):
+            while items and indent < items[-1]:  # not inside the innermost item's text: a sibling
+                items.pop()
+            if previous == "text" and item.group(4) and item.group(3) in (None, "1"):
+                out.append("")  # a list starts under a paragraph's line (an ordered one only from 1)
+            spaces = len(item.group(4))
+            width = len(item.group(2)) + (spaces if 0 < spaces <= 4 else 1)
+            out.append(" " * (4 * len(items)) + expanded[indent:])
+            items.append(indent + width)
+            previous = "item"
+            continue
+        if items and indent >= items[0]:  # inside an item: indented by its level, plus whatever is extra
+            depth = max(level for level, column in enumerate(items) if indent >= column)
+            extra = indent - items[depth]
+            if previous == "blank":
+                del items[depth + 1:]
+            out.append(" " * (4 * depth + 4 + extra) + expanded[indent:])
+        else:
+            if items and previous == "blank":  # back at the margin after a blank line: the list is over
+                items = []
+            extra = indent
+            out.append(line)
+        if previous in ("blank", "other") or first in "#|<":
+            # a paragraph starts, unless the line is a heading, table, HTML, quote or code
+            previous = "other" if first in "#|<>{\x02" or extra > 3 or "talkdeck-" in line else "text"
+    return out
 
 
 def _table_row(text: str) -> bool:

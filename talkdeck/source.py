@@ -13,7 +13,7 @@ from typing import Any
 from talkdeck.config import KeyLocator, parse_toml, suggest
 from talkdeck.errors import DeckError, Problem
 
-FENCE = re.compile(r"^ {0,3}(`{3,}|~{3,})(.*)$")
+FENCE = re.compile(r"^ *(`{3,}|~{3,})(.*)$")  # indented deeper than 3 in a list item
 NOTES = re.compile(r"^notes?:", re.IGNORECASE)
 FRONT_MATTER_KEYS = {"title": "a string", "minutes": "a number of minutes"}
 

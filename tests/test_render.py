@@ -438,3 +438,44 @@ def test_attribute_lists_reach_code_blocks_panes_tables_and_a_paragraphs_last_li
     assert '<table class="fragment">' in html and "{.fragment}</td>" not in html
     assert '<p class="fragment">A paragraph\nthat ends here</p>' in html
     assert "<p>Text {.fragment} that goes on</p>" in html  # mid-paragraph: left alone
+
+
+# Markdown that reveal.js's Markdown plugin (CommonMark) and Python-Markdown read differently, and the HTML
+# reveal.js makes of it.
+COMMONMARK_LISTS = {
+    "a list right under a paragraph": (
+        "What we need:\n- one\n- two\n", "<p>What we need:</p>\n<ul>\n<li>one</li>\n<li>two</li>\n</ul>"),
+    "an ordered one, from 1": ("Steps:\n1. one\n2. two\n", "<p>Steps:</p>\n<ol>\n<li>one</li>\n<li>two</li>\n</ol>"),
+    "an ordered one from 2 is text": ("In\n2026. A year\n", "<p>In\n2026. A year</p>"),
+    "two-space nesting": (
+        "- one\n  - a\n    - deeper\n- two\n",
+        "<ul>\n<li>one<ul>\n<li>a<ul>\n<li>deeper</li>\n</ul>\n</li>\n</ul>\n</li>\n<li>two</li>\n</ul>"),
+    "three-space nesting under 1.": (
+        "1. one\n   - a\n2. two\n", "<ol>\n<li>one<ul>\n<li>a</li>\n</ul>\n</li>\n<li>two</li>\n</ol>"),
+    "four-space nesting, as before": (
+        "- one\n    - a\n        - b\n", "<ul>\n<li>one<ul>\n<li>a<ul>\n<li>b</li>\n</ul>\n</li>\n</ul>\n</li>\n</ul>"),
+    "a fence in an item": (
+        "1. Install\n   ```bash\n   pip install x\n   ```\n2. Run\n",
+        '<ol>\n<li>\n<p>Install</p>\n<pre class="td-code"><code class="language-bash">pip install x</code></pre>\n'
+        "</li>\n<li>\n<p>Run</p>\n</li>\n</ol>"),
+    "a fence indented four in an item": (
+        "- Install\n    ```bash\n    pip install x\n    ```\n",
+        '<ul>\n<li>\n<p>Install</p>\n<pre class="td-code"><code class="language-bash">pip install x</code></pre>\n'
+        "</li>\n</ul>"),
+    "a lazy line": ("- a\nlazy\n- b\n", "<ul>\n<li>a\nlazy</li>\n<li>b</li>\n</ul>"),
+    "indented code is code": ("code:\n\n    - not an item\n", "<p>code:</p>\n<pre><code>- not an item\n</code></pre>"),
+    "a rule": ("Text\n\n* * *\n", "<p>Text</p>\n<hr>"),
+    "Markdown between HTML blocks": (
+        '<div class="columns">\n<div>\n\n- left\n\n</div>\n<div>\n\n**right**\n\n</div>\n</div>\n',
+        '<div class="columns">\n<div>\n<ul>\n<li>left</li>\n</ul>\n</div>\n<div>\n<p><strong>right</strong></p>\n'
+        "</div>\n</div>"),
+    "an HTML block up to a blank line": (
+        "<div>raw *as is*\nstill</div>\n\nText *md*\n", "<div>raw *as is*\nstill</div>\n<p>Text <em>md</em></p>"),
+    "an HTML block under a paragraph": ("Para\n<div>on its own</div>\n", "<p>Para</p>\n<div>on its own</div>"),
+    "a commented-out list": ("<!--\n<div>\n\n- a\n-->\n", "<!--\n<div>\n\n- a\n-->"),
+}
+
+
+@pytest.mark.parametrize(("text", "html"), COMMONMARK_LISTS.values(), ids=COMMONMARK_LISTS.keys())
+def test_lists_and_html_blocks_read_as_reveal_js_reads_them(render, text, html):
+    assert render(text).slides[0].html == html
