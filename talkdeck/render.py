@@ -24,7 +24,7 @@ from talkdeck.model import CodePane, Section, Slide
 from talkdeck.panes import PaneResolver, check_steps
 from talkdeck.paths import SCHEME, inside_deck, is_remote
 from talkdeck.patterns import LazyPattern
-from talkdeck.source import FENCE, SectionSource, fence_spans
+from talkdeck.source import CODE_SPAN, FENCE, SectionSource, fence_spans, uncommented
 
 SLIDE_ATTRS = LazyPattern(r"<!--\s*\.slide:\s*(.*?)\s*-->")
 ELEMENT_COMMENT = r"<!--\s*\.element:\s*(.*?)\s*-->"
@@ -62,7 +62,6 @@ TRAILING_ATTRS = LazyPattern(r"^(\s*[^\s#|].*?\S)\s+(\{:?\s*[.#][^{}]*\})\s*$")
 INCREMENTAL_TOKEN = "talkdeck-incremental-list"
 DECK_VALUE = LazyPattern(r"\{\{\s*deck\.(\w+)\s*\}\}")
 SPLIT_MARKER = "talkdeck-split-"
-CODE_SPAN = LazyPattern(r"(?<!\\)(`+)(.+?)(?<!`)\1(?!`)")
 VALUE_TOKEN = "talkdeckvalue"
 
 
@@ -463,7 +462,7 @@ class SectionRenderer:
                 end = text.find("-->") if start not in spans else -1
                 if end < 0:
                     out += lines[start:index]
-                    commented = _uncommented("\n".join(lines[start:index]), True)[1]
+                    commented = uncommented("\n".join(lines[start:index]), True)[1]
                     continue
                 closing, text, commented = text[:end + 3], text[end + 3:], False  # what follows shows
             with problems:
@@ -543,7 +542,7 @@ class SectionRenderer:
                 block = [line]
                 continue
             if commented or "<!--" in line:
-                commented = _uncommented(line, commented)[1]
+                commented = uncommented(line, commented)[1]
             out.append(line)
         if block is not None:
             out += self._stash("\n".join(block))
@@ -657,7 +656,7 @@ class SectionRenderer:
         code_free = CODE_SPAN.sub("", text) if "`" in text else text
         commented = False
         if "<!--" in code_free:
-            code_free, commented = _uncommented(code_free)
+            code_free, commented = uncommented(code_free)
         self._check_images(code_free, path, number, section)
         return commented
 
@@ -727,7 +726,7 @@ def _lists_as_in_commonmark(lines: list[str]) -> list[str]:
             previous = previous if line.strip() else "blank"
             continue
         if "<!--" in line:
-            commented = _uncommented(line)[1]
+            commented = uncommented(line)[1]
         expanded = line.expandtabs(4) if "\t" in line else line
         indent = len(expanded) - len(expanded.lstrip(" "))
         first = expanded[indent]
@@ -777,25 +776,6 @@ def _outside_code(text: str, change) -> str:
         end = span.end()
     out.append(change(text[end:]))
     return "".join(out)
-
-
-def _uncommented(text: str, open_at_start: bool = False) -> tuple[str, bool]:
-    """`text` without its HTML comments, and whether a comment is still open at its end, given whether one
-    was open at its start."""
-    kept, at, is_open = [], 0, open_at_start
-    while True:
-        if is_open:
-            end = text.find("-->", at)
-            if end < 0:
-                return "".join(kept), True
-            at, is_open = end + 3, False
-        else:
-            begin = text.find("<!--", at)
-            if begin < 0:
-                kept.append(text[at:])
-                return "".join(kept), False
-            kept.append(text[at:begin])
-            at, is_open = begin + 4, True
 
 
 def _attr_value(attr: re.Match[str]) -> str:

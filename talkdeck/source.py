@@ -12,9 +12,11 @@ from typing import Any
 
 from talkdeck.config import KeyLocator, parse_toml, suggest
 from talkdeck.errors import DeckError, Problem
+from talkdeck.patterns import LazyPattern
 
 FENCE = re.compile(r"^ *(`{3,}|~{3,})(.*)$")  # indented deeper than 3 in a list item
 NOTES = re.compile(r"^notes?:", re.IGNORECASE)
+CODE_SPAN = LazyPattern(r"(?<!\\)(`+)(.+?)(?<!`)\1(?!`)")
 FRONT_MATTER_KEYS = {"title": "a string", "minutes": "a number of minutes"}
 
 
@@ -99,18 +101,26 @@ def parse_section(text: str, path: Path) -> SectionSource:
     body = lines[start:]
     inside = inside_fences(body, start + 1, path)
     slides = [RawSlide(line=start + 1, lines=[])]
+    commented = 0  # the line of an HTML comment still open: what it hides splits nothing and starts no notes
     for offset, (line_text, in_fence) in enumerate(zip(body, inside, strict=True)):
         number = start + 1 + offset
         stripped = line_text.rstrip()
-        if not in_fence and stripped in ("---", "--"):
+        if not in_fence and not commented and stripped in ("---", "--"):
             slides.append(RawSlide(line=number + 1, lines=[], vertical=stripped == "--"))
             continue
         current = slides[-1]
-        if not in_fence and not current.notes_line and NOTES.match(line_text):
+        was_commented = commented
+        if not in_fence and (commented or "<!--" in line_text):
+            code_free = CODE_SPAN.sub("", line_text) if "`" in line_text else line_text
+            commented = (commented or number) if uncommented(code_free, bool(commented))[1] else 0
+        if not in_fence and not was_commented and not current.notes_line and NOTES.match(line_text):
             current.notes_line = number
             current.notes.append(line_text.split(":", 1)[1].lstrip())
             continue
         (current.notes if current.notes_line else current.lines).append(line_text)
+    if commented:
+        raise DeckError.at(path, commented, "HTML comment is never closed: it hides the rest of the file",
+                           "end it with `-->`")
     # An empty slide between two separators is a blank slide, as in reveal.js (a pause); the text before the
     # first separator and after the last one makes a slide only when there is something in it.
     if len(slides) > 1 and not _has_content(slides[-1]):
@@ -118,6 +128,25 @@ def parse_section(text: str, path: Path) -> SectionSource:
     if not _has_content(slides[0]):
         slides.pop(0)
     return SectionSource(path=path, meta=meta, slides=slides)
+
+
+def uncommented(text: str, open_at_start: bool = False) -> tuple[str, bool]:
+    """`text` without its HTML comments, and whether a comment is still open at its end, given whether one
+    was open at its start."""
+    kept, at, is_open = [], 0, open_at_start
+    while True:
+        if is_open:
+            end = text.find("-->", at)
+            if end < 0:
+                return "".join(kept), True
+            at, is_open = end + 3, False
+        else:
+            begin = text.find("<!--", at)
+            if begin < 0:
+                kept.append(text[at:])
+                return "".join(kept), False
+            kept.append(text[at:begin])
+            at, is_open = begin + 4, True
 
 
 def _has_content(slide: RawSlide) -> bool:

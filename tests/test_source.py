@@ -108,3 +108,18 @@ def test_front_matter_may_follow_blank_lines():
         parse_section('\n\n+++\ntitle = "A"\nminuts = 3\n+++\n', P)
     with pytest.raises(DeckError, match=r"01-x.md:3: front matter is never closed"):
         parse_section('\n\n+++\ntitle = "A"\n', P)
+
+
+def test_a_commented_out_slide_with_its_separator_stays_hidden():
+    source = parse_section("# One\n\n<!--\n---\n\n# Hidden\nNote: hidden notes\n-->\n\n---\n\n# Three\n", P)
+    assert texts(source) == [("h", 1, "# One\n\n<!--\n---\n\n# Hidden\nNote: hidden notes\n-->"), ("h", 11, "# Three")]
+    assert source.slides[0].notes == []
+    # code spans and fences show a comment's marker; they open nothing
+    source = parse_section("`<!--` opens one\n\n```html\n<!--\n```\n---\n# B\n", P)
+    assert len(source.slides) == 2
+
+
+def test_an_html_comment_never_closed_is_an_error():
+    with pytest.raises(DeckError, match=r"01-x.md:3: HTML comment is never closed: it hides the rest of the file "
+                                        r"\(end it with `-->`\)"):
+        parse_section("# A\n\n<!-- hidden\n---\n# B\n", P)
