@@ -28,7 +28,7 @@ from urllib.parse import unquote, urlsplit
 from talkdeck.browser import NO_START_HINT, checkpoint, no_reveal_error, own_page_template, refuse_websockets
 from talkdeck.entry import remove_folder, temporary_folder
 from talkdeck.errors import DeckError, count, display_path
-from talkdeck.model import Deck, Slide
+from talkdeck.model import Deck, Section, Slide
 from talkdeck.paths import HARMLESS_SCHEMES, SCHEME, is_remote
 
 ERROR = "error"
@@ -195,6 +195,7 @@ def check_talk(deck: Deck, sources: Sources) -> list[Finding]:
         findings.append(Finding("deck.toml", line, WARNING, "minutes",
                                 f"the sections' minutes add up to {_number(total)}, "
                                 f"{_number(total - minutes)} over the talk's {minutes} (longest: {biggest})"))
+    findings += [finding for section in deck.sections if (finding := _timings_over(section))]
     for number, slide in enumerate(deck.slides, start=1):
         if number == 1 or _exempt_from_notes(slide) or _has_notes(slide):
             continue
@@ -202,6 +203,24 @@ def check_talk(deck: Deck, sources: Sources) -> list[Finding]:
                                 f"slide {number} (#{slide.id}) has no speaker notes (add a `Note:` part, or "
                                 f"the class no-notes if it needs none)", number))
     return findings
+
+
+def _timings_over(section: Section) -> Finding | None:
+    """A warning when the slides' own `data-timing` leave the section's other slides no time, or take more
+    than the section's minutes."""
+    timed = [slide for slide in section.slides if slide.timed]
+    if section.minutes is None or not timed:
+        return None
+    own, budget = sum(slide.timing or 0 for slide in timed), round(section.minutes * 60)
+    others = len(section.slides) - len(timed)
+    if own < budget or (own == budget and not others):
+        return None
+    first = timed[0]
+    left = "" if not others else "; the other slide gets 0 s" if others == 1 else f"; the other {others} slides get 0 s"
+    return Finding(first.source_rel, first.line, WARNING, "minutes",
+                   f"the data-timing values of {section.path.name}'s slides add up to {own} s, "
+                   f"{'over' if own > budget else 'all of'} its minutes = {_number(section.minutes)} "
+                   f"({budget} s){left}: raise its minutes or lower the timings")
 
 
 def _number(value: float) -> str:

@@ -36,6 +36,7 @@ class Slide(FieldsRepr):
     line: int = 0
     title: str = ""
     timing: int | None = None  # seconds, for the speaker view's pacing (reveal's data-timing)
+    timed: bool = False  # the timing is the slide's own `data-timing`, not a share of its section's minutes
     panes: list[CodePane] = field(default_factory=list)
     source_rel: str = ""
 

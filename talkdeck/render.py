@@ -598,7 +598,7 @@ class SectionRenderer:
                 if not (seconds.isascii() and seconds.isdigit()) or int(seconds) > 86400:
                     raise DeckError.at(path, number, f"data-timing={value!r} is not a number of seconds",
                                        'write a whole number of seconds, such as data-timing="90"')
-                slide.timing = int(seconds)
+                slide.timing, slide.timed = int(seconds), True
                 continue
             if name in ("data-background-image", "data-background-video") and value:
                 noun = "video" if name == "data-background-video" else "image"

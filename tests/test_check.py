@@ -414,3 +414,18 @@ def test_an_empty_section_is_checked_like_the_build_accepts_it(tmp_path):
     deck = copy("clean", tmp_path)
     (deck / "slides" / "09-empty.md").write_text('+++\ntitle = "Later"\n+++\n')
     assert run_check(deck, use_browser=False).findings == []
+
+
+def test_slide_timings_that_leave_the_other_slides_no_time_are_a_warning(tmp_path):
+    deck = copy("missing-notes", tmp_path)
+    path = deck / "slides" / "01-notes.md"
+    path.write_text("+++\nminutes = 1\n+++\n# A\nNote: a\n---\n"
+                    '<!-- .slide: data-timing="60" -->\n## B\nNote: b\n---\n## C\nNote: c\n')
+    assert_only(run_check(deck, use_browser=False).findings, "minutes", "warning", "slides/01-notes.md", 7,
+                ["data-timing values of 01-notes.md's slides add up to 60 s, all of its minutes = 1 (60 s); "
+                 "the other 2 slides get 0 s: raise its minutes or lower the timings"])
+    path.write_text(path.read_text().replace('"60"', '"90"').replace("---\n## C\nNote: c\n", ""))
+    assert_only(run_check(deck, use_browser=False).findings, "minutes", "warning", "slides/01-notes.md", 7,
+                ["add up to 90 s, over its minutes = 1 (60 s); the other slide gets 0 s"])
+    path.write_text(path.read_text().replace('"90"', '"50"'))
+    assert run_check(deck, use_browser=False).findings == []

@@ -29,7 +29,8 @@ What is checked (level in brackets):
   alt          [warning]  an image without alt text (role="presentation" or
                           aria-hidden="true" mark a decorative one)
   minutes      [warning]  the sections' minutes add up to more than the talk's
-                          `minutes` in deck.toml
+                          `minutes` in deck.toml, or a section's data-timing
+                          values leave its other slides no time
   notes        [warning]  a content slide without speaker notes; every slide is
                           a content slide except the deck's first one and slides
                           with the class `title` or `no-notes`
