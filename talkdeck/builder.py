@@ -40,7 +40,7 @@ class BuildResult:
 
 
 def section_files(root: Path) -> list[Path]:
-    """`slides/*.md` in the order of their numeric prefix (files without one come last, by name)."""
+    """`slides/*.md` (`.MD` too) in the order of their numeric prefix (files without one come last, by name)."""
     folder = root / "slides"
     if folder.exists() and not folder.is_dir():
         raise DeckError.at(folder, None, "slides is a file, not a folder",
@@ -53,8 +53,9 @@ def section_files(root: Path) -> list[Path]:
             "create slides/01-intro.md, or run `talkdeck new DIR`",
         )
     files = []
-    for path in folder.glob("*.md"):
-        if path.name.startswith("."):  # hidden: an editor's lock or backup file, or a draft kept aside
+    for path in folder.iterdir():
+        # not Markdown, or hidden: an editor's lock or backup file, or a draft kept aside
+        if path.suffix.lower() != ".md" or path.name.startswith("."):
             continue
         if path.is_file():
             files.append(path)

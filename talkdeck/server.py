@@ -316,7 +316,7 @@ class DeckWatcher:
                 return True
             if path.is_relative_to(self.root / name):
                 parts = path.relative_to(self.root / name).parts
-                if name == "slides" and not (len(parts) == 1 and path.name.endswith(".md")):
+                if name == "slides" and not (len(parts) == 1 and path.name.lower().endswith(".md")):
                     return False  # the builder reads nothing else there: not vim's 4913, not #autosaves#
                 return not any(part.startswith(".") for part in parts)
         return False

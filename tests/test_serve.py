@@ -512,6 +512,17 @@ def test_a_section_that_is_a_link_rebuilds_when_its_target_changes(served, tmp_p
     assert any("after slides/03-shared.md" in line for line in served.lines)
 
 
+def test_a_section_whose_name_ends_in_capital_md_is_built_and_watched(served):
+    first = served.build_id()
+    path = served.deck / "slides" / "05-loud.MD"
+    save(path, "## Loud slide\n\nFirst version\n")
+    second = served.wait_build(first)
+    assert b"First version" in raw_get(served.server.port, "/")[1]
+    save(path, "## Loud slide\n\nSecond version\n")
+    served.wait_build(second)
+    assert b"Second version" in raw_get(served.server.port, "/")[1]
+
+
 def test_files_the_builder_does_not_read_in_slides_rebuild_nothing(served):
     first = served.build_id()
     slides = served.deck / "slides"
