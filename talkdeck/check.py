@@ -899,7 +899,18 @@ def _request_findings(watch: PageWatch, measured: list[dict], output: Path, sour
                           f"{sources.label(slide)}: the page requested {url} from the network (a deck must "
                           "work offline)", sources.number(slide)), ("network", url))
     for url in dict.fromkeys(watch.failed):
-        path = Path(unquote(urlsplit(url).path)).resolve()
+        parts = urlsplit(url)
+        if parts.scheme == "file" and parts.netloc not in ("", "localhost"):
+            # `//host/x`, which a page opened from disk asks of file://host/x: a network reference
+            written = f"//{parts.netloc}{parts.path}"
+            if not found.known(("network", written)):
+                slide = _owner(url, owner) or _owner(written, owner)
+                file, line = sources.locate(slide, written)
+                found.add(Finding(file, line, ERROR, "network",
+                                  f"{sources.label(slide)}: the page requested {written} from the network (a "
+                                  "deck must work offline)", sources.number(slide)), ("network", written))
+            continue
+        path = Path(unquote(parts.path)).resolve()
         if found.known(("missing", str(path))):
             continue
         rel = path.relative_to(out).as_posix() if path.is_relative_to(out) else str(path)

@@ -199,6 +199,19 @@ def test_a_remote_url_without_slashes_is_one_finding_at_its_line(browser, tmp_pa
 
 
 @pytest.mark.browser
+def test_a_url_without_a_scheme_is_one_network_finding_not_also_a_missing_file(browser, tmp_path):
+    # from disk, Chromium asks //example.org/bg.png of file://example.org/bg.png, which fails
+    deck = copy("clean", tmp_path)
+    add_slide(deck, '## Styled\n\n<div style="background: url(//example.org/bg.png)">x</div>\n\n'
+                    '<script>new Image().src = "//pixel.example.org/p.gif";</script>')
+    findings = run_check(deck, browser=browser).findings
+    assert sorted((f.kind, f.file, f.line) for f in findings) == [
+        ("network", "slides/09-extra.md", 7), ("network", "slides/09-extra.md", 9)], [f.format() for f in findings]
+    assert any("CSS url() //example.org/bg.png would be loaded from the network" in f.message for f in findings)
+    assert any("requested //pixel.example.org/p.gif from the network" in f.message for f in findings)
+
+
+@pytest.mark.browser
 def test_a_remote_url_the_browser_rewrites_is_one_finding_at_its_line(browser, tmp_path):
     # Chromium requests https://cdn.example.org/x.js, /y.js and /z.js, https://frame.example.org/ and
     # https://media.example.org/clip.mp4: each request is the finding of the URL as written, at its line
