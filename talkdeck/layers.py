@@ -307,8 +307,8 @@ def _flag_problem(dockerfile: Path, instruction: Instruction, flag: str) -> Prob
 
 def _check_order(dockerfile: Path, instructions: Sequence[Instruction]) -> list[Problem]:
     for instruction in instructions:
-        if instruction.keyword == "FROM":
-            return []
+        if instruction.keyword == "FROM" or instruction.keyword not in KNOWN_INSTRUCTIONS:
+            return []  # an unknown one is reported already, and may be a mistyped FROM
         if instruction.keyword != "ARG":
             return [Problem(dockerfile, instruction.line, f"{instruction.keyword} before the first FROM")]
     return [Problem(dockerfile, None, "no FROM instruction", "a Dockerfile starts with FROM IMAGE")]

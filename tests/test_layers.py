@@ -274,6 +274,14 @@ def test_a_misspelt_instruction_is_named_with_a_suggestion() -> None:
     assert "did you mean RUN?" in str(excinfo.value)
 
 
+def test_a_misspelt_from_is_one_problem_not_also_an_instruction_before_from(tmp_path: Path) -> None:
+    (tmp_path / "Dockerfile").write_text("FRM python:3.12\nCOPY . .\n")
+    with pytest.raises(DeckError) as excinfo:
+        explain(tmp_path / "Dockerfile", [])
+    assert problems_of(excinfo) == [(1, "unknown instruction FRM")]
+    assert "did you mean FROM?" in str(excinfo.value)
+
+
 def test_copy_sources_missing_or_ignored_are_reported_together() -> None:
     with pytest.raises(DeckError) as excinfo:
         explain(FIXTURES / "bad-source" / "Dockerfile", [])
