@@ -531,21 +531,22 @@ class SectionRenderer:
         out: list[str] = []
         block: list[str] | None = None
         commented = False
+        margin = ""  # the indentation of the block's first line (in a list item), which its lines keep
         for line in lines:
             if block is not None:
-                if line.strip():
+                if line.strip() and line.startswith(margin):
                     block.append(line)
                     continue
-                out += self._stash("\n".join(block))
+                out += self._stash("\n".join(line[len(margin):] for line in block), margin)
                 block = None
             if not commented and line.lstrip()[:1] == "<" and HTML_BLOCK_START.match(line):
-                block = [line]
+                block, margin = [line], line[:len(line) - len(line.lstrip())]
                 continue
             if commented or "<!--" in line:
                 commented = uncommented(line, commented)[1]
             out.append(line)
         if block is not None:
-            out += self._stash("\n".join(block))
+            out += self._stash("\n".join(line[len(margin):] for line in block), margin)
         return out
 
     def _deck_values(self, text: str, path: Path, number: int) -> str:

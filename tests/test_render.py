@@ -471,6 +471,9 @@ COMMONMARK_LISTS = {
         "</div>\n</div>"),
     "an HTML block up to a blank line": (
         "<div>raw *as is*\nstill</div>\n\nText *md*\n", "<div>raw *as is*\nstill</div>\n<p>Text <em>md</em></p>"),
+    "an HTML block in an item": (
+        '1. one\n   <div class="x">in item</div>\n2. two\n',
+        '<ol>\n<li>\n<p>one</p>\n<div class="x">in item</div>\n</li>\n<li>\n<p>two</p>\n</li>\n</ol>'),
     "an HTML block under a paragraph": ("Para\n<div>on its own</div>\n", "<p>Para</p>\n<div>on its own</div>"),
     "a commented-out list": ("<!--\n<div>\n\n- a\n-->\n", "<!--\n<div>\n\n- a\n-->"),
 }
