@@ -28,7 +28,10 @@ from talkdeck.source import CODE_SPAN, FENCE, SectionSource, fence_spans, uncomm
 
 SLIDE_ATTRS = LazyPattern(r"<!--\s*\.slide:\s*(.*?)\s*-->")
 ELEMENT_COMMENT = r"<!--\s*\.element:\s*(.*?)\s*-->"
-ELEMENT_BLOCK = LazyPattern(rf"^\s*{ELEMENT_COMMENT}\s*$", re.DOTALL)
+# An element comment on its own; `-last-item` marks one right under a list, which reveal.js gives to the
+# list's last item.
+ELEMENT_BLOCK = LazyPattern(r"^\s*<!--\s*\.element(-last-item)?:\s*(.*?)\s*-->\s*$", re.DOTALL)
+LAST_ITEM = "-last-item"
 PLACEHOLDER = LazyPattern(r"^\x02wzxhzdk:(\d+)\x03$")  # Python-Markdown's stand-in for a raw HTML block
 START_TAG = LazyPattern(r"""<([a-zA-Z][\w-]*)((?:[^<>"']|"[^"]*"|'[^']*')*?)(/?)>""")
 ATTR_LIST_ITEM = LazyPattern(r"""\.([\w-]+)|#([\w-]+)|([\w:.-]+)=("[^"]*"|'[^']*'|[^\s}]+)""")
@@ -46,7 +49,7 @@ INFO = LazyPattern(r"^\s*(?P<lang>[\w+#.-]+)?\s*(?:\[(?P<steps>[^\]]*)\])?\s*(?P
 INCREMENTAL = "{.incremental}"
 STEPS_OFFSET = LazyPattern(r"^(\d*)\s*:(.*)$")
 # a list item's start: its marker (a bullet or `1.`) and the spaces after it
-LIST_MARKER = LazyPattern(r"^( *)([-*+]|(\d{1,9})\.)( +|$)")
+LIST_MARKER = LazyPattern(r"^( *)([-*+]|(\d{1,9})([.)]))( +|$)")
 RULE = LazyPattern(r"^ {0,3}([-*_])(?: *\1){2,} *$")  # `* * *`: a horizontal rule, not an item
 # A line that starts an HTML block which, in CommonMark, ends at the next blank line (its kind 6).
 HTML_BLOCK_START = LazyPattern(
@@ -63,6 +66,8 @@ INCREMENTAL_TOKEN = "talkdeck-incremental-list"
 DECK_VALUE = LazyPattern(r"\{\{\s*deck\.(\w+)\s*\}\}")
 SPLIT_MARKER = "talkdeck-split-"
 VALUE_TOKEN = "talkdeckvalue"
+BLOCK_TOKEN = "talkdeck-block-"
+GAP = "\x00"  # the blank line around a stashed block: kept, or dropped where it would loosen a list
 
 
 class _IncrementalLists(Treeprocessor):
@@ -193,10 +198,12 @@ class _ElementAttributes(Treeprocessor):
                     comment = ELEMENT_BLOCK.match(raw) if isinstance(raw, str) else None
                     if comment:
                         target = _previous_element(parent, child)
+                        if target is not None and comment.group(1) and target.tag in ("ul", "ol") and len(target):
+                            target = target[-1]
                         if target is not None:
                             stash[int(placeholder.group(1))] = ""
                             _remove_keeping_tail(parent, child)
-                            self._apply(target, comment.group(1), stash)
+                            self._apply(target, comment.group(2), stash)
 
     def _apply(self, target: etree.Element, text: str, stash: list) -> None:
         attrs = {attr.group(1): unescape(_attr_value(attr)) for attr in ATTR.finditer(text)}
@@ -468,7 +475,7 @@ class SectionRenderer:
             with problems:
                 if start in spans:
                     out += self._stash(self._fenced_code(lines[start:index], number, path, section),
-                                       text[:len(text) - len(text.lstrip())])
+                                       _indentation(text))
                     block_end = index
                     continue
                 if "{{" in text:
@@ -482,14 +489,14 @@ class SectionRenderer:
                         commented = self._check_loads(text, path, number, section)
                     out.append(closing + text)
                 elif stripped.startswith("<<<layers"):
-                    out += self._stash(self._layers(stripped, path, number, section))
+                    out += self._stash(self._layers(stripped, path, number, section), _indentation(text))
                     block_end = index
                 elif stripped.startswith("<<<"):
                     pane, dep = self.panes.resolve(stripped, path, number)
                     section.dependencies.add(dep)
                     section.has_code = True
                     slide.panes.append(pane)
-                    out += self._stash(pane_html(pane))
+                    out += self._stash(pane_html(pane), _indentation(text))
                     block_end = index
                 elif stripped == INCREMENTAL:
                     out += ["", INCREMENTAL_TOKEN, ""]
@@ -534,13 +541,13 @@ class SectionRenderer:
         margin = ""  # the indentation of the block's first line (in a list item), which its lines keep
         for line in lines:
             if block is not None:
-                if line.strip() and line.startswith(margin):
+                if line.strip() and line != GAP and line.startswith(margin):
                     block.append(line)
                     continue
                 out += self._stash("\n".join(line[len(margin):] for line in block), margin)
                 block = None
             if not commented and line.lstrip()[:1] == "<" and HTML_BLOCK_START.match(line):
-                block, margin = [line], line[:len(line) - len(line.lstrip())]
+                block, margin = [line], _indentation(line)
                 continue
             if commented or "<!--" in line:
                 commented = uncommented(line, commented)[1]
@@ -575,9 +582,9 @@ class SectionRenderer:
 
     def _stash(self, html: str, indent: str = "") -> list[str]:
         """Lines that stand for `html` (indented as the block was, which may put it in a list item)."""
-        token = f"talkdeck-block-{len(self.pending)}-{id(self.pending):x}"
+        token = f"{BLOCK_TOKEN}{len(self.pending)}-{id(self.pending):x}"
         self.pending[token] = html
-        return ["", indent + token, ""]
+        return [GAP, indent + token, GAP]
 
     def _slide_attrs(self, text: str, slide: Slide, path: Path, number: int, section: Section) -> str:
         match = SLIDE_ATTRS.search(text)
@@ -710,56 +717,104 @@ def _lists_as_in_commonmark(lines: list[str]) -> list[str]:
     """Markdown `lines` with their lists written so that Python-Markdown reads them as reveal.js's Markdown
     (CommonMark) does:
 
-    - a list may start right under a paragraph's line (`What we need:` then `- one`): a blank line goes
-      between them, which Python-Markdown needs;
     - a nested item, or a list item's next paragraph or code, is indented as far as its item's text
       starts (`- a` then `  - b`, `1. a` then `   - b`): it is re-indented by four spaces a level, as
-      Python-Markdown wants it.
+      Python-Markdown wants it;
+    - a blank line goes where Python-Markdown needs one to see what CommonMark sees without: a list right
+      under a paragraph's line (`What we need:` then `- one`), an item after a paragraph inside the item
+      before it, an item back out of a nested list in a loose list, a list of the other kind (`- a` then
+      `1. b`), a quote in an item;
+    - `1)` is written `1.`, and an element comment right under a list is marked as reveal.js reads it: for
+      the list's last item.
     """
     out: list[str] = []
     items: list[int] = []  # the column where the text of each open list item starts, outermost first
+    kinds: list[str] = []  # their markers' kinds: "-" for a bullet, "." or ")" for a number
+    loose = False  # a blank line came inside the open list
     previous = "blank"  # the line before: blank, text (a paragraph's), item or other
     commented = False
-    for line in lines:
+    tight = False  # the last stashed block sits in an item's text, with no blank line around it
+    for index, line in enumerate(lines):
+        if line == GAP:  # around a stashed block: none where the block continues an item's text
+            following = lines[index + 1] if index + 1 < len(lines) else ""
+            if tight or (items and previous in ("item", "text") and BLOCK_TOKEN in following
+                         and len(following) - len(following.lstrip(" ")) >= items[0]):
+                tight = not tight
+                continue
+            line = ""
+        if tight and BLOCK_TOKEN in line:  # a line of the item's text, as CommonMark keeps the list tight
+            out.append(line.strip())
+            continue
         if commented or not line.strip():
             out.append(line)
             commented = commented and "-->" not in line
-            previous = previous if line.strip() else "blank"
+            if not line.strip():
+                previous, loose = "blank", loose or bool(items)
             continue
-        if "<!--" in line:
-            commented = uncommented(line)[1]
         expanded = line.expandtabs(4) if "\t" in line else line
         indent = len(expanded) - len(expanded.lstrip(" "))
         first = expanded[indent]
+        if "<!--" in line:
+            if items and previous != "blank" and indent < items[0] and ELEMENT_BLOCK.match(line):
+                out += ["", line.replace(".element", ".element" + LAST_ITEM, 1)]  # right under the list
+                previous = "other"
+                continue
+            commented = uncommented(line)[1]
+        if BLOCK_TOKEN in line and (not items or indent < items[0]):
+            line = expanded = line.lstrip(" ")  # a block indented as code outside a list: a block all the same
+            indent = 0
         item = LIST_MARKER.match(expanded) if first in "-*+" or first.isdigit() else None
         if item and RULE.match(expanded):
             item = None
         if item and (items or indent <= 3):
+            kind = item.group(4) or "-"
+            sibling, levels = None, len(items)
             while items and indent < items[-1]:  # not inside the innermost item's text: a sibling
                 items.pop()
-            if previous == "text" and item.group(4) and item.group(3) in (None, "1"):
-                out.append("")  # a list starts under a paragraph's line (an ordered one only from 1)
-            spaces = len(item.group(4))
+                sibling = kinds.pop()
+            if item.group(5) and (
+                previous == "quote"
+                or (previous == "text" and (items or sibling or item.group(3) in (None, "1")))
+                or (sibling and sibling != kind)
+                or (loose and levels - len(items) > 1)
+            ):
+                out.append("")
+            if not items and sibling != kind:
+                loose = False  # a new list
+            spaces = len(item.group(5))
             width = len(item.group(2)) + (spaces if 0 < spaces <= 4 else 1)
-            out.append(" " * (4 * len(items)) + expanded[indent:])
+            text = expanded[indent:]
+            if kind == ")":  # Python-Markdown knows only `1.`
+                text = f"{item.group(3)}.{text[len(item.group(2)):]}"
+            out.append(" " * (4 * len(items)) + text)
             items.append(indent + width)
+            kinds.append(kind)
             previous = "item"
             continue
+        if items and first == ">" and previous in ("item", "text"):
+            out.append("")  # a quote under an item's text: a block of its own
+            previous = "blank"
         if items and indent >= items[0]:  # inside an item: indented by its level, plus whatever is extra
             depth = max(level for level, column in enumerate(items) if indent >= column)
             extra = indent - items[depth]
             if previous == "blank":
-                del items[depth + 1:]
+                del items[depth + 1:], kinds[depth + 1:]
             out.append(" " * (4 * depth + 4 + extra) + expanded[indent:])
         else:
             if items and previous == "blank":  # back at the margin after a blank line: the list is over
-                items = []
+                items, kinds, loose = [], [], False
             extra = indent
             out.append(line)
         if previous in ("blank", "other") or first in "#|<":
             # a paragraph starts, unless the line is a heading, table, HTML, quote or code
             previous = "other" if first in "#|<>{\x02" or extra > 3 or "talkdeck-" in line else "text"
+        if first == ">":
+            previous = "quote"
     return out
+
+
+def _indentation(text: str) -> str:
+    return text[:len(text) - len(text.lstrip())]
 
 
 def _table_row(text: str) -> bool:

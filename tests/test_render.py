@@ -454,14 +454,34 @@ COMMONMARK_LISTS = {
         "1. one\n   - a\n2. two\n", "<ol>\n<li>one<ul>\n<li>a</li>\n</ul>\n</li>\n<li>two</li>\n</ol>"),
     "four-space nesting, as before": (
         "- one\n    - a\n        - b\n", "<ul>\n<li>one<ul>\n<li>a<ul>\n<li>b</li>\n</ul>\n</li>\n</ul>\n</li>\n</ul>"),
-    "a fence in an item": (
+    "a fence in an item, the list tight": (
         "1. Install\n   ```bash\n   pip install x\n   ```\n2. Run\n",
-        '<ol>\n<li>\n<p>Install</p>\n<pre class="td-code"><code class="language-bash">pip install x</code></pre>\n'
-        "</li>\n<li>\n<p>Run</p>\n</li>\n</ol>"),
+        '<ol>\n<li>Install\n<pre class="td-code"><code class="language-bash">pip install x</code></pre></li>\n'
+        "<li>Run</li>\n</ol>"),
     "a fence indented four in an item": (
         "- Install\n    ```bash\n    pip install x\n    ```\n",
-        '<ul>\n<li>\n<p>Install</p>\n<pre class="td-code"><code class="language-bash">pip install x</code></pre>\n'
-        "</li>\n</ul>"),
+        '<ul>\n<li>Install\n<pre class="td-code"><code class="language-bash">pip install x</code></pre></li>\n</ul>'),
+    "a fence after a blank line in an item": (
+        "1. a\n\n   ```\n   x\n   ```\n2. b\n",
+        '<ol>\n<li>\n<p>a</p>\n<pre class="td-code"><code class="language-plaintext">x</code></pre>\n</li>\n'
+        "<li>\n<p>b</p>\n</li>\n</ol>"),
+    "a fence indented four outside a list": (
+        "text\n\n    ```\n    code\n    ```\n",
+        '<p>text</p>\n<pre class="td-code"><code class="language-plaintext">code</code></pre>'),
+    "an item after a paragraph in the item before": (
+        "1. a\n\n   more\n2. b\n", "<ol>\n<li>\n<p>a</p>\n<p>more</p>\n</li>\n<li>\n<p>b</p>\n</li>\n</ol>"),
+    "an item back out of a nested list, in a loose list": (
+        "- a\n\n  - b\n- c\n",
+        "<ul>\n<li>\n<p>a</p>\n<ul>\n<li>b</li>\n</ul>\n</li>\n<li>\n<p>c</p>\n</li>\n</ul>"),
+    "a list of the other kind": ("- a\n1. b\n", "<ul>\n<li>a</li>\n</ul>\n<ol>\n<li>b</li>\n</ol>"),
+    "numbers with a parenthesis": ("1) one\n2) two\n", "<ol>\n<li>one</li>\n<li>two</li>\n</ol>"),
+    "a quote in an item": (
+        "- a\n  > quote\n- b\n",
+        "<ul>\n<li>\n<p>a</p>\n<blockquote>\n<p>quote</p>\n</blockquote>\n</li>\n<li>\n<p>b</p>\n</li>\n</ul>"),
+    "an element comment right under a list: its last item": (
+        '- a\n- b\n<!-- .element: class="fragment" -->\n', '<ul>\n<li>a</li>\n<li class="fragment">b</li>\n</ul>'),
+    "an element comment in an item": (
+        '- a\n  <!-- .element: class="fragment" -->\n- b\n', '<ul>\n<li class="fragment">a</li>\n<li>b</li>\n</ul>'),
     "a lazy line": ("- a\nlazy\n- b\n", "<ul>\n<li>a\nlazy</li>\n<li>b</li>\n</ul>"),
     "indented code is code": ("code:\n\n    - not an item\n", "<p>code:</p>\n<pre><code>- not an item\n</code></pre>"),
     "a rule": ("Text\n\n* * *\n", "<p>Text</p>\n<hr>"),
@@ -473,7 +493,7 @@ COMMONMARK_LISTS = {
         "<div>raw *as is*\nstill</div>\n\nText *md*\n", "<div>raw *as is*\nstill</div>\n<p>Text <em>md</em></p>"),
     "an HTML block in an item": (
         '1. one\n   <div class="x">in item</div>\n2. two\n',
-        '<ol>\n<li>\n<p>one</p>\n<div class="x">in item</div>\n</li>\n<li>\n<p>two</p>\n</li>\n</ol>'),
+        '<ol>\n<li>one\n<div class="x">in item</div></li>\n<li>two</li>\n</ol>'),
     "an HTML block under a paragraph": ("Para\n<div>on its own</div>\n", "<p>Para</p>\n<div>on its own</div>"),
     "a commented-out list": ("<!--\n<div>\n\n- a\n-->\n", "<!--\n<div>\n\n- a\n-->"),
 }
