@@ -311,12 +311,16 @@ class _StashBlocks(Preprocessor):
 
 
 class _HashHeading(HashHeaderProcessor):
-    """A `#` heading whose closing hashes need a space before them, as in reveal.js's Markdown (CommonMark).
+    """A `#` heading as in reveal.js's Markdown (CommonMark): a space after the hashes (`#1 priority` is
+    text), up to three spaces before them, and closing hashes only after a space.
 
-    Python-Markdown drops any hashes that end the line, so `# Why C#` became "Why C".
+    Python-Markdown takes `#python` for a heading and drops any hashes that end the line: `# Why C#` became
+    "Why C".
     """
 
-    RE = LazyPattern(r"(?:^|\n)(?P<level>#{1,6})(?P<header>(?:\\.|[^\\\n])*?)(?:[ \t]+#+)?[ \t]*(?:\n|$)")
+    RE = LazyPattern(
+        r"(?:^|\n) {0,3}(?P<level>#{1,6})(?=[ \t]|\n|$)(?P<header>(?:\\.|[^\\\n])*?)(?:[ \t]+#+)?[ \t]*(?:\n|$)"
+    )
 
 
 class _Extension(markdown.Extension):

@@ -1,4 +1,5 @@
 import xml.etree.ElementTree as etree
+from html import escape
 from pathlib import Path
 
 import pytest
@@ -396,11 +397,16 @@ def test_attribute_lists_and_tables_load_with_the_first_brace_and_bar(tmp_path):
     ("## Closed ##", "<h2>Closed</h2>"),
     ("### Closed #  ", "<h3>Closed</h3>"),
     ("# Escaped \\#", "<h1>Escaped #</h1>"),
-    ("#Tight", "<h1>Tight</h1>"),
+    ("   ## Indented", "<h2>Indented</h2>"),
     ("## Fragment {.fragment}", '<h2 class="fragment">Fragment</h2>'),
 ])
 def test_closing_hashes_of_a_heading_need_a_space_before_them(render, line, heading):
     assert render(f"{line}\ntext\n").slides[0].html == f"{heading}\n<p>text</p>"
+
+
+@pytest.mark.parametrize("line", ["#1 priority: tests", "#python #docker", "#!/bin/sh & more"])
+def test_hashes_without_a_space_after_them_are_text_not_a_heading(render, line):
+    assert render(f"{line}\n").slides[0].html == f"<p>{escape(line, quote=False)}</p>"
 
 
 def test_element_comments_give_their_attributes_as_reveal_js_does(render):
