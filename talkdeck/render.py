@@ -14,7 +14,7 @@ from urllib.parse import unquote
 
 import markdown
 from markdown.blockprocessors import HashHeaderProcessor
-from markdown.inlinepatterns import InlineProcessor
+from markdown.inlinepatterns import InlineProcessor, SimpleTagInlineProcessor, SubstituteTagInlineProcessor
 from markdown.preprocessors import Preprocessor
 from markdown.treeprocessors import Treeprocessor
 from markdown.util import AtomicString, Registry
@@ -51,6 +51,7 @@ STEPS_OFFSET = LazyPattern(r"^(\d*)\s*:(.*)$")
 # a list item's start: its marker (a bullet or `1.`) and the spaces after it
 LIST_MARKER = LazyPattern(r"^( *)([-*+]|(\d{1,9})([.)]))( +|$)")
 RULE = LazyPattern(r"^ {0,3}([-*_])(?: *\1){2,} *$")  # `* * *`: a horizontal rule, not an item
+TABLE_RULE = LazyPattern(r"^ {0,3}\|?(?: *:?-+:? *\|)+ *(?::?-+:? *)?$|^ {0,3}:?-+:? *\| *(?::?-+:? *\|? *)*$")
 # A line that starts an HTML block which, in CommonMark, ends at the next blank line (its kind 6).
 HTML_BLOCK_START = LazyPattern(
     r"^ {0,3}</?(?:address|article|aside|base|basefont|blockquote|body|caption|center|col|colgroup|dd|details|"
@@ -95,7 +96,8 @@ class _IncrementalLists(Treeprocessor):
 PATTERN_NEEDS = {
     "backtick": "`", "escape": "\\", "reference": "[", "link": "[", "image_link": "![", "image_reference": "![",
     "short_reference": "[", "short_image_ref": "![", "autolink": "<", "automail": "<", "html": "<",
-    "entity": "&", "linebreak": "  \n", "talkdeck_element": "<!--",
+    "entity": "&", "linebreak": "  \n", "talkdeck_element": "<!--", "talkdeck_break": "\\\n",
+    "talkdeck_strike": "~",
 }
 BUILTIN_INLINE = frozenset([*PATTERN_NEEDS, "em_strong"])
 PLACEHOLDER_ENDS = ("\x02", "\x03")  # around Python-Markdown's placeholders: such text is left to it
@@ -171,6 +173,25 @@ class _ElementComment(InlineProcessor):
 
 
 ELEMENT_TAG = "talkdeck-element"
+STRIKE = r"(~{1,2})(?![~\s])(.+?)(?<![~\s])\1(?!~)"  # `~~a~~` or `~a~`, not `~3x and ~2x`
+ASCII_PUNCTUATION = "!\"#$%&'()*+,-./:;<=>?@[\\]^_`{|}~"
+TASK = LazyPattern(r"^\[([ xX])\][ \t]+")
+
+
+class _TaskItems(Treeprocessor):
+    """`- [ ] to do` and `- [x] done`: a list item that starts with a box gets a checkbox, as in reveal.js."""
+
+    def run(self, root: etree.Element) -> None:
+        for item in root.iter("li"):
+            holder = item[0] if len(item) and item[0].tag == "p" and not (item.text or "").strip() else item
+            box = TASK.match(holder.text or "")
+            if box:
+                checkbox = etree.Element("input", {"type": "checkbox", "disabled": ""})
+                if box.group(1) != " ":
+                    checkbox.set("checked", "")
+                checkbox.tail = " " + holder.text[box.end():]
+                holder.text = ""
+                holder.insert(0, checkbox)
 
 
 class _ElementAttributes(Treeprocessor):
@@ -333,6 +354,12 @@ class _Extension(markdown.Extension):
         md.preprocessors.register(_StashBlocks(md, self.pending), "talkdeck_stash", 28)
         md.parser.blockprocessors.register(_HashHeading(md.parser), "hashheader", 70)  # replaces it
         md.inlinePatterns.register(_ElementComment(ELEMENT_COMMENT, md), "talkdeck_element", 95)  # before html
+        # GitHub's Markdown, as reveal.js reads it: a backslash ending a line breaks it (before escapes, 180),
+        # ~~struck~~ or ~struck~ text, any ASCII punctuation escaped, and task list items
+        md.inlinePatterns.register(SubstituteTagInlineProcessor(r"\\\n", "br"), "talkdeck_break", 185)
+        md.inlinePatterns.register(SimpleTagInlineProcessor(STRIKE, "del"), "talkdeck_strike", 65)
+        md.ESCAPED_CHARS = sorted(set(md.ESCAPED_CHARS) | set(ASCII_PUNCTUATION))
+        md.treeprocessors.register(_TaskItems(md), "talkdeck_tasks", 14)  # after inline (20)
         md.treeprocessors.register(_ElementAttributes(md), "talkdeck_element", 15)  # after inline (20)
         md.treeprocessors.register(_IncrementalLists(md), "talkdeck_incremental", 5)
         md.treeprocessors.register(_ImageSources(md, self.images), "talkdeck_images", 4)
@@ -764,6 +791,10 @@ def _lists_as_in_commonmark(lines: list[str]) -> list[str]:
                 previous = "other"
                 continue
             commented = uncommented(line)[1]
+        if previous == "text" and "|" in line and index + 1 < len(lines) and "-" in lines[index + 1] and (
+                TABLE_RULE.match(lines[index + 1])):
+            out.append("")  # a table right under a paragraph's line
+            previous = "blank"
         if BLOCK_TOKEN in line and (not items or indent < items[0]):
             line = expanded = line.lstrip(" ")  # a block indented as code outside a list: a block all the same
             indent = 0

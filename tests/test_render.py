@@ -508,3 +508,26 @@ COMMONMARK_LISTS = {
 @pytest.mark.parametrize(("text", "html"), COMMONMARK_LISTS.values(), ids=COMMONMARK_LISTS.keys())
 def test_lists_and_html_blocks_read_as_reveal_js_reads_them(render, text, html):
     assert render(text).slides[0].html == html
+
+
+GITHUB_MARKDOWN = {
+    "struck text": ("~~old~~ new, ~single~ too", "<p><del>old</del> new, <del>single</del> too</p>"),
+    "tildes that strike nothing": ("~3x faster and ~2x smaller", "<p>~3x faster and ~2x smaller</p>"),
+    "a backslash that breaks the line": ("Before: 1.2 GB\\\nAfter: 150 MB", "<p>Before: 1.2 GB<br>\nAfter: 150 MB</p>"),
+    "any punctuation escaped": ("Use \\<br\\>, \\~~not~~, \\$5, \\& \\: \\@ \\= \\^ \\; \\/ \\? \\' \\%",
+                                "<p>Use &lt;br&gt;, ~~not~~, $5, &amp; : @ = ^ ; / ? ' %</p>"),
+    "task items": ("- [ ] to do\n- [x] done **now**\n- [] not one",
+                   '<ul>\n<li><input disabled="" type="checkbox"> to do</li>\n'
+                   '<li><input checked="" disabled="" type="checkbox"> done <strong>now</strong></li>\n'
+                   "<li>[] not one</li>\n</ul>"),
+    "a table right under a paragraph": (
+        "Results:\n| a | b |\n|---|---|\n| 1 | 2 |",
+        "<p>Results:</p>\n<table>\n<thead>\n<tr>\n<th>a</th>\n<th>b</th>\n</tr>\n</thead>\n<tbody>\n<tr>\n"
+        "<td>1</td>\n<td>2</td>\n</tr>\n</tbody>\n</table>"),
+    "a pipe in a paragraph": ("Just a | pipe\nmore text", "<p>Just a | pipe\nmore text</p>"),
+}
+
+
+@pytest.mark.parametrize(("text", "html"), GITHUB_MARKDOWN.values(), ids=GITHUB_MARKDOWN.keys())
+def test_github_markdown_that_reveal_js_reads(render, text, html):
+    assert render(text).slides[0].html == html
