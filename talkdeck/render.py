@@ -97,10 +97,14 @@ PATTERN_NEEDS = {
     "backtick": "`", "escape": "\\", "reference": "[", "link": "[", "image_link": "![", "image_reference": "![",
     "short_reference": "[", "short_image_ref": "![", "autolink": "<", "automail": "<", "html": "<",
     "entity": "&", "linebreak": "  \n", "talkdeck_element": "<!--", "talkdeck_break": "\\\n",
-    "talkdeck_strike": "~",
+    "talkdeck_strike": "~", "talkdeck_url": ("://", "www.", "@"),
 }
 BUILTIN_INLINE = frozenset([*PATTERN_NEEDS, "em_strong"])
 PLACEHOLDER_ENDS = ("\x02", "\x03")  # around Python-Markdown's placeholders: such text is left to it
+
+
+def _needles() -> list[str]:
+    return [needle for needs in PATTERN_NEEDS.values() for needle in ((needs,) if isinstance(needs, str) else needs)]
 
 
 class _PlainText(Treeprocessor):
@@ -129,7 +133,7 @@ class _PlainText(Treeprocessor):
             return
         delimiters = getattr(self.md, "delimiters", None)
         tokens = delimiters.tokens if delimiters else ["*", "_"]
-        needles = sorted({*PATTERN_NEEDS.values(), *tokens, *PLACEHOLDER_ENDS})
+        needles = sorted({*_needles(), *tokens, *PLACEHOLDER_ENDS})
         inline = re.compile("|".join(map(re.escape, needles))).search
         rest: list[str] = []
         for element in root.iter():
@@ -145,7 +149,8 @@ class _PlainText(Treeprocessor):
                 else:
                     rest.append(tail)
         everything = "\0".join(rest)
-        present = {name for name, needs in PATTERN_NEEDS.items() if needs in everything}
+        present = {name for name, needs in PATTERN_NEEDS.items()
+                   if any(needle in everything for needle in ((needs,) if isinstance(needs, str) else needs))}
         if any(token in everything for token in tokens):
             present.add("em_strong")
         if len(present) < len(BUILTIN_INLINE):
@@ -176,6 +181,38 @@ ELEMENT_TAG = "talkdeck-element"
 STRIKE = r"(~{1,2})(?![~\s])(.+?)(?<![~\s])\1(?!~)"  # `~~a~~` or `~a~`, not `~3x and ~2x`
 ASCII_PUNCTUATION = "!\"#$%&'()*+,-./:;<=>?@[\\]^_`{|}~"
 TASK = LazyPattern(r"^\[([ xX])\][ \t]+")
+
+
+# A web address or an email address in the text, which GitHub's Markdown (and so reveal.js) makes a link:
+# https://x.org/a, www.x.org, me@x.org. What may end it (`.` `,` `)` ...) is trimmed in BareLinks.
+BARE_LINK = (
+    r"(?<![\w/@.:+-])(?:(?:https?://|www\.)[\w-]+(?:\.[\w-]+)*(?::\d+)?(?:[/?#][^\s<]*)?"
+    r"|[\w.+-]+@[\w-]+(?:\.[\w-]+)*\.\w+)"
+)
+
+
+class _BareLinks(InlineProcessor):
+    """Links a bare address as GitHub's Markdown does: without what ends a sentence after it, `.` `,` `?`
+    `!` `:` `*` `_` `~` and a `)` it does not open."""
+
+    def handleMatch(self, m: re.Match[str], data: str):  # noqa: N802 - Python-Markdown's API
+        text = m.group(0)
+        while text:
+            if text[-1] in "?!.,:*_~'\"":
+                text = text[:-1]
+            elif text[-1] == ")" and text.count(")") > text.count("("):
+                text = text[:-1]
+            else:
+                break
+        if "@" in text and "://" not in text:
+            href = "mailto:" + text
+        else:
+            href = text if "://" in text else "http://" + text
+        if "." not in text.rpartition("@")[2] and "://" not in text:
+            return None, None, None
+        link = etree.Element("a", {"href": href})
+        link.text = AtomicString(text)
+        return link, m.start(0), m.start(0) + len(text)
 
 
 class _TaskItems(Treeprocessor):
@@ -358,6 +395,7 @@ class _Extension(markdown.Extension):
         # ~~struck~~ or ~struck~ text, any ASCII punctuation escaped, and task list items
         md.inlinePatterns.register(SubstituteTagInlineProcessor(r"\\\n", "br"), "talkdeck_break", 185)
         md.inlinePatterns.register(SimpleTagInlineProcessor(STRIKE, "del"), "talkdeck_strike", 65)
+        md.inlinePatterns.register(_BareLinks(BARE_LINK, md), "talkdeck_url", 85)  # after links and raw HTML
         md.ESCAPED_CHARS = sorted(set(md.ESCAPED_CHARS) | set(ASCII_PUNCTUATION))
         md.treeprocessors.register(_TaskItems(md), "talkdeck_tasks", 14)  # after inline (20)
         md.treeprocessors.register(_ElementAttributes(md), "talkdeck_element", 15)  # after inline (20)

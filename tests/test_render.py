@@ -525,6 +525,18 @@ GITHUB_MARKDOWN = {
         "<p>Results:</p>\n<table>\n<thead>\n<tr>\n<th>a</th>\n<th>b</th>\n</tr>\n</thead>\n<tbody>\n<tr>\n"
         "<td>1</td>\n<td>2</td>\n</tr>\n</tbody>\n</table>"),
     "a pipe in a paragraph": ("Just a | pipe\nmore text", "<p>Just a | pipe\nmore text</p>"),
+    "bare addresses": (
+        "Slides: https://example.com/talk?a=1. Or www.python.org, (http://localhost:8000/) or me@example.com.",
+        '<p>Slides: <a href="https://example.com/talk?a=1">https://example.com/talk?a=1</a>. Or '
+        '<a href="http://www.python.org">www.python.org</a>, (<a href="http://localhost:8000/">'
+        'http://localhost:8000/</a>) or <a href="mailto:me@example.com">me@example.com</a>.</p>'),
+    "addresses already linked, in code or in HTML": (
+        '[site](https://x.org), <https://y.org>, `https://z.org`, <a href="https://w.org">w</a>, user@host',
+        '<p><a href="https://x.org">site</a>, <a href="https://y.org">https://y.org</a>, <code>https://z.org</code>, '
+        '<a href="https://w.org">w</a>, user@host</p>'),
+    "an address with underscores and parentheses": (
+        "https://x.org/a_b_(c) and _it_",
+        '<p><a href="https://x.org/a_b_(c)">https://x.org/a_b_(c)</a> and <em>it</em></p>'),
 }
 
 
