@@ -53,6 +53,13 @@ LIST_MARKER = LazyPattern(r"^( *)([-*+]|(\d{1,9})([.)]))( +|$)")
 RULE = LazyPattern(r"^ {0,3}([-*_])(?: *\1){2,} *$")  # `* * *`: a horizontal rule, not an item
 TABLE_RULE = LazyPattern(r"^ {0,3}\|?(?: *:?-+:? *\|)+ *(?::?-+:? *)?$|^ {0,3}:?-+:? *\| *(?::?-+:? *\|? *)*$")
 # A line that starts an HTML block which, in CommonMark, ends at the next blank line (its kind 6).
+# A line that is one whole HTML tag, opening or closing (not script, style, pre or textarea), which starts an
+# HTML block after a blank line (CommonMark's kind 7): `<img src="img/a.png" width="400">`, `<span class="x">`.
+HTML_TAG_LINE = LazyPattern(
+    r"""^ {0,3}(?:<(?!(?:script|style|pre|textarea)\b)[a-zA-Z][\w-]*(?:\s+[\w:.-]+(?:\s*=\s*(?:"[^"]*"|'[^']*'|"""
+    r"""[^\s"'=<>`]+))?)*\s*/?>|</[a-zA-Z][\w-]*\s*>)\s*$"""
+)
+RAW_MARK = "<!--talkdeck-raw-->"  # leads HTML that Python-Markdown would put in a paragraph; taken out after
 HTML_BLOCK_START = LazyPattern(
     r"^ {0,3}</?(?:address|article|aside|base|basefont|blockquote|body|caption|center|col|colgroup|dd|details|"
     r"dialog|dir|div|dl|dt|fieldset|figcaption|figure|footer|form|frame|frameset|h[1-6]|head|header|hr|html|"
@@ -515,6 +522,8 @@ class SectionRenderer:
         text = "\n".join(lines)
         add_extensions_for(self.md, text)
         html = self._fill_values(self.md.convert(text))
+        if RAW_MARK in html:
+            html = html.replace(RAW_MARK, "")
         self.md.reset()
         self.pending.clear()
         return html
@@ -598,32 +607,38 @@ class SectionRenderer:
         return _lists_as_in_commonmark(self._html_blocks(out))
 
     def _html_blocks(self, lines: list[str]) -> list[str]:
-        """Stash each HTML block that starts with a block-level tag, up to the next blank line, as reveal.js's
-        Markdown (CommonMark) reads it: Markdown between such blocks is Markdown (`<div>`, a blank line,
-        `- item`, a blank line, `</div>`). Python-Markdown would take everything up to the closing tag as
-        HTML and show the item's Markdown as it is."""
+        """Stash each HTML block as reveal.js's Markdown (CommonMark) reads it: from a line that starts with a
+        block-level tag, or a line that is one whole tag after a blank line, up to the next blank line.
+
+        Markdown between such blocks is Markdown (`<div>`, a blank line, `- item`, a blank line, `</div>`);
+        Python-Markdown would take everything up to the closing tag as HTML and show the item's Markdown as
+        it is. An element comment that ends a block is left out of it, so that it reaches the block.
+        """
         if not any(line.lstrip()[:1] == "<" for line in lines):
             return lines
         out: list[str] = []
-        block: list[str] | None = None
+        block: list[str] = []
         commented = False
         margin = ""  # the indentation of the block's first line (in a list item), which its lines keep
-        for line in lines:
-            if block is not None:
+        for line in [*lines, ""]:
+            if block:
                 if line.strip() and line != GAP and line.startswith(margin):
                     block.append(line)
                     continue
-                out += self._stash("\n".join(line[len(margin):] for line in block), margin)
-                block = None
-            if not commented and line.lstrip()[:1] == "<" and HTML_BLOCK_START.match(line):
+                comments = []
+                while len(block) > 1 and ELEMENT_BLOCK.match(block[-1]):
+                    comments.insert(0, block.pop())
+                out += self._stash(RAW_MARK + "\n".join(text[len(margin):] for text in block), margin)
+                out += comments
+                block = []
+            if not commented and line.lstrip()[:1] == "<" and (HTML_BLOCK_START.match(line) or (
+                    (not out or not out[-1].strip() or out[-1] == GAP) and HTML_TAG_LINE.match(line))):
                 block, margin = [line], _indentation(line)
                 continue
             if commented or "<!--" in line:
                 commented = uncommented(line, commented)[1]
             out.append(line)
-        if block is not None:
-            out += self._stash("\n".join(line[len(margin):] for line in block), margin)
-        return out
+        return out[:-1]
 
     def _deck_values(self, text: str, path: Path, number: int) -> str:
         def value(match: re.Match[str]) -> str:
@@ -878,9 +893,11 @@ def _lists_as_in_commonmark(lines: list[str]) -> list[str]:
                 items, kinds, loose = [], [], False
             extra = indent
             out.append(line)
-        if previous in ("blank", "other") or first in "#|<":
-            # a paragraph starts, unless the line is a heading, table, HTML, quote or code
-            previous = "other" if first in "#|<>{\x02" or extra > 3 or "talkdeck-" in line else "text"
+        if previous in ("blank", "other") or first in "#|":
+            # a paragraph starts, unless the line is a heading, table, comment, quote or code (an HTML block
+            # is stashed by now: a tag here starts a paragraph)
+            previous = "other" if first in "#|>{\x02" or extra > 3 or "talkdeck-" in line or (
+                line.lstrip().startswith("<!--")) else "text"
         if first == ">":
             previous = "quote"
     return out

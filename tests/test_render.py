@@ -501,6 +501,18 @@ COMMONMARK_LISTS = {
         '1. one\n   <div class="x">in item</div>\n2. two\n',
         '<ol>\n<li>one\n<div class="x">in item</div></li>\n<li>two</li>\n</ol>'),
     "an HTML block under a paragraph": ("Para\n<div>on its own</div>\n", "<p>Para</p>\n<div>on its own</div>"),
+    "a line of one tag after a blank line": (
+        '<img src="img/a.svg" width="200">\n\nCaption *here*',
+        '<img src="img/a.svg" width="200">\n<p>Caption <em>here</em></p>'),
+    "Markdown between lines of one tag": (
+        '<span class="big">\n\n**x**\n\n</span>', '<span class="big">\n<p><strong>x</strong></p>\n</span>'),
+    "a tag in a paragraph stays in it": ('Text\n<img src="img/a.svg">', '<p>Text\n<img src="img/a.svg"></p>'),
+    "a paragraph that starts with a tag, then a list": (
+        "<span>a</span> *b*\n- list", "<p><span>a</span> <em>b</em></p>\n<ul>\n<li>list</li>\n</ul>"),
+    "an element comment under an HTML block": (
+        '<div class="box">x</div>\n<!-- .element: class="fragment" -->\n\n<img src="img/a.svg">\n'
+        '<!-- .element: class="fragment" data-fragment-index="1" -->',
+        '<div class="box fragment">x</div>\n<img src="img/a.svg" class="fragment" data-fragment-index="1">'),
     "a commented-out list": ("<!--\n<div>\n\n- a\n-->\n", "<!--\n<div>\n\n- a\n-->"),
 }
 
