@@ -202,6 +202,8 @@ class _BareLinks(InlineProcessor):
     """Links a bare address as GitHub's Markdown does: without what ends a sentence after it, `.` `,` `?`
     `!` `:` `*` `_` `~` and a `)` it does not open."""
 
+    ANCESTOR_EXCLUDES = ("a",)  # not in a link's text
+
     def handleMatch(self, m: re.Match[str], data: str):  # noqa: N802 - Python-Markdown's API
         text = m.group(0)
         while text:
@@ -250,12 +252,23 @@ class _ElementAttributes(Treeprocessor):
             isinstance(raw, str) and ".element" in raw for raw in stash
         ):
             return
+        parents = {child: parent for parent in root.iter() for child in parent}
         for parent in list(root.iter()):
             for child in list(parent):
                 if child.tag == ELEMENT_TAG:
                     target = _previous_element(parent, child)
                     target = parent if target is None else target  # (an element without children is false)
-                    _remove_keeping_tail(parent, child)
+                    outer = parents.get(parent)
+                    if target is parent and parent.tag == "p" and len(parent) == 1 and outer is not None and not (
+                            (parent.text or "").strip() or (child.tail or "").strip()):
+                        # a paragraph of the comment alone (indented into a list item): it stands for the
+                        # comment on its own line, which goes to the element before
+                        target = _previous_element(outer, parent)
+                        if target is None:
+                            continue
+                        outer.remove(parent)
+                    else:
+                        _remove_keeping_tail(parent, child)
                     self._apply(target, child.get("attrs", ""), stash)
                 elif child.tag == "p" and len(child) == 0 and (child.text or "").startswith("\x02"):
                     placeholder = PLACEHOLDER.match(child.text or "")

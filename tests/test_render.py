@@ -513,6 +513,10 @@ COMMONMARK_LISTS = {
         '<div class="box">x</div>\n<!-- .element: class="fragment" -->\n\n<img src="img/a.svg">\n'
         '<!-- .element: class="fragment" data-fragment-index="1" -->',
         '<div class="box fragment">x</div>\n<img src="img/a.svg" class="fragment" data-fragment-index="1">'),
+    "an element comment under a fence in an item": (
+        '- a\n\n  ```\n  x\n  ```\n  <!-- .element: class="fragment" -->\n',
+        '<ul>\n<li>\n<p>a</p>\n<pre class="td-code fragment"><code class="language-plaintext">x</code></pre>\n'
+        "</li>\n</ul>"),
     "a commented-out list": ("<!--\n<div>\n\n- a\n-->\n", "<!--\n<div>\n\n- a\n-->"),
 }
 
@@ -546,6 +550,7 @@ GITHUB_MARKDOWN = {
         '[site](https://x.org), <https://y.org>, `https://z.org`, <a href="https://w.org">w</a>, user@host',
         '<p><a href="https://x.org">site</a>, <a href="https://y.org">https://y.org</a>, <code>https://z.org</code>, '
         '<a href="https://w.org">w</a>, user@host</p>'),
+    "an address as a link's text": ("[https://x.org](https://y.org)", '<p><a href="https://y.org">https://x.org</a></p>'),
     "an address with underscores and parentheses": (
         "https://x.org/a_b_(c) and _it_",
         '<p><a href="https://x.org/a_b_(c)">https://x.org/a_b_(c)</a> and <em>it</em></p>'),
