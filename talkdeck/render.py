@@ -27,12 +27,10 @@ from talkdeck.patterns import LazyPattern
 from talkdeck.source import CODE_SPAN, FENCE, SectionSource, fence_spans, uncommented
 
 SLIDE_ATTRS = LazyPattern(r"<!--\s*\.slide:\s*(.*?)\s*-->")
-ELEMENT_COMMENT = r"<!--\s*\.element:\s*(.*?)\s*-->"
 # An element comment on its own; `-last-item` marks one right under a list, which reveal.js gives to the
 # list's last item.
 ELEMENT_BLOCK = LazyPattern(r"^\s*<!--\s*\.element(-last-item)?:\s*(.*?)\s*-->\s*$", re.DOTALL)
 LAST_ITEM = "-last-item"
-PLACEHOLDER = LazyPattern(r"^\x02wzxhzdk:(\d+)\x03$")  # Python-Markdown's stand-in for a raw HTML block
 START_TAG = LazyPattern(r"""<([a-zA-Z][\w-]*)((?:[^<>"']|"[^"]*"|'[^']*')*?)(/?)>""")
 ATTR_LIST_ITEM = LazyPattern(r"""\.([\w-]+)|#([\w-]+)|([\w:.-]+)=("[^"]*"|'[^']*'|[^\s}]+)""")
 ATTR = LazyPattern(r"""([\w:.-]+)(?:\s*=\s*(?:"([^"]*)"|'([^']*)'|([^\s"'>]+)))?""")
@@ -103,7 +101,7 @@ class _IncrementalLists(Treeprocessor):
 PATTERN_NEEDS = {
     "backtick": "`", "escape": "\\", "reference": "[", "link": "[", "image_link": "![", "image_reference": "![",
     "short_reference": "[", "short_image_ref": "![", "autolink": "<", "automail": "<", "html": "<",
-    "entity": "&", "linebreak": "  \n", "talkdeck_element": "<!--", "talkdeck_break": "\\\n",
+    "entity": "&", "linebreak": "  \n", "talkdeck_break": "\\\n",
     "talkdeck_strike": "~", "talkdeck_url": ("://", "www.", "@"),
 }
 BUILTIN_INLINE = frozenset([*PATTERN_NEEDS, "em_strong"])
@@ -175,16 +173,6 @@ class _PlainText(Treeprocessor):
         return subset
 
 
-class _ElementComment(InlineProcessor):
-    """Marks reveal.js's element comment, `<!-- .element: class="fragment" -->`, where it stands in a text."""
-
-    def handleMatch(self, m: re.Match[str], data: str):  # noqa: N802 - Python-Markdown's API
-        marker = etree.Element(ELEMENT_TAG)
-        marker.set("attrs", m.group(1))
-        return marker, m.start(0), m.end(0)
-
-
-ELEMENT_TAG = "talkdeck-element"
 STRIKE = r"(~{1,2})(?![~\s])(.+?)(?<![~\s])\1(?!~)"  # `~~a~~` or `~a~`, not `~3x and ~2x`
 ASCII_PUNCTUATION = "!\"#$%&'()*+,-./:;<=>?@[\\]^_`{|}~"
 TASK = LazyPattern(r"^\[([ xX])\][ \t]+")
@@ -240,85 +228,88 @@ class _TaskItems(Treeprocessor):
                 holder.insert(0, checkbox)
 
 
-class _ElementAttributes(Treeprocessor):
-    """Gives an element comment's attributes to the element it follows, as reveal.js's Markdown plugin does:
-    the comment's previous sibling element (a line break aside), else, inside a paragraph or list item,
-    that paragraph or item. A comment on its own after a code block, pane or table gives them to that block.
+VOID_TAGS = frozenset(["area", "base", "br", "col", "embed", "hr", "img", "input", "link", "meta", "source",
+                       "track", "wbr"])
+HTML_TOKEN = LazyPattern(r"""<!--.*?-->|<(/?)([a-zA-Z][\w-]*)((?:[^<>"']|"[^"]*"|'[^']*')*)>""", re.DOTALL)
+
+
+def element_comments(html: str) -> str:
+    """`html` with reveal.js's element comments, `<!-- .element: class="fragment" -->`, applied as its
+    Markdown plugin applies them in the page: to the element before the comment among its siblings (a line
+    break aside), else to the element it is in; one marked as right under a list, to the list's last item.
+    A paragraph of the comment alone (indented into a list item) stands for the comment. The comments go.
     """
+    if ".element" not in html:
+        return html
+    tokens = list(HTML_TOKEN.finditer(html))
+    tags: dict[int, str] = {}
+    before: dict[int, int | None] = {}  # an element's start -> the element before it among its siblings
+    last_child: dict[int, int] = {}
+    stack: list[list[int | None]] = [[None, None]]  # each open element's start, and its last child so far
+    edits: dict[int, list[str]] = {}  # an element's start -> the attribute texts it gets
+    dropped: set[int] = set()
+    for index, token in enumerate(tokens):
+        if token.group(0).startswith("<!--"):
+            comment = ELEMENT_BLOCK.match(token.group(0))
+            if comment:
+                parent, previous = stack[-1]
+                target = previous if previous is not None else parent
+                if previous is None and parent == index - 1 and tags[parent] == "p" and _alone(html, tokens, index):
+                    target = before[parent]  # the paragraph stands for the comment: it goes, with it
+                    dropped.update({parent, index + 1})
+                if target is not None and comment.group(1) and tags[target] in ("ul", "ol"):
+                    target = last_child.get(target, target)
+                if target is not None:
+                    edits.setdefault(target, []).append(comment.group(2))
+                    dropped.add(index)
+            continue
+        name = token.group(2).lower()
+        if token.group(1):  # an end tag: close up to its element
+            for depth in range(len(stack) - 1, 0, -1):
+                if tags[stack[depth][0]] == name:
+                    for start, last in stack[depth:]:
+                        if last is not None:
+                            last_child[start] = last
+                    del stack[depth:]
+                    break
+            continue
+        tags[index], before[index] = name, stack[-1][1]
+        if name != "br":
+            stack[-1][1] = index
+        if name not in VOID_TAGS and not token.group(3).rstrip().endswith("/"):
+            stack.append([index, None])
+    if not dropped:
+        return html
+    out, end = [], 0
+    for index, token in enumerate(tokens):
+        if index not in dropped and index not in edits:
+            continue
+        out.append(html[end:token.start()])
+        end = token.end()
+        if index in dropped:  # the spaces before it go with it, and the lines around it if it stood alone
+            following = tokens[index + 1] if index + 1 < len(tokens) else None
+            rest = html[end:following.start() if following else len(html)]
+            if not rest.strip():
+                out[-1] = out[-1].rstrip()
+                if following is None or following.group(1) or index + 1 in dropped:
+                    end += len(rest)
+            elif rest[:1].isspace():
+                out[-1] = out[-1].rstrip(" \t")
+            continue
+        tag = token.group(0)
+        for text in edits[index]:
+            tag = _with_attributes(tag, {a.group(1): unescape(_attr_value(a)) for a in ATTR.finditer(text)})
+        out.append(tag)
+    out.append(html[end:])
+    return "".join(out)
 
-    def run(self, root: etree.Element) -> None:
-        stash = self.md.htmlStash.rawHtmlBlocks
-        if root.find(f".//{ELEMENT_TAG}") is None and not any(
-            isinstance(raw, str) and ".element" in raw for raw in stash
-        ):
-            return
-        parents = {child: parent for parent in root.iter() for child in parent}
-        for parent in list(root.iter()):
-            for child in list(parent):
-                if child.tag == ELEMENT_TAG:
-                    target = _previous_element(parent, child)
-                    target = parent if target is None else target  # (an element without children is false)
-                    outer = parents.get(parent)
-                    if target is parent and parent.tag == "p" and len(parent) == 1 and outer is not None and not (
-                            (parent.text or "").strip() or (child.tail or "").strip()):
-                        # a paragraph of the comment alone (indented into a list item): it stands for the
-                        # comment on its own line, which goes to the element before
-                        target = _previous_element(outer, parent)
-                        if target is None:
-                            continue
-                        outer.remove(parent)
-                    else:
-                        _remove_keeping_tail(parent, child)
-                    self._apply(target, child.get("attrs", ""), stash)
-                elif child.tag == "p" and len(child) == 0 and (child.text or "").startswith("\x02"):
-                    placeholder = PLACEHOLDER.match(child.text or "")
-                    raw = stash[int(placeholder.group(1))] if placeholder else None
-                    comment = ELEMENT_BLOCK.match(raw) if isinstance(raw, str) else None
-                    if comment:
-                        target = _previous_element(parent, child)
-                        if target is not None and comment.group(1) and target.tag in ("ul", "ol") and len(target):
-                            target = target[-1]
-                        if target is not None:
-                            stash[int(placeholder.group(1))] = ""
-                            _remove_keeping_tail(parent, child)
-                            self._apply(target, comment.group(2), stash)
 
-    def _apply(self, target: etree.Element, text: str, stash: list) -> None:
-        attrs = {attr.group(1): unescape(_attr_value(attr)) for attr in ATTR.finditer(text)}
-        placeholder = PLACEHOLDER.match(target.text or "") if target.tag == "p" and len(target) == 0 else None
-        if placeholder and isinstance(stash[int(placeholder.group(1))], str):  # a code block, pane or raw HTML
-            stash[int(placeholder.group(1))] = _with_attributes(stash[int(placeholder.group(1))], attrs)
-            return
-        for name, value in attrs.items():
-            if name == "class" and target.get("class"):
-                value = f"{target.get('class')} {value}"
-            target.set(name, value)
-
-
-def _previous_element(parent: etree.Element, child: etree.Element) -> etree.Element | None:
-    """The element before `child` among its siblings, line breaks skipped; none past a slide's start."""
-    children = list(parent)
-    for sibling in reversed(children[:children.index(child)]):
-        if sibling.tag == "p" and (sibling.text or "").startswith(SPLIT_MARKER):
-            return None
-        if sibling.tag not in ("br", ELEMENT_TAG):
-            return sibling
-    return None
-
-
-def _remove_keeping_tail(parent: etree.Element, child: etree.Element) -> None:
-    """Remove `child`, keeping the text after it; the spaces before it go when nothing or a space follows."""
-    children = list(parent)
-    index = children.index(child)
-    before = children[index - 1] if index else None
-    text = (before.tail if before is not None else parent.text) or ""
-    tail = child.tail or ""
-    text = text.rstrip() + tail if not tail.strip() or tail[:1].isspace() else text + tail
-    if before is not None:
-        before.tail = text
-    else:
-        parent.text = text
-    parent.remove(child)
+def _alone(html: str, tokens: list[re.Match[str]], index: int) -> bool:
+    """Whether the comment `tokens[index]`, right after a `<p>`, is all there is in that paragraph."""
+    closing = tokens[index + 1] if index + 1 < len(tokens) else None
+    return (closing is not None and closing.group(0).lower() == "</p>"
+            and not html[tokens[index - 1].end():tokens[index].start()].strip()
+            and not html[tokens[index].end():closing.start()].strip())
 
 
 def _with_attributes(html: str, attrs: dict[str, str]) -> str:
@@ -410,7 +401,6 @@ class _Extension(markdown.Extension):
     def extendMarkdown(self, md: markdown.Markdown) -> None:  # noqa: N802 - Python-Markdown's API
         md.preprocessors.register(_StashBlocks(md, self.pending), "talkdeck_stash", 28)
         md.parser.blockprocessors.register(_HashHeading(md.parser), "hashheader", 70)  # replaces it
-        md.inlinePatterns.register(_ElementComment(ELEMENT_COMMENT, md), "talkdeck_element", 95)  # before html
         # GitHub's Markdown, as reveal.js reads it: a backslash ending a line breaks it (before escapes, 180),
         # ~~struck~~ or ~struck~ text, any ASCII punctuation escaped, and task list items
         md.inlinePatterns.register(SubstituteTagInlineProcessor(r"\\\n", "br"), "talkdeck_break", 185)
@@ -418,7 +408,6 @@ class _Extension(markdown.Extension):
         md.inlinePatterns.register(_BareLinks(BARE_LINK, md), "talkdeck_url", 85)  # after links and raw HTML
         md.ESCAPED_CHARS = sorted(set(md.ESCAPED_CHARS) | set(ASCII_PUNCTUATION))
         md.treeprocessors.register(_TaskItems(md), "talkdeck_tasks", 14)  # after inline (20)
-        md.treeprocessors.register(_ElementAttributes(md), "talkdeck_element", 15)  # after inline (20)
         md.treeprocessors.register(_IncrementalLists(md), "talkdeck_incremental", 5)
         md.treeprocessors.register(_ImageSources(md, self.images), "talkdeck_images", 4)
         md.treeprocessors.register(_PlainText(md), "talkdeck_plain", 25)  # before "inline" (20)
@@ -506,7 +495,7 @@ class SectionRenderer:
         html = self._convert_all(parts)
         self._check_converted_images(source, section)
         for index, slide in enumerate(section.slides):
-            slide.html, slide.notes = html[2 * index], html[2 * index + 1]
+            slide.html, slide.notes = element_comments(html[2 * index]), element_comments(html[2 * index + 1])
             slide.title = _first_heading(slide.html)
         if not section.title:
             section.title = next((s.title for s in section.slides if s.title), name)
@@ -625,7 +614,7 @@ class SectionRenderer:
 
         Markdown between such blocks is Markdown (`<div>`, a blank line, `- item`, a blank line, `</div>`);
         Python-Markdown would take everything up to the closing tag as HTML and show the item's Markdown as
-        it is. An element comment that ends a block is left out of it, so that it reaches the block.
+        it is.
         """
         if not any(line.lstrip()[:1] == "<" for line in lines):
             return lines
@@ -638,11 +627,7 @@ class SectionRenderer:
                 if line.strip() and line != GAP and line.startswith(margin):
                     block.append(line)
                     continue
-                comments = []
-                while len(block) > 1 and ELEMENT_BLOCK.match(block[-1]):
-                    comments.insert(0, block.pop())
                 out += self._stash(RAW_MARK + "\n".join(text[len(margin):] for text in block), margin)
-                out += comments
                 block = []
             if not commented and line.lstrip()[:1] == "<" and (HTML_BLOCK_START.match(line) or (
                     (not out or not out[-1].strip() or out[-1] == GAP) and HTML_TAG_LINE.match(line))):

@@ -515,8 +515,8 @@ COMMONMARK_LISTS = {
         '<div class="box fragment">x</div>\n<img src="img/a.svg" class="fragment" data-fragment-index="1">'),
     "an element comment under a fence in an item": (
         '- a\n\n  ```\n  x\n  ```\n  <!-- .element: class="fragment" -->\n',
-        '<ul>\n<li>\n<p>a</p>\n<pre class="td-code fragment"><code class="language-plaintext">x</code></pre>\n'
-        "</li>\n</ul>"),
+        '<ul>\n<li>\n<p>a</p>\n<pre class="td-code fragment"><code class="language-plaintext">x</code></pre></li>\n'
+        "</ul>"),
     "a commented-out list": ("<!--\n<div>\n\n- a\n-->\n", "<!--\n<div>\n\n- a\n-->"),
 }
 
@@ -560,3 +560,23 @@ GITHUB_MARKDOWN = {
 @pytest.mark.parametrize(("text", "html"), GITHUB_MARKDOWN.values(), ids=GITHUB_MARKDOWN.keys())
 def test_github_markdown_that_reveal_js_reads(render, text, html):
     assert render(text).slides[0].html == html
+
+
+def test_element_comments_reach_raw_html_elements_as_in_the_page(render):
+    html = render(
+        '<img src="img/a.svg" alt="a"> <!-- .element: class="fragment" -->\n'
+        '<img src="img/a.svg" alt="b"> <!-- .element: class="fragment" -->\n\n'
+        'Result: <span>42</span> <!-- .element: class="fragment highlight-red" -->\n\n'
+        "Rust is **40x** faster<sup>*</sup> <!-- .element: class=\"fragment\" -->\n\n"
+        '<div>\n<p>inside a div</p> <!-- .element: class="fragment" -->\n</div>\n\n'
+        '<span class="x">in a span <!-- .element: class="fragment" --></span> after\n\n'
+        'Code `<!-- .element: class="x" -->` stays\n'
+    ).slides[0].html
+    assert html == (
+        '<p><img src="img/a.svg" alt="a" class="fragment">\n<img src="img/a.svg" alt="b" class="fragment"></p>\n'
+        '<p>Result: <span class="fragment highlight-red">42</span></p>\n'
+        '<p>Rust is <strong>40x</strong> faster<sup class="fragment">*</sup></p>\n'
+        '<div>\n<p class="fragment">inside a div</p></div>\n'
+        '<p><span class="x fragment">in a span</span> after</p>\n'
+        '<p>Code <code>&lt;!-- .element: class="x" --&gt;</code> stays</p>'
+    )
