@@ -601,7 +601,10 @@ async ({index, width, height}) => {
         const shown = !clear && cs.visibility === 'visible';
         const own = box(node.getBoundingClientRect());
         if (shown) {
-          note(cut(own, clip), node);
+          // fitted text reaches into the slide's side paddings, padded as much (talkdeck.css): its text counts
+          const fitted = node.classList.contains('r-fit-text');
+          note(cut(fitted ? {...own, l: own.l + parseFloat(cs.paddingLeft), r: own.r - parseFloat(cs.paddingRight)}
+                   : own, clip), node);
           if (cs.backgroundImage && cs.backgroundImage !== 'none') backgrounds.add(cs.backgroundImage);
         }
         let inner = clip;

@@ -205,6 +205,26 @@ def test_vertical_slides_sit_in_the_frame_like_horizontal_ones(page, built):
     assert box == first
 
 
+def test_fitted_text_fills_the_slide_between_its_paddings_and_no_further(page, deck_copy):
+    deck = deck_copy()
+    with (deck / "slides" / "02-code.md").open("a") as slides:
+        slides.write('\n---\n\n<h2 class="r-fit-text">Nobody had a smartphone?</h2>\n\nNote: raw\n'
+                     '\n---\n\n## Everyone had one.\n<!-- .element: class="r-fit-text" -->\n\nNote: Markdown\n')
+    assert CliRunner().invoke(main, ["build", str(deck)]).exit_code == 0
+    page.add_init_script("window.TALKDECK_OVERRIDES = {transition: 'none'}")
+    measure = """() => { const s = Reveal.getCurrentSlide(), t = s.querySelector('.r-fit-text');
+        const text = document.createRange(); text.selectNodeContents(t);
+        const a = s.getBoundingClientRect(), b = text.getBoundingClientRect(), k = Reveal.getScale();
+        return [(b.left - a.left) / k, (a.right - b.right) / k, b.width / k, parseFloat(t.style.fontSize)]; }"""
+    for slide in ("code-4", "code-5"):
+        open_deck(page, deck / "dist" / "index.html", f"#/{slide}")
+        page.wait_for_function("document.querySelector('.present .r-fit-text').style.fontSize !== ''")
+        left, right, width, size = page.evaluate(measure)
+        assert left >= 55 and right >= 55, (slide, left, right)  # inside the slide's side paddings (56 px)
+        assert width > 900 and size > 60, (slide, left, right, width, size)  # and it is fitted, large
+    assert page.watch.errors == []
+
+
 def test_a_long_pane_scrolls_on_screen_and_is_never_clipped_in_print(page, deck_copy):
     deck = deck_copy()
     (deck / "code" / "long.py").write_text("".join(f"value_{n} = {n}\n" for n in range(1, 41)))

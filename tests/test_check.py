@@ -141,6 +141,13 @@ def test_content_in_the_side_padding_is_a_margin_warning_without_the_pdf(browser
 
 
 @pytest.mark.browser
+def test_fitted_text_fills_its_slide_without_a_margin_warning(browser, tmp_path):
+    deck = copy("clean", tmp_path)
+    add_slide(deck, '<h2 class="r-fit-text">Nobody had a smartphone?</h2>')
+    assert run_check(deck, browser=browser).findings == []
+
+
+@pytest.mark.browser
 def test_headings_at_the_top_of_uncentred_slides_are_not_in_the_margin(browser, tmp_path):
     # A text's box is its font's height, taller than its line: it pokes a few px above a heading at the top.
     deck = copy("clean", tmp_path)
