@@ -49,6 +49,7 @@ STEPS_OFFSET = LazyPattern(r"^(\d*)\s*:(.*)$")
 # a list item's start: its marker (a bullet or `1.`) and the spaces after it
 LIST_MARKER = LazyPattern(r"^( *)([-*+]|(\d{1,9})([.)]))( +|$)")
 RULE = LazyPattern(r"^ {0,3}([-*_])(?: *\1){2,} *$")  # `* * *`: a horizontal rule, not an item
+QUOTE_LINE = LazyPattern(r"^( {0,3})> ?(.*)$")
 TABLE_RULE = LazyPattern(r"^ {0,3}\|?(?: *:?-+:? *\|)+ *(?::?-+:? *)?$|^ {0,3}:?-+:? *\| *(?::?-+:? *\|? *)*$")
 # A line that starts an HTML block which, in CommonMark, ends at the next blank line (its kind 6).
 # A line that is one whole HTML tag, opening or closing (not script, style, pre or textarea), which starts an
@@ -213,9 +214,18 @@ class _BareLinks(InlineProcessor):
 
 
 class _TaskItems(Treeprocessor):
-    """`- [ ] to do` and `- [x] done`: a list item that starts with a box gets a checkbox, as in reveal.js."""
+    """`- [ ] to do` and `- [x] done`: a list item that starts with a box gets a checkbox, as in reveal.js.
+    And in a table's code, `\\|` is a pipe, as in GitHub's tables (it keeps the pipe from ending the cell)."""
 
     def run(self, root: etree.Element) -> None:
+        for cell in root.iter("td"):
+            for code in cell.iter("code"):
+                if code.text and "\\|" in code.text:
+                    code.text = AtomicString(code.text.replace("\\|", "|"))
+        for cell in root.iter("th"):
+            for code in cell.iter("code"):
+                if code.text and "\\|" in code.text:
+                    code.text = AtomicString(code.text.replace("\\|", "|"))
         for item in root.iter("li"):
             holder = item[0] if len(item) and item[0].tag == "p" and not (item.text or "").strip() else item
             box = TASK.match(holder.text or "")
@@ -809,6 +819,8 @@ def _lists_as_in_commonmark(lines: list[str]) -> list[str]:
     - `1)` is written `1.`, and an element comment right under a list is marked as reveal.js reads it: for
       the list's last item.
     """
+    if any(line.lstrip()[:1] == ">" for line in lines):
+        lines = _quotes(lines)
     out: list[str] = []
     items: list[int] = []  # the column where the text of each open list item starts, outermost first
     kinds: list[str] = []  # their markers' kinds: "-" for a bullet, "." or ")" for a number
@@ -898,6 +910,26 @@ def _lists_as_in_commonmark(lines: list[str]) -> list[str]:
                 line.lstrip().startswith("<!--")) else "text"
         if first == ">":
             previous = "quote"
+    return out
+
+
+def _quotes(lines: list[str]) -> list[str]:
+    """`lines` with the inside of each block quote (its lines that start with `>`) read as its own Markdown:
+    a list right under a paragraph's line in a quote is a list there too."""
+    out: list[str] = []
+    index = 0
+    while index < len(lines):
+        quote = QUOTE_LINE.match(lines[index])
+        if not quote:
+            out.append(lines[index])
+            index += 1
+            continue
+        end = index
+        while end < len(lines) and QUOTE_LINE.match(lines[end]):
+            end += 1
+        inside = [QUOTE_LINE.match(line).group(2) for line in lines[index:end]]
+        out += [f"{quote.group(1)}> {line}".rstrip() for line in _lists_as_in_commonmark(inside)]
+        index = end
     return out
 
 

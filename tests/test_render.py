@@ -517,6 +517,10 @@ COMMONMARK_LISTS = {
         '- a\n\n  ```\n  x\n  ```\n  <!-- .element: class="fragment" -->\n',
         '<ul>\n<li>\n<p>a</p>\n<pre class="td-code fragment"><code class="language-plaintext">x</code></pre></li>\n'
         "</ul>"),
+    "a list right under a line in a quote": (
+        "> Three rules:\n> - be kind\n>   - and brief\n",
+        "<blockquote>\n<p>Three rules:</p>\n<ul>\n<li>be kind<ul>\n<li>and brief</li>\n</ul>\n</li>\n</ul>\n"
+        "</blockquote>"),
     "a commented-out list": ("<!--\n<div>\n\n- a\n-->\n", "<!--\n<div>\n\n- a\n-->"),
 }
 
@@ -541,6 +545,10 @@ GITHUB_MARKDOWN = {
         "<p>Results:</p>\n<table>\n<thead>\n<tr>\n<th>a</th>\n<th>b</th>\n</tr>\n</thead>\n<tbody>\n<tr>\n"
         "<td>1</td>\n<td>2</td>\n</tr>\n</tbody>\n</table>"),
     "a pipe in a paragraph": ("Just a | pipe\nmore text", "<p>Just a | pipe\nmore text</p>"),
+    "an escaped pipe in a table's code": (
+        "| op | meaning |\n|---|---|\n| `a \\| b` | or |",
+        "<table>\n<thead>\n<tr>\n<th>op</th>\n<th>meaning</th>\n</tr>\n</thead>\n<tbody>\n<tr>\n"
+        "<td><code>a | b</code></td>\n<td>or</td>\n</tr>\n</tbody>\n</table>"),
     "bare addresses": (
         "Slides: https://example.com/talk?a=1. Or www.python.org, (http://localhost:8000/) or me@example.com.",
         '<p>Slides: <a href="https://example.com/talk?a=1">https://example.com/talk?a=1</a>. Or '
