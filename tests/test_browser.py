@@ -225,6 +225,17 @@ def test_fitted_text_fills_the_slide_between_its_paddings_and_no_further(page, d
     assert page.watch.errors == []
 
 
+def test_code_indented_four_spaces_looks_like_fenced_code(page, deck_copy):
+    deck = deck_copy()
+    with (deck / "slides" / "02-code.md").open("a") as slides:
+        slides.write("\n---\n\n## Both\n\n```python\nx = 1\n```\n\nIndented:\n\n    y = 2\n\nNote: two kinds\n")
+    assert CliRunner().invoke(main, ["build", str(deck)]).exit_code == 0
+    open_deck(page, deck / "dist" / "index.html", "#/code-4")
+    looks = page.evaluate("""() => [...Reveal.getCurrentSlide().querySelectorAll('pre')].map(p => {
+        const c = getComputedStyle(p); return [c.width, c.fontSize, c.boxShadow]; })""")
+    assert len(looks) == 2 and looks[0] == looks[1], looks
+
+
 def test_a_long_pane_scrolls_on_screen_and_is_never_clipped_in_print(page, deck_copy):
     deck = deck_copy()
     (deck / "code" / "long.py").write_text("".join(f"value_{n} = {n}\n" for n in range(1, 41)))
