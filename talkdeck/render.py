@@ -29,7 +29,9 @@ from talkdeck.source import CODE_SPAN, FENCE, SectionSource, fence_spans, uncomm
 SLIDE_ATTRS = LazyPattern(r"<!--\s*\.slide:\s*(.*?)\s*-->")
 # An element comment on its own; `-last-item` marks one right under a list, which reveal.js gives to the
 # list's last item.
-ELEMENT_BLOCK = LazyPattern(r"^\s*<!--\s*\.element(-last-item)?:\s*(.*?)\s*-->\s*$", re.DOTALL)
+ELEMENT_BLOCK = LazyPattern(r"^[ \t]*<!--[ \t]*\.element(-last-item)?:[ \t]*([^\n]*?)[ \t]*-->\s*$")
+# reveal.js reads an element comment's attributes so: name="value" (double quotes only), or a bare data-name
+ELEMENT_ATTR = LazyPattern(r'([^"= ]+?)="([^"]+?)"|(data-[^"= ]+?)(?=[" ]|$)')
 LAST_ITEM = "-last-item"
 START_TAG = LazyPattern(r"""<([a-zA-Z][\w-]*)((?:[^<>"']|"[^"]*"|'[^']*')*?)(/?)>""")
 ATTR_LIST_ITEM = LazyPattern(r"""\.([\w-]+)|#([\w-]+)|([\w:.-]+)=("[^"]*"|'[^']*'|[^\s}]+)""")
@@ -58,6 +60,7 @@ HTML_TAG_LINE = LazyPattern(
     r"""^ {0,3}(?:<(?!(?:script|style|pre|textarea)\b)[a-zA-Z][\w-]*(?:\s+[\w:.-]+(?:\s*=\s*(?:"[^"]*"|'[^']*'|"""
     r"""[^\s"'=<>`]+))?)*\s*/?>|</[a-zA-Z][\w-]*\s*>)\s*$"""
 )
+RAW_BLOCK_START = LazyPattern(r"^ {0,3}<(pre|script|style|textarea)(?:[\s>]|$)", re.IGNORECASE)
 RAW_MARK = "<!--talkdeck-raw-->"  # leads HTML that Python-Markdown would put in a paragraph; taken out after
 HTML_BLOCK_START = LazyPattern(
     r"^ {0,3}</?(?:address|article|aside|base|basefont|blockquote|body|caption|center|col|colgroup|dd|details|"
@@ -182,9 +185,15 @@ TASK = LazyPattern(r"^\[([ xX])\][ \t]+")
 # A web address or an email address in the text, which GitHub's Markdown (and so reveal.js) makes a link:
 # https://x.org/a, www.x.org, me@x.org. What may end it (`.` `,` `)` ...) is trimmed in BareLinks.
 BARE_LINK = (
-    r"(?<![\w/@.:+-])(?:(?:https?://|www\.)[\w-]+(?:\.[\w-]+)*(?::\d+)?(?:[/?#][^\s<]*)?"
+    r"(?<![\w/@.:+-])(?:(?:https?://|www\.)[\w-]+(?:\.[\w-]+)*(?::\d+)?(?:[/?#][^\s<\x02\x03]*)?"
     r"|[\w.+-]+@[\w-]+(?:\.[\w-]+)*\.\w+)"
 )
+
+
+STASHED = LazyPattern(r"\x02wzxhzdk:(\d+)\x03")
+INLINE_STASHED = LazyPattern(r"\x02klzzwxh:(\d+)\x03")
+RAW_LINK_OPEN = LazyPattern(r"<a[\s>]", re.IGNORECASE)
+RAW_LINK_CLOSE = LazyPattern(r"</a\s*>", re.IGNORECASE)
 
 
 class _BareLinks(InlineProcessor):
@@ -194,6 +203,8 @@ class _BareLinks(InlineProcessor):
     ANCESTOR_EXCLUDES = ("a",)  # not in a link's text
 
     def handleMatch(self, m: re.Match[str], data: str):  # noqa: N802 - Python-Markdown's API
+        if "\x02" in data[:m.start(0)] and self._in_raw_link(data[:m.start(0)]):
+            return None, None, None
         text = m.group(0)
         while text:
             if text[-1] in "?!.,:*_~'\"":
@@ -212,6 +223,19 @@ class _BareLinks(InlineProcessor):
         link.text = AtomicString(text)
         return link, m.start(0), m.start(0) + len(text)
 
+    def _in_raw_link(self, before: str) -> bool:
+        """Whether `before` leaves a raw `<a ...>` open. Its tags are placeholders by now: for the inline
+        processor's stashed nodes, which stand for the raw-HTML stash's."""
+        nodes = getattr(self.md.treeprocessors["inline"], "stashed_nodes", {})
+        depth = 0
+        for key in INLINE_STASHED.findall(before):
+            node = nodes.get(key)
+            stashed = STASHED.fullmatch(node) if isinstance(node, str) else None
+            raw = self.md.htmlStash.rawHtmlBlocks[int(stashed.group(1))] if stashed else None
+            if isinstance(raw, str):
+                depth += bool(RAW_LINK_OPEN.match(raw)) - bool(RAW_LINK_CLOSE.match(raw))
+        return depth > 0
+
 
 class _TaskItems(Treeprocessor):
     """`- [ ] to do` and `- [x] done`: a list item that starts with a box gets a checkbox, as in reveal.js.
@@ -229,7 +253,7 @@ class _TaskItems(Treeprocessor):
         for item in root.iter("li"):
             holder = item[0] if len(item) and item[0].tag == "p" and not (item.text or "").strip() else item
             box = TASK.match(holder.text or "")
-            if box:
+            if box and (holder.text[box.end():].strip() or len(holder)):  # a box with nothing after is text
                 checkbox = etree.Element("input", {"type": "checkbox", "disabled": ""})
                 if box.group(1) != " ":
                     checkbox.set("checked", "")
@@ -308,10 +332,45 @@ def element_comments(html: str) -> str:
             continue
         tag = token.group(0)
         for text in edits[index]:
-            tag = _with_attributes(tag, {a.group(1): unescape(_attr_value(a)) for a in ATTR.finditer(text)})
+            tag = _with_attributes(tag, {a.group(1) or a.group(3): unescape(a.group(2) or "")
+                                         for a in ELEMENT_ATTR.finditer(text)})
         out.append(tag)
     out.append(html[end:])
     return "".join(out)
+
+
+PAGE_END_TAGS = ("</div", "</section", "</body", "</html")  # what the page around a slide is made of
+
+
+def without_stray_end_tags(html: str) -> str:
+    """A slide's `html` without the end tags that close nothing opened in it: in the page, a stray `</div>`
+    would close the deck's own elements, and the slides after it would fall out of the deck. reveal.js's
+    Markdown plugin, which sets each slide's HTML on its own, never sees them either."""
+    if not any(tag in html for tag in PAGE_END_TAGS):
+        return html
+    open_tags: list[str] = []
+    stray: list[re.Match[str]] = []
+    raw_text = ""  # inside <script> or <style>: text up to its end tag
+    for token in HTML_TOKEN.finditer(html):
+        closing, name = token.group(1), (token.group(2) or "").lower()
+        if raw_text:
+            if closing and name == raw_text:
+                raw_text = ""
+                open_tags.pop()
+            continue
+        if not name:  # a comment
+            continue
+        if not closing:
+            if name not in VOID_TAGS and not token.group(3).rstrip().endswith("/"):
+                open_tags.append(name)
+                raw_text = name if name in ("script", "style") else ""
+        elif name in open_tags:
+            del open_tags[len(open_tags) - 1 - open_tags[::-1].index(name):]
+        else:
+            stray.append(token)
+    for token in reversed(stray):
+        html = html[:token.start()] + html[token.end():]
+    return html
 
 
 def _alone(html: str, tokens: list[re.Match[str]], index: int) -> bool:
@@ -505,7 +564,8 @@ class SectionRenderer:
         html = self._convert_all(parts)
         self._check_converted_images(source, section)
         for index, slide in enumerate(section.slides):
-            slide.html, slide.notes = element_comments(html[2 * index]), element_comments(html[2 * index + 1])
+            slide.html = without_stray_end_tags(element_comments(html[2 * index]))
+            slide.notes = without_stray_end_tags(element_comments(html[2 * index + 1]))
             slide.title = _first_heading(slide.html)
         if not section.title:
             section.title = next((s.title for s in section.slides if s.title), name)
@@ -632,13 +692,23 @@ class SectionRenderer:
         block: list[str] = []
         commented = False
         margin = ""  # the indentation of the block's first line (in a list item), which its lines keep
+        closing = ""  # the end tag of a raw <pre>, <script>, <style> or <textarea> block, which ends it
         for line in [*lines, ""]:
             if block:
-                if line.strip() and line != GAP and line.startswith(margin):
+                if closing and line != GAP and closing not in block[-1].lower():
+                    block.append(line)
+                    continue
+                if not closing and line.strip() and line != GAP and line.startswith(margin):
                     block.append(line)
                     continue
                 out += self._stash(RAW_MARK + "\n".join(text[len(margin):] for text in block), margin)
-                block = []
+                block, closing = [], ""
+            raw = RAW_BLOCK_START.match(line) if not commented and line.lstrip()[:1] == "<" else None
+            if raw:
+                block, margin, closing = [line], _indentation(line), f"</{raw.group(1).lower()}>"
+                if closing in line.lower():  # opened and closed on one line: up to the next blank line
+                    closing = ""
+                continue
             if not commented and line.lstrip()[:1] == "<" and (HTML_BLOCK_START.match(line) or (
                     (not out or not out[-1].strip() or out[-1] == GAP) and HTML_TAG_LINE.match(line))):
                 block, margin = [line], _indentation(line)
@@ -646,6 +716,8 @@ class SectionRenderer:
             if commented or "<!--" in line:
                 commented = uncommented(line, commented)[1]
             out.append(line)
+        if block:  # a raw block whose end tag never came: it runs to the end, as in a browser
+            return out + self._stash(RAW_MARK + "\n".join(text[len(margin):] for text in block[:-1]), margin)
         return out[:-1]
 
     def _deck_values(self, text: str, path: Path, number: int) -> str:
@@ -870,11 +942,12 @@ def _lists_as_in_commonmark(lines: list[str]) -> list[str]:
             while items and indent < items[-1]:  # not inside the innermost item's text: a sibling
                 items.pop()
                 sibling = kinds.pop()
-            if item.group(5) and (
+            if expanded[item.end():].strip() and (  # (an empty item interrupts nothing)
                 previous == "quote"
                 or (previous == "text" and (items or sibling or item.group(3) in (None, "1")))
                 or (sibling and sibling != kind)
                 or (loose and levels - len(items) > 1)
+                or (loose and levels > len(items) and previous == "other")
             ):
                 out.append("")
             if not items and sibling != kind:
@@ -928,7 +1001,11 @@ def _quotes(lines: list[str]) -> list[str]:
         while end < len(lines) and QUOTE_LINE.match(lines[end]):
             end += 1
         inside = [QUOTE_LINE.match(line).group(2) for line in lines[index:end]]
-        out += [f"{quote.group(1)}> {line}".rstrip() for line in _lists_as_in_commonmark(inside)]
+        if any(FENCE.match(line) for line in inside):  # code in a quote: not read as lists
+            out += lines[index:end]
+        else:
+            out += [f"{quote.group(1)}> {line}" if line else f"{quote.group(1)}>"
+                    for line in _lists_as_in_commonmark(inside)]
         index = end
     return out
 

@@ -540,6 +540,9 @@ GITHUB_MARKDOWN = {
                    '<ul>\n<li><input disabled="" type="checkbox"> to do</li>\n'
                    '<li><input checked="" disabled="" type="checkbox"> done <strong>now</strong></li>\n'
                    "<li>[] not one</li>\n</ul>"),
+    "a task whose text starts with code": (
+        "- [x] `make test`",
+        '<ul>\n<li><input checked="" disabled="" type="checkbox"> <code>make test</code></li>\n</ul>'),
     "a table right under a paragraph": (
         "Results:\n| a | b |\n|---|---|\n| 1 | 2 |",
         "<p>Results:</p>\n<table>\n<thead>\n<tr>\n<th>a</th>\n<th>b</th>\n</tr>\n</thead>\n<tbody>\n<tr>\n"
@@ -588,3 +591,44 @@ def test_element_comments_reach_raw_html_elements_as_in_the_page(render):
         '<p><span class="x fragment">in a span</span> after</p>\n'
         '<p>Code <code>&lt;!-- .element: class="x" --&gt;</code> stays</p>'
     )
+
+
+RAW_AND_QUOTED = {
+    "a raw pre block is kept as written": (
+        "<pre><code data-trim>\n>>> x = [1, 2]\nsteps:\n  - uses: a\n\n  - name: T\n1) x\n</code></pre>\n\nafter *md*",
+        "<pre><code data-trim>\n>>> x = [1, 2]\nsteps:\n  - uses: a\n\n  - name: T\n1) x\n</code></pre>\n"
+        "<p>after <em>md</em></p>"),
+    "a raw pre block in an item": (
+        "- Example:\n  <pre><code>\n  a:\n    - b\n  </code></pre>\n- done",
+        "<ul>\n<li>Example:\n<pre><code>\na:\n  - b\n</code></pre></li>\n<li>done</li>\n</ul>"),
+    "a line break in a quote": ("> one  \n> two", "<blockquote>\n<p>one<br>\ntwo</p>\n</blockquote>"),
+    "code in a quote is not read as a list": (
+        "> ```\n> - a\n>   - b\n> ```", "<blockquote>\n<p><code>- a\n  - b</code></p>\n</blockquote>"),
+    "an address as a raw link's text": (
+        'See <a href="https://a.org">https://b.org</a> and https://c.org',
+        '<p>See <a href="https://a.org">https://b.org</a> and <a href="https://c.org">https://c.org</a></p>'),
+    "an address up to an escape": ("https://x.org/my\\_page", '<p><a href="https://x.org/my">https://x.org/my</a>_page</p>'),
+    "element comments reveal.js cannot read": (
+        "Text <!-- .element: class='fragment' -->\n\n<!-- .element:\nclass=\"fragment\" -->",
+        "<p>Text</p>\n<!-- .element:\nclass=\"fragment\" -->"),
+    "an item after code in the item before": (
+        "- a\n\n      code\n- b",
+        "<ul>\n<li>\n<p>a</p>\n<pre><code>code\n</code></pre>\n</li>\n<li>\n<p>b</p>\n</li>\n</ul>"),
+    "an item after a table in the item before": (
+        "- a\n\n  | x |\n  |---|\n  | 1 |\n- b",
+        "<ul>\n<li>\n<p>a</p>\n<table>\n<thead>\n<tr>\n<th>x</th>\n</tr>\n</thead>\n<tbody>\n<tr>\n<td>1</td>\n</tr>\n"
+        "</tbody>\n</table>\n</li>\n<li>\n<p>b</p>\n</li>\n</ul>"),
+    "an empty item interrupts no paragraph": ("Text\n- ", "<h2>Text</h2>"),
+    "stray end tags": ('text\n\n</div>\n\n<script>var s = "</div>";</script>\n\nmore',
+                       '<p>text</p>\n\n<script>var s = "</div>";</script>\n<p>more</p>'),
+}
+
+
+@pytest.mark.parametrize(("text", "html"), RAW_AND_QUOTED.values(), ids=RAW_AND_QUOTED.keys())
+def test_raw_html_quotes_and_code_in_lists_as_reveal_js_shows_them(render, text, html):
+    assert render(text).slides[0].html == html
+
+
+def test_a_box_with_nothing_after_it_is_no_task(render):
+    html = render("- [ ] \n- [x]  \n").slides[0].html
+    assert "checkbox" not in html and html.count("<li>[") == 2
