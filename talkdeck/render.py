@@ -52,6 +52,7 @@ STEPS_OFFSET = LazyPattern(r"^(\d*)\s*:(.*)$")
 LIST_MARKER = LazyPattern(r"^( *)([-*+]|(\d{1,9})([.)]))( +|$)")
 RULE = LazyPattern(r"^ {0,3}([-*_])(?: *\1){2,} *$")  # `* * *`: a horizontal rule, not an item
 QUOTE_LINE = LazyPattern(r"^( {0,3})> ?(.*)$")
+HEADING_START = LazyPattern(r"^ {0,3}#{1,6}(?:[ \t]|$)")
 TABLE_RULE = LazyPattern(r"^ {0,3}\|?(?: *:?-+:? *\|)+ *(?::?-+:? *)?$|^ {0,3}:?-+:? *\| *(?::?-+:? *\|? *)*$")
 # A line that starts an HTML block which, in CommonMark, ends at the next blank line (its kind 6).
 # A line that is one whole HTML tag, opening or closing (not script, style, pre or textarea), which starts an
@@ -185,7 +186,7 @@ TASK = LazyPattern(r"^\[([ xX])\][ \t]+")
 # A web address or an email address in the text, which GitHub's Markdown (and so reveal.js) makes a link:
 # https://x.org/a, www.x.org, me@x.org. What may end it (`.` `,` `)` ...) is trimmed in BareLinks.
 BARE_LINK = (
-    r"(?<![\w/@.:+-])(?:(?:https?://|www\.)[\w-]+(?:\.[\w-]+)*(?::\d+)?(?:[/?#][^\s<\x02\x03]*)?"
+    r"(?<![a-zA-Z0-9/@.:+-])(?:(?:https?://|www\.)[\w-]+(?:\.[\w-]+)*(?::\d+)?(?:[/?#][^\s<\x02\x03]*)?"
     r"|[\w.+-]+@[\w-]+(?:\.[\w-]+)*\.\w+)"
 )
 
@@ -900,6 +901,7 @@ def _lists_as_in_commonmark(lines: list[str]) -> list[str]:
     previous = "blank"  # the line before: blank, text (a paragraph's), item or other
     commented = False
     tight = False  # the last stashed block sits in an item's text, with no blank line around it
+    table = False  # inside a table, which a list, heading or quote ends
     for index, line in enumerate(lines):
         if line == GAP:  # around a stashed block: none where the block continues an item's text
             following = lines[index + 1] if index + 1 < len(lines) else ""
@@ -915,7 +917,7 @@ def _lists_as_in_commonmark(lines: list[str]) -> list[str]:
             out.append(line)
             commented = commented and "-->" not in line
             if not line.strip():
-                previous, loose = "blank", loose or bool(items)
+                previous, loose, table = "blank", loose or bool(items), False
             continue
         expanded = line.expandtabs(4) if "\t" in line else line
         indent = len(expanded) - len(expanded.lstrip(" "))
@@ -930,6 +932,12 @@ def _lists_as_in_commonmark(lines: list[str]) -> list[str]:
                 TABLE_RULE.match(lines[index + 1])):
             out.append("")  # a table right under a paragraph's line
             previous = "blank"
+        if table and (first == ">" or HEADING_START.match(expanded) or (
+                LIST_MARKER.match(expanded) and not RULE.match(expanded))):
+            out.append("")  # a list, heading or quote right under a table ends it (GitHub's tables)
+            previous, table = "blank", False
+        elif not table and "-" in line and index and "|" in lines[index - 1] and TABLE_RULE.match(line):
+            table = True
         if BLOCK_TOKEN in line and (not items or indent < items[0]):
             line = expanded = line.lstrip(" ")  # a block indented as code outside a list: a block all the same
             indent = 0

@@ -547,6 +547,13 @@ GITHUB_MARKDOWN = {
         "Results:\n| a | b |\n|---|---|\n| 1 | 2 |",
         "<p>Results:</p>\n<table>\n<thead>\n<tr>\n<th>a</th>\n<th>b</th>\n</tr>\n</thead>\n<tbody>\n<tr>\n"
         "<td>1</td>\n<td>2</td>\n</tr>\n</tbody>\n</table>"),
+    "a list and a heading right under tables": (
+        "| a |\n|---|\n| 1 |\n- one\n\n| b |\n|---|\n| 2 |\n## Next",
+        "<table>\n<thead>\n<tr>\n<th>a</th>\n</tr>\n</thead>\n<tbody>\n<tr>\n<td>1</td>\n</tr>\n</tbody>\n</table>\n"
+        "<ul>\n<li>one</li>\n</ul>\n<table>\n<thead>\n<tr>\n<th>b</th>\n</tr>\n</thead>\n<tbody>\n<tr>\n<td>2</td>\n"
+        "</tr>\n</tbody>\n</table>\n<h2>Next</h2>"),
+    "an address in emphasis": (
+        "_https://x.org_ and snake_case", '<p><em><a href="https://x.org">https://x.org</a></em> and snake_case</p>'),
     "a pipe in a paragraph": ("Just a | pipe\nmore text", "<p>Just a | pipe\nmore text</p>"),
     "an escaped pipe in a table's code": (
         "| op | meaning |\n|---|---|\n| `a \\| b` | or |",
