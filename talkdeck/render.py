@@ -139,8 +139,8 @@ class _PlainText(Treeprocessor):
         patterns = self.md.inlinePatterns
         processor = self.md.treeprocessors["inline"]
         processor.inlinePatterns = patterns
-        if len(patterns) != len(BUILTIN_INLINE) or not all(name in patterns for name in BUILTIN_INLINE):
-            return
+        if sum(name in patterns for name in BUILTIN_INLINE) != len(patterns):
+            return  # a pattern we do not know
         delimiters = getattr(self.md, "delimiters", None)
         tokens = delimiters.tokens if delimiters else ["*", "_"]
         needles = sorted({*_needles(), *tokens, *PLACEHOLDER_ENDS})
@@ -159,11 +159,11 @@ class _PlainText(Treeprocessor):
                 else:
                     rest.append(tail)
         everything = "\0".join(rest)
-        present = {name for name, needs in PATTERN_NEEDS.items()
-                   if any(needle in everything for needle in ((needs,) if isinstance(needs, str) else needs))}
+        present = {name for name, needs in PATTERN_NEEDS.items() if name in patterns
+                   and any(needle in everything for needle in ((needs,) if isinstance(needs, str) else needs))}
         if any(token in everything for token in tokens):
             present.add("em_strong")
-        if len(present) < len(BUILTIN_INLINE):
+        if len(present) < len(patterns):
             processor.inlinePatterns = self._subset(patterns, present)
 
     def _subset(self, patterns: Registry, present: set[str]) -> Registry:
@@ -471,11 +471,8 @@ class _Extension(markdown.Extension):
     def extendMarkdown(self, md: markdown.Markdown) -> None:  # noqa: N802 - Python-Markdown's API
         md.preprocessors.register(_StashBlocks(md, self.pending), "talkdeck_stash", 28)
         md.parser.blockprocessors.register(_HashHeading(md.parser), "hashheader", 70)  # replaces it
-        # GitHub's Markdown, as reveal.js reads it: a backslash ending a line breaks it (before escapes, 180),
-        # ~~struck~~ or ~struck~ text, any ASCII punctuation escaped, and task list items
-        md.inlinePatterns.register(SubstituteTagInlineProcessor(r"\\\n", "br"), "talkdeck_break", 185)
-        md.inlinePatterns.register(SimpleTagInlineProcessor(STRIKE, "del"), "talkdeck_strike", 65)
-        md.inlinePatterns.register(_BareLinks(BARE_LINK, md), "talkdeck_url", 85)  # after links and raw HTML
+        # GitHub's Markdown, as reveal.js reads it: any ASCII punctuation escaped, and task list items (line
+        # breaks, struck text and bare addresses come with the first text that has them: add_extensions_for)
         md.ESCAPED_CHARS = sorted(set(md.ESCAPED_CHARS) | set(ASCII_PUNCTUATION))
         md.treeprocessors.register(_TaskItems(md), "talkdeck_tasks", 14)  # after inline (20)
         md.treeprocessors.register(_IncrementalLists(md), "talkdeck_incremental", 5)
@@ -508,6 +505,15 @@ def add_extensions_for(md: markdown.Markdown, text: str) -> None:
         from markdown.extensions.tables import TableExtension
 
         md.registerExtensions([TableExtension()], {})
+    # GitHub's Markdown: a backslash ending a line breaks it (before escapes, 180), ~~struck~~ or ~struck~
+    # text, and bare addresses as links (after links and raw HTML). Each compiles its pattern.
+    patterns = md.inlinePatterns
+    if "\\\n" in text and "talkdeck_break" not in patterns:
+        patterns.register(SubstituteTagInlineProcessor(r"\\\n", "br"), "talkdeck_break", 185)
+    if "~" in text and "talkdeck_strike" not in patterns:
+        patterns.register(SimpleTagInlineProcessor(STRIKE, "del"), "talkdeck_strike", 65)
+    if ("://" in text or "www." in text or "@" in text) and "talkdeck_url" not in patterns:
+        patterns.register(_BareLinks(BARE_LINK, md), "talkdeck_url", 85)
 
 
 class SectionRenderer:
@@ -942,7 +948,7 @@ def _lists_as_in_commonmark(lines: list[str]) -> list[str]:
             line = expanded = line.lstrip(" ")  # a block indented as code outside a list: a block all the same
             indent = 0
         item = LIST_MARKER.match(expanded) if first in "-*+" or first.isdigit() else None
-        if item and RULE.match(expanded):
+        if item and expanded[item.end():item.end() + 1] in ("-", "*") and RULE.match(expanded):
             item = None
         if item and (items or indent <= 3):
             kind = item.group(4) or "-"

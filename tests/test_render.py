@@ -639,3 +639,14 @@ def test_raw_html_quotes_and_code_in_lists_as_reveal_js_shows_them(render, text,
 def test_a_box_with_nothing_after_it_is_no_task(render):
     html = render("- [ ] \n- [x]  \n").slides[0].html
     assert "checkbox" not in html and html.count("<li>[") == 2
+
+
+def test_patterns_for_markdown_a_deck_may_not_use_come_with_the_first_text_that_uses_it():
+    from talkdeck.render import add_extensions_for
+
+    md = make_markdown({})
+    lazy = ["talkdeck_break", "talkdeck_strike", "talkdeck_url"]
+    add_extensions_for(md, "## Plain\n\n- words only\n")
+    assert [name for name in lazy if name in md.inlinePatterns] == []
+    add_extensions_for(md, "~~old~~ and line\\\nbreak, see https://x.org")
+    assert [name for name in lazy if name in md.inlinePatterns] == lazy
