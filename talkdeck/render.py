@@ -340,18 +340,22 @@ def element_comments(html: str) -> str:
     return "".join(out)
 
 
-PAGE_END_TAGS = ("</div", "</section", "</body", "</html")  # what the page around a slide is made of
+# Raw HTML on a slide that could reach past it in the page: an end tag of what the page around the slide is
+# made of, or an element that would take in what follows it if left open.
+REACHING = ("</div", "</section", "</body", "</html", "<section", "<script", "<style", "<textarea", "<title")
 
 
-def without_stray_end_tags(html: str) -> str:
-    """A slide's `html` without the end tags that close nothing opened in it: in the page, a stray `</div>`
-    would close the deck's own elements, and the slides after it would fall out of the deck. reveal.js's
-    Markdown plugin, which sets each slide's HTML on its own, never sees them either."""
-    if not any(tag in html for tag in PAGE_END_TAGS):
+def self_contained(html: str) -> str:
+    """A slide's `html` as the slide's own: without the end tags that close nothing opened on it, and with
+    the elements it leaves open closed at its end. In the page, a stray `</div>` would close the deck's own
+    elements, and an open `<section>` or `<script>` would take in the slides after it; either way they would
+    fall out of the deck. reveal.js's Markdown plugin, which sets each slide's HTML on its own, never sees
+    them either."""
+    if not any(tag in html for tag in REACHING):
         return html
     open_tags: list[str] = []
     stray: list[re.Match[str]] = []
-    raw_text = ""  # inside <script> or <style>: text up to its end tag
+    raw_text = ""  # inside <script>, <style>, <textarea> or <title>: text up to its end tag
     for token in HTML_TOKEN.finditer(html):
         closing, name = token.group(1), (token.group(2) or "").lower()
         if raw_text:
@@ -364,14 +368,14 @@ def without_stray_end_tags(html: str) -> str:
         if not closing:
             if name not in VOID_TAGS and not token.group(3).rstrip().endswith("/"):
                 open_tags.append(name)
-                raw_text = name if name in ("script", "style") else ""
+                raw_text = name if name in ("script", "style", "textarea", "title") else ""
         elif name in open_tags:
             del open_tags[len(open_tags) - 1 - open_tags[::-1].index(name):]
         else:
             stray.append(token)
     for token in reversed(stray):
         html = html[:token.start()] + html[token.end():]
-    return html
+    return html + "".join(f"</{name}>" for name in reversed(open_tags))
 
 
 def _alone(html: str, tokens: list[re.Match[str]], index: int) -> bool:
@@ -571,8 +575,8 @@ class SectionRenderer:
         html = self._convert_all(parts)
         self._check_converted_images(source, section)
         for index, slide in enumerate(section.slides):
-            slide.html = without_stray_end_tags(element_comments(html[2 * index]))
-            slide.notes = without_stray_end_tags(element_comments(html[2 * index + 1]))
+            slide.html = self_contained(element_comments(html[2 * index]))
+            slide.notes = self_contained(element_comments(html[2 * index + 1]))
             slide.title = _first_heading(slide.html)
         if not section.title:
             section.title = next((s.title for s in section.slides if s.title), name)

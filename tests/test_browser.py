@@ -236,6 +236,20 @@ def test_code_indented_four_spaces_looks_like_fenced_code(page, deck_copy):
     assert len(looks) == 2 and looks[0] == looks[1], looks
 
 
+def test_raw_html_a_slide_leaves_open_or_closes_too_often_stays_on_that_slide(page, deck_copy):
+    deck = deck_copy()
+    with (deck / "slides" / "02-code.md").open("a") as slides:
+        slides.write("\n---\n\n## Stray\n\ntext\n\n</div>\n\nNote: a stray end tag\n"
+                     "\n---\n\n<section>\n\n## Open\n\n<script>\nvar unclosed = 1;\n\nNote: left open\n"
+                     "\n---\n\n## Last\n\nNote: still in the deck\n")
+    assert CliRunner().invoke(main, ["build", str(deck)]).exit_code == 0
+    open_deck(page, deck / "dist" / "index.html", "#/code-6")
+    assert page.evaluate("Reveal.getTotalSlides()") == 9
+    assert page.evaluate("Reveal.getCurrentSlide().id") == "code-6"
+    assert page.evaluate("document.querySelectorAll('.reveal .slides > section').length") == 8
+    assert page.watch.errors == []
+
+
 def test_a_long_pane_scrolls_on_screen_and_is_never_clipped_in_print(page, deck_copy):
     deck = deck_copy()
     (deck / "code" / "long.py").write_text("".join(f"value_{n} = {n}\n" for n in range(1, 41)))

@@ -626,6 +626,8 @@ RAW_AND_QUOTED = {
         "<ul>\n<li>\n<p>a</p>\n<table>\n<thead>\n<tr>\n<th>x</th>\n</tr>\n</thead>\n<tbody>\n<tr>\n<td>1</td>\n</tr>\n"
         "</tbody>\n</table>\n</li>\n<li>\n<p>b</p>\n</li>\n</ul>"),
     "an empty item interrupts no paragraph": ("Text\n- ", "<h2>Text</h2>"),
+    "elements left open": ("<section>\n\n# inner\n\n<script>\nvar x = 1;",
+                           "<section>\n<h1>inner</h1>\n<script>\nvar x = 1;</script></section>"),
     "stray end tags": ('text\n\n</div>\n\n<script>var s = "</div>";</script>\n\nmore',
                        '<p>text</p>\n\n<script>var s = "</div>";</script>\n<p>more</p>'),
 }
