@@ -24,7 +24,7 @@ from talkdeck.model import CodePane, Section, Slide
 from talkdeck.panes import PaneResolver, check_steps
 from talkdeck.paths import SCHEME, inside_deck, is_remote
 from talkdeck.patterns import LazyPattern
-from talkdeck.source import CODE_SPAN, FENCE, SectionSource, fence_spans, uncommented
+from talkdeck.source import CODE_SPAN, FENCE, SectionSource, fence_spans, uncommented, without_code_spans
 
 SLIDE_ATTRS = LazyPattern(r"<!--\s*\.slide:\s*(.*?)\s*-->")
 # An element comment on its own; `-last-item` marks one right under a list, which reveal.js gives to the
@@ -110,11 +110,9 @@ PATTERN_NEEDS = {
     "talkdeck_strike": "~", "talkdeck_url": ("://", "www.", "@"),
 }
 BUILTIN_INLINE = frozenset([*PATTERN_NEEDS, "em_strong"])
+# each pattern's needles as a tuple: a pattern may match after any one of them
+NEEDLES = {name: (needs,) if isinstance(needs, str) else needs for name, needs in PATTERN_NEEDS.items()}
 PLACEHOLDER_ENDS = ("\x02", "\x03")  # around Python-Markdown's placeholders: such text is left to it
-
-
-def _needles() -> list[str]:
-    return [needle for needs in PATTERN_NEEDS.values() for needle in ((needs,) if isinstance(needs, str) else needs)]
 
 
 class _PlainText(Treeprocessor):
@@ -143,7 +141,7 @@ class _PlainText(Treeprocessor):
             return  # a pattern we do not know
         delimiters = getattr(self.md, "delimiters", None)
         tokens = delimiters.tokens if delimiters else ["*", "_"]
-        needles = sorted({*_needles(), *tokens, *PLACEHOLDER_ENDS})
+        needles = sorted({*(needle for needs in NEEDLES.values() for needle in needs), *tokens, *PLACEHOLDER_ENDS})
         inline = re.compile("|".join(map(re.escape, needles))).search
         rest: list[str] = []
         for element in root.iter():
@@ -159,8 +157,8 @@ class _PlainText(Treeprocessor):
                 else:
                     rest.append(tail)
         everything = "\0".join(rest)
-        present = {name for name, needs in PATTERN_NEEDS.items() if name in patterns
-                   and any(needle in everything for needle in ((needs,) if isinstance(needs, str) else needs))}
+        present = {name for name, needs in NEEDLES.items()
+                   if name in patterns and any(needle in everything for needle in needs)}
         if any(token in everything for token in tokens):
             present.add("em_strong")
         if len(present) < len(patterns):
@@ -243,11 +241,7 @@ class _TaskItems(Treeprocessor):
     And in a table's code, `\\|` is a pipe, as in GitHub's tables (it keeps the pipe from ending the cell)."""
 
     def run(self, root: etree.Element) -> None:
-        for cell in root.iter("td"):
-            for code in cell.iter("code"):
-                if code.text and "\\|" in code.text:
-                    code.text = AtomicString(code.text.replace("\\|", "|"))
-        for cell in root.iter("th"):
+        for cell in (*root.iter("th"), *root.iter("td")):
             for code in cell.iter("code"):
                 if code.text and "\\|" in code.text:
                     code.text = AtomicString(code.text.replace("\\|", "|"))
@@ -704,6 +698,10 @@ class SectionRenderer:
         commented = False
         margin = ""  # the indentation of the block's first line (in a list item), which its lines keep
         closing = ""  # the end tag of a raw <pre>, <script>, <style> or <textarea> block, which ends it
+
+        def stash(block: list[str]) -> list[str]:
+            return self._stash(RAW_MARK + "\n".join(text[len(margin):] for text in block), margin)
+
         for line in [*lines, ""]:
             if block:
                 if closing and line != GAP and closing not in block[-1].lower():
@@ -712,7 +710,7 @@ class SectionRenderer:
                 if not closing and line.strip() and line != GAP and line.startswith(margin):
                     block.append(line)
                     continue
-                out += self._stash(RAW_MARK + "\n".join(text[len(margin):] for text in block), margin)
+                out += stash(block)
                 block, closing = [], ""
             raw = RAW_BLOCK_START.match(line) if not commented and line.lstrip()[:1] == "<" else None
             if raw:
@@ -728,7 +726,7 @@ class SectionRenderer:
                 commented = uncommented(line, commented)[1]
             out.append(line)
         if block:  # a raw block whose end tag never came: it runs to the end, as in a browser
-            return out + self._stash(RAW_MARK + "\n".join(text[len(margin):] for text in block[:-1]), margin)
+            return out + stash(block[:-1])
         return out[:-1]
 
     def _deck_values(self, text: str, path: Path, number: int) -> str:
@@ -836,7 +834,7 @@ class SectionRenderer:
 
         Code shows and loads nothing, nor does a comment, on this line or running on below it.
         """
-        code_free = CODE_SPAN.sub("", text) if "`" in text else text
+        code_free = without_code_spans(text)
         commented = False
         if "<!--" in code_free:
             code_free, commented = uncommented(code_free)
@@ -1015,10 +1013,10 @@ def _quotes(lines: list[str]) -> list[str]:
             out.append(lines[index])
             index += 1
             continue
-        end = index
-        while end < len(lines) and QUOTE_LINE.match(lines[end]):
+        end, inside = index, []
+        while end < len(lines) and (line := QUOTE_LINE.match(lines[end])):
+            inside.append(line.group(2))
             end += 1
-        inside = [QUOTE_LINE.match(line).group(2) for line in lines[index:end]]
         if any(FENCE.match(line) for line in inside):  # code in a quote: not read as lists
             out += lines[index:end]
         else:

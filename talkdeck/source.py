@@ -111,8 +111,8 @@ def parse_section(text: str, path: Path) -> SectionSource:
         current = slides[-1]
         was_commented = commented
         if not in_fence and (commented or "<!--" in line_text):
-            code_free = CODE_SPAN.sub("", line_text) if "`" in line_text else line_text
-            commented = (commented or number) if uncommented(code_free, bool(commented))[1] else 0
+            open_at_end = uncommented(without_code_spans(line_text), bool(commented))[1]
+            commented = (commented or number) if open_at_end else 0
         if not in_fence and not was_commented and not current.notes_line and NOTES.match(line_text):
             current.notes_line = number
             current.notes.append(line_text.split(":", 1)[1].lstrip())
@@ -128,6 +128,11 @@ def parse_section(text: str, path: Path) -> SectionSource:
     if not _has_content(slides[0]):
         slides.pop(0)
     return SectionSource(path=path, meta=meta, slides=slides)
+
+
+def without_code_spans(text: str) -> str:
+    """`text` less its `code` spans, which show what they hold: a comment's marker in one opens nothing."""
+    return CODE_SPAN.sub("", text) if "`" in text else text
 
 
 def uncommented(text: str, open_at_start: bool = False) -> tuple[str, bool]:
