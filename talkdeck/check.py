@@ -894,24 +894,24 @@ def _request_findings(watch: PageWatch, measured: list[dict], output: Path, sour
         for result in item["results"]:
             for url in [*result["broken"], *_css_url_values(result["backgrounds"])]:
                 owner.setdefault(url, item["id"])
-    for url in dict.fromkeys(watch.remote):
-        source, slide, file, line = locate_request(url, sources, written, _owner(url, owner))
-        if found.known(("network", source)):
-            continue
+
+    def requested(url: str, slide: str | None, file: str, line: int) -> None:
         found.add(Finding(file, line, ERROR, "network",
                           f"{sources.label(slide)}: the page requested {url} from the network (a deck must "
                           "work offline)", sources.number(slide)), ("network", url))
+
+    for url in dict.fromkeys(watch.remote):
+        source, slide, file, line = locate_request(url, sources, written, _owner(url, owner))
+        if not found.known(("network", source)):
+            requested(url, slide, file, line)
     for url in dict.fromkeys(watch.failed):
         parts = urlsplit(url)
         if parts.scheme == "file" and parts.netloc not in ("", "localhost"):
             # `//host/x`, which a page opened from disk asks of file://host/x: a network reference
-            written = f"//{parts.netloc}{parts.path}"
-            if not found.known(("network", written)):
-                slide = _owner(url, owner) or _owner(written, owner)
-                file, line = sources.locate(slide, written)
-                found.add(Finding(file, line, ERROR, "network",
-                                  f"{sources.label(slide)}: the page requested {written} from the network (a "
-                                  "deck must work offline)", sources.number(slide)), ("network", written))
+            remote = f"//{parts.netloc}{parts.path}"
+            if not found.known(("network", remote)):
+                slide = _owner(url, owner) or _owner(remote, owner)
+                requested(remote, slide, *sources.locate(slide, remote))
             continue
         path = Path(unquote(parts.path)).resolve()
         if found.known(("missing", str(path))):
