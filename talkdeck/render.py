@@ -257,6 +257,63 @@ class _TaskItems(Treeprocessor):
                 holder.insert(0, checkbox)
 
 
+class _ListItems(Treeprocessor):
+    """Two fixes to lists, made once attribute lists are read:
+
+    - A list whose items are only partly in paragraphs has them all in paragraphs. Python-Markdown puts an
+      item in a paragraph when a blank line comes before it (`- a`, `- b`, a blank line, `- c`: only `b` and
+      `c`), so the items were spaced unevenly; CommonMark, and so reveal.js, calls such a list loose and puts
+      every item in a paragraph.
+    - An attribute list that ends the first line of an item in a paragraph (`- a {.fragment}` in a loose
+      list) goes to the item, as it does in a tight list. On the paragraph, the item's bullet showed before
+      its text appeared.
+    """
+
+    def run(self, root: etree.Element) -> None:
+        for items in (*root.iter("ul"), *root.iter("ol")):
+            wrapped = [_in_paragraph(item) for item in items if item.tag == "li"]
+            if any(wrapped) and not all(wrapped):
+                for item in items:
+                    if item.tag == "li" and not _in_paragraph(item) and ((item.text or "").strip() or len(item)):
+                        self._wrap(item)
+            for item in items:
+                if item.tag == "li" and _in_paragraph(item) and item[0].attrib:
+                    _move_attributes(item[0], item)
+
+    def _wrap(self, item: etree.Element) -> None:
+        """Put the item's text, and the inline elements that go with it, in a paragraph of its own."""
+        paragraph = etree.Element("p")
+        paragraph.text, item.text = item.text, "\n"
+        for child in list(item):
+            if self.md.is_block_level(child.tag):
+                break
+            item.remove(child)
+            paragraph.append(child)
+        if not (paragraph.text or "").strip() and not len(paragraph):  # the item holds only blocks
+            item.text = paragraph.text
+            return
+        paragraph.tail = "\n"
+        if len(paragraph) and paragraph[-1].tail:
+            paragraph[-1].tail = paragraph[-1].tail.rstrip("\n")
+        elif paragraph.text:
+            paragraph.text = paragraph.text.rstrip("\n")
+        item.insert(0, paragraph)
+
+
+def _in_paragraph(item: etree.Element) -> bool:
+    """Whether the list item's text is in a paragraph (`<li><p>text</p>...`)."""
+    return len(item) > 0 and item[0].tag == "p" and not (item.text or "").strip()
+
+
+def _move_attributes(source: etree.Element, target: etree.Element) -> None:
+    classes = [*target.get("class", "").split(), *source.get("class", "").split()]
+    for name, value in source.attrib.items():
+        target.set(name, value)
+    if classes:
+        target.set("class", " ".join(dict.fromkeys(classes)))
+    source.attrib.clear()
+
+
 VOID_TAGS = frozenset(["area", "base", "br", "col", "embed", "hr", "img", "input", "link", "meta", "source",
                        "track", "wbr"])
 HTML_TOKEN = LazyPattern(r"""<!--.*?-->|<(/?)([a-zA-Z][\w-]*)((?:[^<>"']|"[^"]*"|'[^']*')*)>""", re.DOTALL)
@@ -473,6 +530,7 @@ class _Extension(markdown.Extension):
         # breaks, struck text and bare addresses come with the first text that has them: add_extensions_for)
         md.ESCAPED_CHARS = sorted(set(md.ESCAPED_CHARS) | set(ASCII_PUNCTUATION))
         md.treeprocessors.register(_TaskItems(md), "talkdeck_tasks", 14)  # after inline (20)
+        md.treeprocessors.register(_ListItems(md), "talkdeck_list_items", 6)  # after attribute lists (8)
         md.treeprocessors.register(_IncrementalLists(md), "talkdeck_incremental", 5)
         md.treeprocessors.register(_ImageSources(md, self.images), "talkdeck_images", 4)
         md.treeprocessors.register(_PlainText(md), "talkdeck_plain", 25)  # before "inline" (20)

@@ -42,6 +42,14 @@ def test_fragments_on_paragraphs_and_list_items(render):
     assert "<li>c</li>" in html
 
 
+def test_an_attribute_list_on_an_item_of_a_loose_list_goes_to_the_item(render):
+    # on the item's paragraph, the bullet would show before its text
+    html = render("- a {.fragment}\n\n- b\n  {.fragment .fade-up}\n\n- c\n\n  more {.fragment}\n").slides[0].html
+    assert '<li class="fragment">\n<p>a</p>' in html
+    assert '<li class="fragment fade-up">\n<p>b</p>' in html
+    assert '<li>\n<p>c</p>\n<p class="fragment">more</p>' in html  # a later paragraph keeps its own
+
+
 def test_an_attribute_list_after_a_blank_line_is_an_error_not_text_on_the_slide(render):
     with pytest.raises(DeckError) as err:
         render("para\n\n{.fragment}\n\n---\n\n{: .fragment .fade-up}\ntext\n")
@@ -479,6 +487,12 @@ COMMONMARK_LISTS = {
     "an item back out of a nested list, in a loose list": (
         "- a\n\n  - b\n- c\n",
         "<ul>\n<li>\n<p>a</p>\n<ul>\n<li>b</li>\n</ul>\n</li>\n<li>\n<p>c</p>\n</li>\n</ul>"),
+    "a blank line before the last item: a loose list, every item in a paragraph": (
+        "- **a** and\n- b\n\n- c\n",
+        "<ul>\n<li>\n<p><strong>a</strong> and</p>\n</li>\n<li>\n<p>b</p>\n</li>\n<li>\n<p>c</p>\n</li>\n</ul>"),
+    "a paragraph in the second item: a loose list": (
+        "1. a\n2. b\n\n   more b\n3. c\n",
+        "<ol>\n<li>\n<p>a</p>\n</li>\n<li>\n<p>b</p>\n<p>more b</p>\n</li>\n<li>\n<p>c</p>\n</li>\n</ol>"),
     "a list of the other kind": ("- a\n1. b\n", "<ul>\n<li>a</li>\n</ul>\n<ol>\n<li>b</li>\n</ol>"),
     "numbers with a parenthesis": ("1) one\n2) two\n", "<ol>\n<li>one</li>\n<li>two</li>\n</ol>"),
     "a quote in an item": (
