@@ -74,6 +74,7 @@ LONE_ATTRS = LazyPattern(r"^\{:?\s*[.#][^{}]*\}$")  # an attribute list alone on
 # a paragraph's last line that ends with an attribute list: `Text {.fragment}`
 TRAILING_ATTRS = LazyPattern(r"^(\s*[^\s#|].*?\S)\s+(\{:?\s*[.#][^{}]*\})\s*$")
 INCREMENTAL_TOKEN = "talkdeck-incremental-list"
+EMPTY_ITEM = "talkdeck-empty-item"  # the text of an empty list item (`-` alone), which Python-Markdown skips
 DECK_VALUE = LazyPattern(r"\{\{\s*deck\.(\w+)\s*\}\}")
 SPLIT_MARKER = "talkdeck-split-"
 VALUE_TOKEN = "talkdeckvalue"
@@ -271,6 +272,12 @@ class _ListItems(Treeprocessor):
 
     def run(self, root: etree.Element) -> None:
         for items in (*root.iter("ul"), *root.iter("ol")):
+            for item in items:
+                holder = item[0] if _in_paragraph(item) else item
+                if (holder.text or "").lstrip().startswith(EMPTY_ITEM):  # `-` alone, or `-` then its text
+                    holder.text = holder.text.lstrip()[len(EMPTY_ITEM):].lstrip()
+                    if holder is not item and not holder.text and not len(holder):
+                        item.remove(holder)
             wrapped = [_in_paragraph(item) for item in items if item.tag == "li"]
             if any(wrapped) and not all(wrapped):
                 for item in items:
@@ -659,6 +666,8 @@ class SectionRenderer:
         html = self._fill_values(self.md.convert(text))
         if RAW_MARK in html:
             html = html.replace(RAW_MARK, "")
+        if EMPTY_ITEM in html:  # an empty item that Python-Markdown still read as text: its dash, as written
+            html = html.replace(" " + EMPTY_ITEM, "")
         self.md.reset()
         self.pending.clear()
         return html
@@ -956,7 +965,8 @@ def _lists_as_in_commonmark(lines: list[str]) -> list[str]:
       before it, an item back out of a nested list in a loose list, a list of the other kind (`- a` then
       `1. b`), a quote in an item;
     - `1)` is written `1.`, and an element comment right under a list is marked as reveal.js reads it: for
-      the list's last item.
+      the list's last item;
+    - an empty item (`-` alone) is written with a token that the tree processing takes out.
     """
     if any(line.lstrip()[:1] == ">" for line in lines):
         lines = _quotes(lines)
@@ -1010,13 +1020,17 @@ def _lists_as_in_commonmark(lines: list[str]) -> list[str]:
         item = LIST_MARKER.match(expanded) if first in "-*+" or first.isdigit() else None
         if item and expanded[item.end():item.end() + 1] in ("-", "*") and RULE.match(expanded):
             item = None
+        if item and not expanded[item.end():].strip() and (
+                (not items and (previous == "text" or (previous == "other" and out[-1].lstrip()[:1] == "|")))
+                or (items and indent >= items[-1] and previous in ("item", "text"))):
+            item = None  # no empty item right under a paragraph's line: `-` makes it a heading, `1.` goes on it
         if item and (items or indent <= 3):
             kind = item.group(4) or "-"
             sibling, levels = None, len(items)
             while items and indent < items[-1]:  # not inside the innermost item's text: a sibling
                 items.pop()
                 sibling = kinds.pop()
-            if expanded[item.end():].strip() and (  # (an empty item interrupts nothing)
+            if (
                 previous == "quote"
                 or (previous == "text" and (items or sibling or item.group(3) in (None, "1")))
                 or (sibling and sibling != kind)
@@ -1029,6 +1043,13 @@ def _lists_as_in_commonmark(lines: list[str]) -> list[str]:
             spaces = len(item.group(5))
             width = len(item.group(2)) + (spaces if 0 < spaces <= 4 else 1)
             text = expanded[indent:]
+            if not expanded[item.end():].strip():  # Python-Markdown reads `-` alone as text, and right
+                # under an item (`- a`, `-`) as the line under a heading
+                text = f"{item.group(2)} {EMPTY_ITEM}"
+                following = lines[index + 1] if index + 1 < len(lines) else ""
+                if following.strip() and len(following) - len(following.lstrip(" ")) < indent + width and not (
+                        LIST_MARKER.match(following)):
+                    text += "\n"
             if kind == ")":  # Python-Markdown knows only `1.`
                 text = f"{item.group(3)}.{text[len(item.group(2)):]}"
             out.append(" " * (4 * len(items)) + text)

@@ -493,6 +493,14 @@ COMMONMARK_LISTS = {
     "a paragraph in the second item: a loose list": (
         "1. a\n2. b\n\n   more b\n3. c\n",
         "<ol>\n<li>\n<p>a</p>\n</li>\n<li>\n<p>b</p>\n<p>more b</p>\n</li>\n<li>\n<p>c</p>\n</li>\n</ol>"),
+    "an empty item, not a heading": ("- a\n-\n- c\n", "<ul>\n<li>a</li>\n<li></li>\n<li>c</li>\n</ul>"),
+    "an empty item first, and an empty numbered one": (
+        "-\n- b\n\n1. a\n2.\n", "<ul>\n<li></li>\n<li>b</li>\n</ul>\n<ol>\n<li>a</li>\n<li></li>\n</ol>"),
+    "an empty item of the other kind under an item: a list of its own": (
+        "1. a\n-\n", "<ol>\n<li>a</li>\n</ol>\n<ul>\n<li></li>\n</ul>"),
+    "the line under an empty item is not in it": (
+        "- a\n-\ntext\n", "<ul>\n<li>a</li>\n<li></li>\n</ul>\n<p>text</p>"),
+    "a dash under a paragraph's line: a heading": ("text\n-\n", "<h2>text</h2>"),
     "a list of the other kind": ("- a\n1. b\n", "<ul>\n<li>a</li>\n</ul>\n<ol>\n<li>b</li>\n</ol>"),
     "numbers with a parenthesis": ("1) one\n2) two\n", "<ol>\n<li>one</li>\n<li>two</li>\n</ol>"),
     "a quote in an item": (
