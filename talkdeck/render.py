@@ -568,6 +568,8 @@ def add_extensions_for(md: markdown.Markdown, text: str) -> None:
         from markdown.extensions.tables import TableExtension
 
         md.registerExtensions([TableExtension()], {})
+        # a table of only a header has no body row, as in GitHub's tables (Python-Markdown adds an empty one)
+        md.parser.blockprocessors["table"]._build_empty_row = lambda _body, _align: None
     # GitHub's Markdown: a backslash ending a line breaks it (before escapes, 180), ~~struck~~ or ~struck~
     # text, and bare addresses as links (after links and raw HTML). Each compiles its pattern.
     patterns = md.inlinePatterns

@@ -548,6 +548,9 @@ COMMONMARK_LISTS = {
 
 
 GITHUB_MARKDOWN = {
+    "a table of only a header, with no empty row": (
+        "| a | b |\n|---|---|\n",
+        "<table>\n<thead>\n<tr>\n<th>a</th>\n<th>b</th>\n</tr>\n</thead>\n<tbody></tbody>\n</table>"),
     "struck text": ("~~old~~ new, ~single~ too", "<p><del>old</del> new, <del>single</del> too</p>"),
     "tildes that strike nothing": ("~3x faster and ~2x smaller", "<p>~3x faster and ~2x smaller</p>"),
     "a backslash that breaks the line": ("Before: 1.2 GB\\\nAfter: 150 MB", "<p>Before: 1.2 GB<br>\nAfter: 150 MB</p>"),
