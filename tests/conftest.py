@@ -87,3 +87,11 @@ def page(browser):
 def open_deck(page, index: Path, fragment: str = "") -> None:
     page.goto(index.resolve().as_uri() + fragment)
     page.wait_for_function("window.Reveal && Reveal.isReady()")
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """A test that needs Chromium is a browser test (`-m browser`, `-m "not browser"`), whichever fixture
+    brings it: the session's browser, a page, or the PDF tests' check that Chromium is there."""
+    for item in items:
+        if {"browser", "page", "chromium"} & set(getattr(item, "fixturenames", ())):
+            item.add_marker(pytest.mark.browser)

@@ -270,7 +270,7 @@ def test_a_long_pane_scrolls_on_screen_and_is_never_clipped_in_print(page, deck_
 
 
 def test_printed_from_the_browser_a_long_or_wide_pane_loses_no_line(page, deck_copy):
-    pypdf = pytest.importorskip("pypdf")
+    import pypdf
     deck = deck_copy()
     (deck / "code" / "long.py").write_text("".join(f"value_{n:03d} = {n}\n" for n in range(1, 121)))
     wide = "print('" + " ".join(f"word{n:02d}" for n in range(1, 41)) + "')  # LINE_END\n"

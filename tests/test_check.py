@@ -265,14 +265,11 @@ def test_a_script_error_and_a_broken_image_file(browser, tmp_path):
 
 @pytest.mark.browser
 def test_a_page_template_without_reveal_is_named_at_once(browser, tmp_path):
-    import time
-
     deck = copy("clean", tmp_path)
     (deck / "templates").mkdir(exist_ok=True)
     (deck / "templates" / "deck.html.j2").write_text("<!doctype html><title>{{ config.title }}</title>\n")
-    started = time.perf_counter()
     report = run_check(deck, browser=browser)
-    assert time.perf_counter() - started < 10  # not the 20 s wait for reveal.js to start
+    # said once the page has loaded; after the wait for reveal.js to start, the finding would say it did not
     finding = [f for f in report.findings if f.kind == "script"]
     assert [(f.file, f.line, f.level) for f in finding] == [("templates/deck.html.j2", 0, "error")]
     assert "does not load reveal.js" in finding[0].message and "Reveal.initialize" in finding[0].message
@@ -426,8 +423,9 @@ def test_the_installed_command_in_chromium(browser):
 
 def test_a_browser_path_that_does_not_exist_is_a_clean_error(tmp_path):
     result = run(FIXTURES / "clean", "--browser", tmp_path / "no-chromium")
-    assert result.exit_code != 0
-    assert "Traceback" not in result.output
+    assert isinstance(result.exception, SystemExit), result.exception  # the runner keeps a crash's exception
+    assert result.exit_code == 1
+    assert result.output == f"Error: no browser at {tmp_path / 'no-chromium'} (give the path of a Chromium or Chrome)\n"
 
 
 def test_an_empty_section_is_checked_like_the_build_accepts_it(tmp_path):

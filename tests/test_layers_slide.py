@@ -73,13 +73,14 @@ def test_three_fragment_steps_end_on_the_invalidated_step(page, deck_copy):
     assert page.watch.errors == []
 
 
+@pytest.mark.browser
 def test_the_explainer_prints_one_page_per_step_with_fragments(deck_copy, tmp_path):
     """In the PDF, --fragments gives the slide once per build scenario; by default only the final state."""
     import os
     import subprocess
     import sys
 
-    pypdf = pytest.importorskip("pypdf")
+    import pypdf
     from conftest import chromium_path
 
     if chromium_path() is None:

@@ -735,13 +735,18 @@ def serve_and_stop(deck: Path, temp: Path, stop: list[int], program: list[str]):
     proc = subprocess.Popen([sys.executable, *program, "serve", str(deck), "--port", "0"],
                             stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
                             env={**os.environ, "TMPDIR": str(temp)})
+    # a server that never says it serves is killed, which ends the reading below
+    hung = threading.Timer(60, proc.kill)
     with proc:  # on the way out, its pipes are closed and it is waited for, also when the test fails
         try:
+            hung.start()
             lines = []
             for line in proc.stdout:
                 lines.append(line.rstrip("\n"))
                 if line.startswith("Serving"):
                     break
+            hung.cancel()
+            assert lines and lines[-1].startswith("Serving"), lines
             url = lines[-1].split(" at ")[1].split()[0]
             port = int(url.rsplit(":", 1)[1].strip("/"))
             assert raw_get(port, "/")[0] == 200
@@ -751,6 +756,7 @@ def serve_and_stop(deck: Path, temp: Path, stop: list[int], program: list[str]):
                 time.sleep(0.005)  # the second lands while the server is stopping
             rest, _ = proc.communicate(timeout=10)
         finally:
+            hung.cancel()
             if proc.poll() is None:
                 proc.kill()
     return proc.returncode, lines, rest
