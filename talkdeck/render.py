@@ -74,6 +74,7 @@ LONE_ATTRS = LazyPattern(r"^\{:?\s*[.#][^{}]*\}$")  # an attribute list alone on
 # a paragraph's last line that ends with an attribute list: `Text {.fragment}`
 TRAILING_ATTRS = LazyPattern(r"^(\s*[^\s#|].*?\S)\s+(\{:?\s*[.#][^{}]*\})\s*$")
 INCREMENTAL_TOKEN = "talkdeck-incremental-list"
+LIST_BREAK = "<!--talkdeck-list-break-->"  # ends a list before another of a kind; taken out after
 EMPTY_ITEM = "talkdeck-empty-item"  # the text of an empty list item (`-` alone), which Python-Markdown skips
 DECK_VALUE = LazyPattern(r"\{\{\s*deck\.(\w+)\s*\}\}")
 SPLIT_MARKER = "talkdeck-split-"
@@ -668,6 +669,8 @@ class SectionRenderer:
         html = self._fill_values(self.md.convert(text))
         if RAW_MARK in html:
             html = html.replace(RAW_MARK, "")
+        if LIST_BREAK in html:
+            html = html.replace(LIST_BREAK, "")
         if EMPTY_ITEM in html:  # an empty item that Python-Markdown still read as text: its dash, as written
             html = html.replace(" " + EMPTY_ITEM, "")
         self.md.reset()
@@ -968,7 +971,9 @@ def _lists_as_in_commonmark(lines: list[str]) -> list[str]:
       `1. b`), a quote in an item;
     - `1)` is written `1.`, and an element comment right under a list is marked as reveal.js reads it: for
       the list's last item;
-    - an empty item (`-` alone) is written with a token that the tree processing takes out.
+    - an empty item (`-` alone) is written with a token that the tree processing takes out;
+    - another bullet character, or `1)` after `1.`, ends the list (a comment, taken out after, keeps the two
+      apart), and a rule (`***`) is a block of its own.
     """
     if any(line.lstrip()[:1] == ">" for line in lines):
         lines = _quotes(lines)
@@ -1027,19 +1032,25 @@ def _lists_as_in_commonmark(lines: list[str]) -> list[str]:
                 or (items and indent >= items[-1] and previous in ("item", "text"))):
             item = None  # no empty item right under a paragraph's line: `-` makes it a heading, `1.` goes on it
         if item and (items or indent <= 3):
-            kind = item.group(4) or "-"
+            kind = item.group(4) or item.group(2)  # the number's delimiter, or the bullet
             sibling, levels = None, len(items)
             while items and indent < items[-1]:  # not inside the innermost item's text: a sibling
                 items.pop()
                 sibling = kinds.pop()
+            # another bullet, or another delimiter after the number, starts another list; Python-Markdown
+            # needs a blank line between a bulleted and a numbered one, and more between two of a kind
+            # (nested in an item, bullets of another character stay in its list)
+            same_family = sibling is not None and (sibling in "-*+") == (kind in "-*+")
             if (
                 previous == "quote"
                 or (previous == "text" and (items or sibling or item.group(3) in (None, "1")))
-                or (sibling and sibling != kind)
+                or (sibling and sibling != kind and not (same_family and items))
                 or (loose and levels - len(items) > 1)
                 or (loose and levels > len(items) and previous == "other")
             ):
                 out.append("")
+            if not items and sibling and sibling != kind and same_family:
+                out += [LIST_BREAK, ""]
             if not items and sibling != kind:
                 loose = False  # a new list
             spaces = len(item.group(5))
@@ -1073,11 +1084,15 @@ def _lists_as_in_commonmark(lines: list[str]) -> list[str]:
                 items, kinds, loose = [], [], False
             extra = indent
             out.append(line)
+            if first in "*-_" and RULE.match(expanded) and not (previous == "text" and not line.strip(" -")):
+                out.append("")  # a rule is a block of its own: Python-Markdown read `***` then `-` as a heading
+                items, kinds, loose, previous = [], [], False, "blank"
+                continue
         if previous in ("blank", "other") or first in "#|":
             # a paragraph starts, unless the line is a heading, table, comment, quote or code (an HTML block
             # is stashed by now: a tag here starts a paragraph)
-            previous = "other" if first in "#|>{\x02" or extra > 3 or "talkdeck-" in line or (
-                line.lstrip().startswith("<!--")) else "text"
+            previous = "other" if first in "|>{\x02" or extra > 3 or "talkdeck-" in line or (
+                line.lstrip().startswith("<!--")) or (first == "#" and HEADING_START.match(expanded)) else "text"
         if first == ">":
             previous = "quote"
     return out

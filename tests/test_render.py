@@ -501,6 +501,11 @@ COMMONMARK_LISTS = {
     "the line under an empty item is not in it": (
         "- a\n-\ntext\n", "<ul>\n<li>a</li>\n<li></li>\n</ul>\n<p>text</p>"),
     "a dash under a paragraph's line: a heading": ("text\n-\n", "<h2>text</h2>"),
+    "a rule, then a dash: an empty item": ("***\n-\n", "<hr>\n<ul>\n<li></li>\n</ul>"),
+    "a rule, then equals signs: text": ("***\n===\n", "<hr>\n<p>===</p>"),
+    "a hash that starts no heading, then a list": ("#python\n- a\n", "<p>#python</p>\n<ul>\n<li>a</li>\n</ul>"),
+    "another bullet starts another list": ("- a\n* b\n", "<ul>\n<li>a</li>\n</ul>\n\n\n<ul>\n<li>b</li>\n</ul>"),
+    "another delimiter too": ("1. a\n1) b\n", "<ol>\n<li>a</li>\n</ol>\n\n\n<ol>\n<li>b</li>\n</ol>"),
     "a list of the other kind": ("- a\n1. b\n", "<ul>\n<li>a</li>\n</ul>\n<ol>\n<li>b</li>\n</ol>"),
     "numbers with a parenthesis": ("1) one\n2) two\n", "<ol>\n<li>one</li>\n<li>two</li>\n</ol>"),
     "a quote in an item": (
