@@ -61,6 +61,7 @@ HTML_TAG_LINE = LazyPattern(
     r"""^ {0,3}(?:<(?!(?:script|style|pre|textarea)\b)[a-zA-Z][\w-]*(?:\s+[\w:.-]+(?:\s*=\s*(?:"[^"]*"|'[^']*'|"""
     r"""[^\s"'=<>`]+))?)*\s*/?>|</[a-zA-Z][\w-]*\s*>)\s*$"""
 )
+ELEMENT_OR_TAG = LazyPattern(r"^<(?:[a-zA-Z]|!--)")
 RAW_BLOCK_START = LazyPattern(r"^ {0,3}<(pre|script|style|textarea)(?:[\s>]|$)", re.IGNORECASE)
 RAW_MARK = "<!--talkdeck-raw-->"  # leads HTML that Python-Markdown would put in a paragraph; taken out after
 HTML_BLOCK_START = LazyPattern(
@@ -770,6 +771,7 @@ class SectionRenderer:
         commented = False
         margin = ""  # the indentation of the block's first line (in a list item), which its lines keep
         closing = ""  # the end tag of a raw <pre>, <script>, <style> or <textarea> block, which ends it
+        listed = False  # a list item's line came since the last blank line
 
         def stash(block: list[str]) -> list[str]:
             return self._stash(RAW_MARK + "\n".join(text[len(margin):] for text in block), margin)
@@ -790,12 +792,22 @@ class SectionRenderer:
                 if closing in line.lower():  # opened and closed on one line: up to the next blank line
                     closing = ""
                 continue
+            # a line of one tag starts a block after a blank line, or at the margin under a list, which it
+            # ends (reveal.js's Markdown ends a list at a tag: `- a` then `<img src=...>`)
             if not commented and line.lstrip()[:1] == "<" and (HTML_BLOCK_START.match(line) or (
-                    (not out or not out[-1].strip() or out[-1] == GAP) and HTML_TAG_LINE.match(line))):
+                    (not out or not out[-1].strip() or out[-1] == GAP or (listed and line[0] == "<"))
+                    and HTML_TAG_LINE.match(line))):
                 block, margin = [line], _indentation(line)
                 continue
             if commented or "<!--" in line:
                 commented = uncommented(line, commented)[1]
+            if line.lstrip()[:1] in "-*+0123456789" and (item := LIST_MARKER.match(line)):
+                # an item with text: after a blank line, in a list, or under a paragraph's line if a
+                # bullet or 1 (another number, or an empty item, does not start a list there)
+                listed = bool(line[item.end():].strip()) and (
+                    listed or not out or not out[-1].strip() or out[-1] == GAP or item.group(3) in (None, "1"))
+            elif not line.strip() or line == GAP:
+                listed = False
             out.append(line)
         if block:  # a raw block whose end tag never came: it runs to the end, as in a browser
             return out + stash(block[:-1])
@@ -1028,9 +1040,11 @@ def _lists_as_in_commonmark(lines: list[str]) -> list[str]:
         if item and expanded[item.end():item.end() + 1] in ("-", "*") and RULE.match(expanded):
             item = None
         if item and not expanded[item.end():].strip() and (
-                (not items and (previous == "text" or (previous == "other" and out[-1].lstrip()[:1] == "|")))
+                (not items and previous == "text")
                 or (items and indent >= items[-1] and previous in ("item", "text"))):
             item = None  # no empty item right under a paragraph's line: `-` makes it a heading, `1.` goes on it
+        elif item and previous == "text" and not items and item.group(3) not in (None, "1"):
+            item = None  # nor a list from another number than 1: `2. y` goes on it
         if item and (items or indent <= 3):
             kind = item.group(4) or item.group(2)  # the number's delimiter, or the bullet
             sibling, levels = None, len(items)
@@ -1068,7 +1082,7 @@ def _lists_as_in_commonmark(lines: list[str]) -> list[str]:
             out.append(" " * (4 * len(items)) + text)
             items.append(indent + width)
             kinds.append(kind)
-            previous = "item"
+            previous = "blank" if text.endswith("\n") else "item"  # (after an empty item that ends the list)
             continue
         if items and first == ">" and previous in ("item", "text"):
             out.append("")  # a quote under an item's text: a block of its own
@@ -1080,19 +1094,27 @@ def _lists_as_in_commonmark(lines: list[str]) -> list[str]:
                 del items[depth + 1:], kinds[depth + 1:]
             out.append(" " * (4 * depth + 4 + extra) + expanded[indent:])
         else:
-            if items and previous == "blank":  # back at the margin after a blank line: the list is over
-                items, kinds, loose = [], [], False
+            if items and previous != "blank" and line[:1] == "<" and ELEMENT_OR_TAG.match(line):
+                out.append("")  # reveal.js's Markdown ends a list at a tag or comment at the margin
+                previous = "blank"
+            if items and (previous == "blank" or (first == "#" and HEADING_START.match(expanded))):
+                items, kinds, loose = [], [], False  # the list is over: back at the margin after a blank line,
+                # or at a heading
             extra = indent
             out.append(line)
             if first in "*-_" and RULE.match(expanded) and not (previous == "text" and not line.strip(" -")):
                 out.append("")  # a rule is a block of its own: Python-Markdown read `***` then `-` as a heading
                 items, kinds, loose, previous = [], [], False, "blank"
                 continue
-        if previous in ("blank", "other") or first in "#|":
+        if previous in ("blank", "other") or first in "#|" or line.lstrip().startswith("<!--"):
             # a paragraph starts, unless the line is a heading, table, comment, quote or code (an HTML block
             # is stashed by now: a tag here starts a paragraph)
-            previous = "other" if first in "|>{\x02" or extra > 3 or "talkdeck-" in line or (
-                line.lstrip().startswith("<!--")) or (first == "#" and HEADING_START.match(expanded)) else "text"
+            if first in ">{\x02" or extra > 3 or "talkdeck-" in line or (
+                first == "|" and (table or index + 1 < len(lines) and TABLE_RULE.match(lines[index + 1]))) or (
+                    line.lstrip().startswith("<!--")) or (first == "#" and HEADING_START.match(expanded)):
+                previous = "other"
+            elif previous != "item":  # (a `#x` or `| x` line under an item's stays in its text)
+                previous = "text"
         if first == ">":
             previous = "quote"
     return out

@@ -501,6 +501,15 @@ COMMONMARK_LISTS = {
     "the line under an empty item is not in it": (
         "- a\n-\ntext\n", "<ul>\n<li>a</li>\n<li></li>\n</ul>\n<p>text</p>"),
     "a dash under a paragraph's line: a heading": ("text\n-\n", "<h2>text</h2>"),
+    "a tag at the margin under a list ends it": (
+        '- one\n- two\n<img src="img/a.svg">\n', '<ul>\n<li>one</li>\n<li>two</li>\n</ul>\n<img src="img/a.svg">'),
+    "so does inline HTML, which starts a paragraph": (
+        "- a\n<span>x</span>\n", "<ul>\n<li>a</li>\n</ul>\n<p><span>x</span></p>"),
+    "and a comment": ("- a\n<!-- c -->\n- b\n", "<ul>\n<li>a</li>\n</ul>\n<!-- c -->\n<ul>\n<li>b</li>\n</ul>"),
+    "a heading ends a list": ("- a\n# h\nline\\\n<span>x</span>\n",
+                              "<ul>\n<li>a</li>\n</ul>\n<h1>h</h1>\n<p>line<br>\n<span>x</span></p>"),
+    "a list from 2 goes on the paragraph": ("`code`\n2. y\n<span>x</span>\n",
+                                            "<p><code>code</code>\n2. y\n<span>x</span></p>"),
     "a rule, then a dash: an empty item": ("***\n-\n", "<hr>\n<ul>\n<li></li>\n</ul>"),
     "a rule, then equals signs: text": ("***\n===\n", "<hr>\n<p>===</p>"),
     "a hash that starts no heading, then a list": ("#python\n- a\n", "<p>#python</p>\n<ul>\n<li>a</li>\n</ul>"),
@@ -661,6 +670,12 @@ AS_REVEAL_JS_MAKES_IT = {**COMMONMARK_LISTS, **GITHUB_MARKDOWN, **RAW_AND_QUOTED
 @pytest.mark.parametrize(("text", "html"), AS_REVEAL_JS_MAKES_IT.values(), ids=AS_REVEAL_JS_MAKES_IT.keys())
 def test_markdown_comes_out_as_reveal_js_makes_it(render, text, html):
     assert render(text).slides[0].html == html
+
+
+def test_a_line_that_starts_with_a_hash_under_an_item_keeps_the_list_tight(render):
+    # CommonMark's lazy line, which stays in the item (reveal.js's marked ends the list there instead);
+    # it used to put every item in a paragraph
+    assert render("- a\n#x\n- b\n").slides[0].html == "<ul>\n<li>a\n#x</li>\n<li>b</li>\n</ul>"
 
 
 def test_a_box_with_nothing_after_it_is_no_task(render):
