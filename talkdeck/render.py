@@ -997,6 +997,7 @@ def _lists_as_in_commonmark(lines: list[str]) -> list[str]:
     commented = False
     tight = False  # the last stashed block sits in an item's text, with no blank line around it
     table = False  # inside a table, which a list, heading or quote ends
+    bordered = False  # the table's header has pipes on its sides
     for index, line in enumerate(lines):
         if line == GAP:  # around a stashed block: none where the block continues an item's text
             following = lines[index + 1] if index + 1 < len(lines) else ""
@@ -1032,7 +1033,11 @@ def _lists_as_in_commonmark(lines: list[str]) -> list[str]:
             out.append("")  # a list, heading or quote right under a table ends it (GitHub's tables)
             previous, table = "blank", False
         elif not table and "-" in line and index and "|" in lines[index - 1] and TABLE_RULE.match(line):
-            table = True
+            table, bordered = True, lines[index - 1].lstrip()[:1] == "|"
+        if table and "|" in line and (line.lstrip()[:1] == "|") != bordered:
+            # Python-Markdown reads each row's cells as the header's, with pipes on the sides or without
+            row = line.strip()
+            line = expanded = _indentation(line) + (_bordered(row) if bordered else _unbordered(row))
         if BLOCK_TOKEN in line and (not items or indent < items[0]):
             line = expanded = line.lstrip(" ")  # a block indented as code outside a list: a block all the same
             indent = 0
@@ -1097,9 +1102,12 @@ def _lists_as_in_commonmark(lines: list[str]) -> list[str]:
             if items and previous != "blank" and line[:1] == "<" and ELEMENT_OR_TAG.match(line):
                 out.append("")  # reveal.js's Markdown ends a list at a tag or comment at the margin
                 previous = "blank"
-            if items and (previous == "blank" or (first == "#" and HEADING_START.match(expanded))):
-                items, kinds, loose = [], [], False  # the list is over: back at the margin after a blank line,
-                # or at a heading
+            if items and previous != "blank" and (first == "#" and HEADING_START.match(expanded) or (
+                    first in "*-_" and RULE.match(expanded))):
+                out.append("")  # a heading or rule at the margin ends the list (Python-Markdown kept it in)
+                previous = "blank"
+            if items and previous == "blank":
+                items, kinds, loose = [], [], False  # back at the margin after a blank line: the list is over
             extra = indent
             out.append(line)
             if first in "*-_" and RULE.match(expanded) and not (previous == "text" and not line.strip(" -")):
@@ -1142,6 +1150,17 @@ def _quotes(lines: list[str]) -> list[str]:
                     for line in _lists_as_in_commonmark(inside)]
         index = end
     return out
+
+
+def _bordered(row: str) -> str:
+    """A table row with pipes on its sides."""
+    return f"|{row}|"
+
+
+def _unbordered(row: str) -> str:
+    """A table row without the pipes on its sides."""
+    row = row[1:]
+    return row[:-1] if row.endswith("|") and not row.endswith("\\|") else row
 
 
 def _indentation(text: str) -> str:

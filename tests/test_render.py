@@ -506,6 +506,8 @@ COMMONMARK_LISTS = {
     "so does inline HTML, which starts a paragraph": (
         "- a\n<span>x</span>\n", "<ul>\n<li>a</li>\n</ul>\n<p><span>x</span></p>"),
     "and a comment": ("- a\n<!-- c -->\n- b\n", "<ul>\n<li>a</li>\n</ul>\n<!-- c -->\n<ul>\n<li>b</li>\n</ul>"),
+    "a rule at the margin under an item's paragraph ends the list": (
+        "- a\n\n  more\n***\n", "<ul>\n<li>\n<p>a</p>\n<p>more</p>\n</li>\n</ul>\n<hr>"),
     "a heading ends a list": ("- a\n# h\nline\\\n<span>x</span>\n",
                               "<ul>\n<li>a</li>\n</ul>\n<h1>h</h1>\n<p>line<br>\n<span>x</span></p>"),
     "a list from 2 goes on the paragraph": ("`code`\n2. y\n<span>x</span>\n",
@@ -565,6 +567,10 @@ GITHUB_MARKDOWN = {
     "a table of only a header, with no empty row": (
         "| a | b |\n|---|---|\n",
         "<table>\n<thead>\n<tr>\n<th>a</th>\n<th>b</th>\n</tr>\n</thead>\n<tbody></tbody>\n</table>"),
+    "a table whose rows have pipes on their sides or not, whatever the header has": (
+        "Image | Size\n|---|---|\nalpine | 7 MB\n| slim | 45 MB |\n",
+        "<table>\n<thead>\n<tr>\n<th>Image</th>\n<th>Size</th>\n</tr>\n</thead>\n<tbody>\n<tr>\n<td>alpine</td>\n"
+        "<td>7 MB</td>\n</tr>\n<tr>\n<td>slim</td>\n<td>45 MB</td>\n</tr>\n</tbody>\n</table>"),
     "struck text": ("~~old~~ new, ~single~ too", "<p><del>old</del> new, <del>single</del> too</p>"),
     "tildes that strike nothing": ("~3x faster and ~2x smaller", "<p>~3x faster and ~2x smaller</p>"),
     "a backslash that breaks the line": ("Before: 1.2 GB\\\nAfter: 150 MB", "<p>Before: 1.2 GB<br>\nAfter: 150 MB</p>"),
