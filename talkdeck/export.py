@@ -89,6 +89,22 @@ async ({pageHeight, timeout, NOTES_CSS}) => {
   const style = document.createElement('style');
   style.textContent = NOTES_CSS;
   document.head.appendChild(style);
+  // Notes longer than their page are set smaller until they fit, down to half size. Longer ones still run
+  // onto a page of their own (nothing is cut), which breaks the alternation of slides and notes: reported.
+  const longNotes = [];
+  let owner = null;
+  pages.forEach((p) => {
+    if (!p.classList.contains('speaker-notes-pdf')) { owner = p.querySelector(':scope > section'); return; }
+    p.style.height = (pageHeight - 1) + 'px';
+    const size = parseFloat(getComputedStyle(p).fontSize);
+    for (let scale = 0.95; p.scrollHeight > p.clientHeight + 1 && scale > 0.49; scale -= 0.05) {
+      p.style.fontSize = (size * scale) + 'px';
+    }
+    if (p.scrollHeight > p.clientHeight + 1) {
+      p.style.height = '';
+      longNotes.push({id: owner ? owner.id : '', source: owner && owner.getAttribute('data-td-source') || ''});
+    }
+  });
   if (pages.length) {
     const last = pages[pages.length - 1];
     last.style.pageBreakAfter = 'avoid';
@@ -113,7 +129,7 @@ async ({pageHeight, timeout, NOTES_CSS}) => {
     scaled[s.id] = {id: s.id, source: s.getAttribute('data-td-source') || '', over: Math.round(over),
                     percent: Math.floor(fit * 100)};
   });
-  return {pages: pages.length, scaled: Object.values(scaled)};
+  return {pages: pages.length, scaled: Object.values(scaled), longNotes};
 }
 """
 
@@ -302,7 +318,9 @@ def _print(chromium, built, fragments: bool, notes: bool, step: Progress) -> tup
         context.close()
     warnings = [f"{c['source'] or c['id']}: slide #{c['id']} is {c['over']} px larger than its page: shrunk "
                 f"to {c['percent']}% to fit in the PDF (shorten or split it)" for c in layout["scaled"]]
-    return data, int(layout["pages"]), warnings
+    warnings += [f"{n['source'] or n['id']}: the notes of slide #{n['id']} do not fit on a page even at half "
+                 "size: they run onto the next page of the PDF (shorten them)" for n in layout["longNotes"]]
+    return data, len(PAGE_OBJECT.findall(data)) or int(layout["pages"]), warnings
 
 
 def _first_line(exc: Exception) -> str:
@@ -397,6 +415,7 @@ def _set_metadata(data: bytes, config) -> tuple[bytes, list[str]]:
     return body + update, []
 
 
+PAGE_OBJECT = re.compile(rb"/Type\s*/Page\b(?!s)")  # each page of the PDF (not /Pages, the tree's nodes)
 TRAILER = re.compile(rb"trailer\s*<<(.*?)>>\s*startxref", re.DOTALL)
 TRAILER_ENTRY = re.compile(rb"/(Size|Root|Info)\s+(\d+(?:\s+\d+\s+R)?)")
 STARTXREF = re.compile(rb"startxref\s+(\d+)\s+%%EOF\s*$")

@@ -128,6 +128,27 @@ def test_notes_on_the_last_slide_leave_no_blank_page(chromium, deck_copy, tmp_pa
     assert "10 pages" in done.stderr
 
 
+def test_long_notes_are_set_smaller_to_fit_their_page_and_longer_ones_are_reported(chromium, deck_copy, tmp_path):
+    # a notes page that ran onto the next one put every later slide on the back of its sheet
+    deck = deck_copy()
+    code = deck / "slides" / "02-code.md"
+    fits = " ".join(f"Sentence {n} of notes that fit once they are set smaller." for n in range(1, 25))
+    too_long = " ".join(f"Sentence {n} of notes longer than a page." for n in range(1, 201))
+    code.write_text(code.read_text().replace("Notes about code.", fits + " Last words that fit.")
+                    + f"\nNote: {too_long} Last words that run over.\n")
+    out = tmp_path / "notes.pdf"
+    done = talkdeck("pdf", deck, "--notes", "-o", out)
+    assert done.returncode == 0, done.stderr
+    reader = pypdf.PdfReader(out)
+    texts = [page_text(reader, i) for i in range(len(reader.pages))]
+    assert "Last words that fit." in texts[6] and "a pane" in texts[7].lower()  # the next slide, no more notes
+    # 6 slides, 4 notes pages, and the page that the notes of the last slide run onto: counted as printed
+    assert len(texts) == 11 and "11 pages (6 slides)" in done.stderr
+    assert "Last words that run over." in texts[10]
+    assert ("slides/02-code.md:25: the notes of slide #code-3 do not fit on a page even at half size: they run "
+            "onto the next page of the PDF (shorten them)") in done.stderr
+
+
 def text_positions(page) -> list[tuple[str, float, float]]:
     """Every piece of text on a PDF page with its position in points (origin at the bottom left)."""
     found = []
