@@ -991,7 +991,7 @@ def _lists_as_in_commonmark(lines: list[str]) -> list[str]:
         lines = _quotes(lines)
     out: list[str] = []
     items: list[int] = []  # the column where the text of each open list item starts, outermost first
-    kinds: list[str] = []  # their markers' kinds: "-" for a bullet, "." or ")" for a number
+    kinds: list[str] = []  # their markers' kinds: the bullet (`-`, `*` or `+`), or `.` or `)` after a number
     loose = False  # a blank line came inside the open list
     previous = "blank"  # the line before: blank, text (a paragraph's), item or other
     commented = False
