@@ -1015,6 +1015,8 @@ LAYERS_CSS = """\
 """
 
 DENSE_ROWS = 12  # more rows than this get a smaller type, so that up to about 18 still fit a 720px slide
+FITTING_ROWS = 18  # more rows than this get a type smaller still, so that they fit too:
+ROW_PX, BORDER_PX = 30, 4  # (a dense row is about 30 px high, of which its 4 px of borders do not shrink)
 BADGES: dict[str, str] = {
     "run": "runs",
     "cached": "cached",
@@ -1047,7 +1049,11 @@ def render_html(explanation: Explanation, fragment_start: int = 1) -> str:
     why = _why(explanation, indices[-1])
     name = html.escape(explanation.dockerfile.name)
     dense = " td-layers-dense" if len(rows) > DENSE_ROWS else ""
-    opening = f'<div class="td-layers{dense}" data-dockerfile="{name}">'
+    size = ""
+    if len(rows) > FITTING_ROWS:
+        scale = (ROW_PX * FITTING_ROWS / len(rows) - BORDER_PX) / (ROW_PX - BORDER_PX)
+        size = f' style="font-size: {0.33 * scale:.3f}em"'
+    opening = f'<div class="td-layers{dense}"{size} data-dockerfile="{name}">'
     return f"{opening}\n{head}\n" + "\n".join(rows) + f"\n{why}\n</div>"
 
 

@@ -50,6 +50,27 @@ def test_the_talk_shows_the_explainer_on_example_1():
     assert "<<<layers examples/01-docker-python/Dockerfile" in text
 
 
+def test_a_long_dockerfile_gets_a_type_small_enough_to_fit(deck_copy):
+    root = deck_copy("layers-deck")
+    dockerfile = root / "app" / "Dockerfile"
+    steps = "".join(f"RUN echo {n} > /tmp/{n}\n" for n in range(30))
+    dockerfile.write_text(dockerfile.read_text().replace("COPY app.py .", steps + "COPY app.py ."))
+    html = Builder(root).load().slides[0].html
+    assert '<div class="td-layers td-layers-dense" style="font-size: 0.140em"' in html  # 36 rows
+
+
+@pytest.mark.browser
+def test_a_long_dockerfile_does_not_overflow_its_slide(browser, deck_copy):
+    from talkdeck.check import run_check
+
+    root = deck_copy("layers-deck")
+    dockerfile = root / "app" / "Dockerfile"
+    steps = "".join(f"RUN echo {n} > /tmp/{n}\n" for n in range(22))  # as long as a real one may be
+    dockerfile.write_text(dockerfile.read_text().replace("COPY app.py .", steps + "COPY app.py ."))
+    findings = run_check(root, browser=browser).findings
+    assert [f.format() for f in findings] == []
+
+
 @pytest.mark.browser
 def test_three_fragment_steps_end_on_the_invalidated_step(page, deck_copy):
     root = deck_copy("layers-deck")
