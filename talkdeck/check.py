@@ -424,8 +424,9 @@ def _local_problem(url: str, base: Path, output: Path, root: Path) -> tuple[Path
         return target, None
     rel = target.relative_to(out)
     if (root / rel).exists():
-        return target, ("is in the deck folder but not in the built deck (talkdeck copies the images that "
-                        "slides show with ![alt](path); other files are not copied)")
+        return target, ("is in the deck folder but not in the built deck (talkdeck copies the files that "
+                        "slides name in Markdown and in HTML attributes, not those a <style> block or a script "
+                        "names: name it in an attribute, such as style=\"...url(...)\", or a link)")
     return target, "does not exist"
 
 

@@ -38,6 +38,14 @@ ATTR_LIST_ITEM = LazyPattern(r"""\.([\w-]+)|#([\w-]+)|([\w:.-]+)=("[^"]*"|'[^']*
 ATTR = LazyPattern(r"""([\w:.-]+)(?:\s*=\s*(?:"([^"]*)"|'([^']*)'|([^\s"'>]+)))?""")
 # the path may hold balanced parentheses, as Markdown allows: img/chart(1).png
 IMAGE = LazyPattern(r"!\[([^\]]*)\]\(\s*<?((?:[^()\s>]|\([^()\s]*\))+)>?(?:\s+[\"'][^)]*[\"'])?\s*\)")
+LINK = LazyPattern(r"(?<!!)\[[^\]]*\]\(\s*<?((?:[^()\s>]|\([^()\s]*\))+)>?(?:\s+[\"'][^)]*[\"'])?\s*\)")
+ESCAPED = LazyPattern(r"\\([!-/:-@\[-`{-~])")  # a backslash escape, which a path in Markdown may hold
+CHARACTER_REFERENCE = LazyPattern(r"&(?:#[0-9]{1,7}|#[xX][0-9a-fA-F]{1,6}|[A-Za-z][A-Za-z0-9]{1,31});")
+# Any start tag (for its style attribute's url()s), and what CSS's url() names.
+ANY_TAG = LazyPattern(r"""<([a-zA-Z][\w-]*)\b((?:[^<>"']|"[^"]*"|'[^']*')*)>""")
+CSS_URL = LazyPattern(r"""url\(\s*(?:"([^"]*)"|'([^']*)'|([^)'"\s]+))\s*\)""", re.IGNORECASE)
+# reveal.js takes data-background as an image when it is a URL or names an image file, else as a colour
+BACKGROUND_IMAGE = LazyPattern(r"^(?:https?:|file:|//)|\.(?:svg|png|jpe?g|gif|bmp|webp)(?:[?#\s]|$)", re.IGNORECASE)
 # Raw HTML elements that load a file, and the attributes that name it (reveal.js lazy-loads from data-src).
 HTML_MEDIA = LazyPattern(
     r"""<(img|video|audio|source|track|iframe|embed|object)\b((?:[^<>"']|"[^"]*"|'[^']*')*)>""", re.IGNORECASE
@@ -541,7 +549,8 @@ class _Extension(markdown.Extension):
         md.treeprocessors.register(_TaskItems(md), "talkdeck_tasks", 14)  # after inline (20)
         md.treeprocessors.register(_ListItems(md), "talkdeck_list_items", 6)  # after attribute lists (8)
         md.treeprocessors.register(_IncrementalLists(md), "talkdeck_incremental", 5)
-        md.treeprocessors.register(_ImageSources(md, self.images), "talkdeck_images", 4)
+        # after Python-Markdown's unescape (0), which restores a source's escaped characters
+        md.treeprocessors.register(_ImageSources(md, self.images), "talkdeck_images", -1)
         md.treeprocessors.register(_PlainText(md), "talkdeck_plain", 25)  # before "inline" (20)
 
 
@@ -865,9 +874,8 @@ class SectionRenderer:
                                        'write a whole number of seconds, such as data-timing="90"')
                 slide.timing, slide.timed = int(seconds), True
                 continue
-            if name in ("data-background-image", "data-background-video") and value:
-                noun = "video" if name == "data-background-video" else "image"
-                self._check_image_source(value, path, number, section, noun)
+            for url, noun in _background_sources(name.lower(), value):
+                self._check_image_source(url, path, number, section, noun)
             if name == "class" and "class" in slide.attrs:
                 value = f"{slide.attrs['class']} {value}"
             slide.attrs[name] = value
@@ -930,13 +938,30 @@ class SectionRenderer:
         # second paragraph): those that Markdown shows are checked after the conversion.
         indented = text[:4] == "    " or text[:len(text) - len(text.lstrip())].count("\t")
         sources = [] if indented else [(m.group(2), "image") for m in IMAGE.finditer(text)]
+        if "](" in text and not indented:
+            sources += [(m.group(1), "link") for m in LINK.finditer(text)]
         if "<" in text:
             sources += _html_sources(text)
         problems = Problems()
         for src, noun in sources:
             with problems:
-                self._check_image_source(src, path, number, section, noun)
+                if noun == "link":
+                    self._link_target(src, section)
+                else:
+                    self._check_image_source(src, path, number, section, noun)
         problems.raise_any()
+
+    def _link_target(self, href: str, section: Section) -> None:
+        """A file of the deck that a link names goes into the output with the slides, so the link works from
+        there (a link to a missing file is left for `talkdeck check`, which reports it)."""
+        if not href or href[0] == "#" or SCHEME.match(href) or href.startswith("//"):
+            return
+        rel = _file_path(href)
+        target = (self.root / rel).resolve() if rel else None
+        if target is not None and target.is_file() and target.is_relative_to(self.root.resolve()) and not (
+                target.is_relative_to((self.root / "dist").resolve())):
+            section.images.add(Path(rel).as_posix())
+            section.dependencies.add(target)
 
     def _check_converted_images(self, source: SectionSource, section: Section) -> None:
         """Check the images only the conversion shows (`![a][ref]` and its `[ref]: img/a.png` line)."""
@@ -962,7 +987,7 @@ class SectionRenderer:
                 f"{noun} {src} would be loaded from the network",
                 f"a deck must work offline: save the {noun} in img/ and link it from there",
             )
-        rel = unquote(src.split("#", 1)[0].split("?", 1)[0])  # img/a%20b.png is the file img/a b.png
+        rel = _file_path(src)
         if not rel:  # "#top", "?x": this page
             return
         target = inside_deck(self.root, rel, path, number, noun)
@@ -1189,16 +1214,56 @@ def _attr_value(attr: re.Match[str]) -> str:
     return next((g for g in attr.groups()[1:] if g is not None), "")
 
 
+def _file_path(url: str) -> str:
+    """The deck's file that a relative URL names, as written in Markdown or HTML: `img/a%20b.png` and
+    `img/caf&eacute;.png` name `img/a b.png` and `img/café.png`, and `img/a\\_b.png` names `img/a_b.png`."""
+    if "\\" in url:
+        url = ESCAPED.sub(r"\1", url)
+    return unquote(_decoded(url).split("#", 1)[0].split("?", 1)[0])
+
+
+def _decoded(text: str) -> str:
+    """`text` with its character references (`&amp;`, `&#38;`, with their semicolon) read."""
+    return CHARACTER_REFERENCE.sub(lambda ref: unescape(ref.group(0)), text) if "&" in text else text
+
+
+def _background_sources(name: str, value: str) -> list[tuple[str, str]]:
+    """The files a slide's background attribute loads, with a noun. reveal.js takes `data-background` as an
+    image when it is a URL or names an image file, else as a colour."""
+    value = value.strip()
+    if not value:
+        return []
+    if name == "data-background-image" or (name == "data-background" and BACKGROUND_IMAGE.search(value)):
+        return [(value, "image")]
+    if name == "data-background-video":  # reveal.js takes several sources, between commas
+        return [(part.strip(), "video") for part in value.split(",") if part.strip()]
+    if name == "data-background-iframe":
+        return [(value, "page")]
+    return []
+
+
 def _html_sources(text: str) -> list[tuple[str, str]]:
-    """The files raw HTML on a line loads (`<video src=... poster=...>`, `<img srcset=...>`), with a noun."""
+    """The files raw HTML on a line loads (`<video src=... poster=...>`, `<img srcset=...>`, `url()` in a
+    style), with a noun; and the links its `<a href>` make, with the noun "link"."""
     found = []
+    if "url(" in text or "<a" in text:
+        for element in ANY_TAG.finditer(text):
+            for attr in ATTR.finditer(element.group(2)):
+                name = attr.group(1).lower()
+                if name == "style" and "url(" in attr.group(0):
+                    for css in CSS_URL.finditer(_decoded(_attr_value(attr))):
+                        url = next(group for group in css.groups() if group is not None).strip()
+                        if url and not SCHEME.match(url) and not url.startswith("//"):  # remote: left to check
+                            found.append((url, "image"))
+                elif name == "href" and element.group(1).lower() == "a":
+                    found.append((_decoded(_attr_value(attr)).strip(), "link"))
     for element in HTML_MEDIA.finditer(text):
         tag = element.group(1).lower()
         for attr in ATTR.finditer(element.group(2)):  # each attribute whole, quoted values and all
             name = attr.group(1).lower()
             if name not in MEDIA_ATTRS:
                 continue
-            value = _attr_value(attr)
+            value = _decoded(_attr_value(attr))
             noun = "image" if name == "poster" else MEDIA_NOUN.get(tag, "file")
             urls = [c.split()[0] for c in value.split(",") if c.strip()] if name == "srcset" else [value.strip()]
             for url in urls:

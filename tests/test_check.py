@@ -301,21 +301,26 @@ def test_the_static_checks_find_the_same_without_a_browser(name):
 
 def test_links_and_anchors(tmp_path):
     deck = copy("clean", tmp_path)
-    (deck / "notes.txt").write_text("kept in the deck folder, not copied into the build")
+    (deck / "notes.txt").write_text("a file of the deck: a link to it copies it into the build")
+    (deck / "img" / "grid.svg").write_text("<svg xmlns='http://www.w3.org/2000/svg'/>")
     add_slide(deck, "\n".join([
         "## Links", "",
         "- [by index](#/1/1) [past the end](#/9)",  # line 7
         "- [to an element](#box-id) [to nothing](#nowhere)",  # line 8
-        '- <span id="box-id">target</span> [outside](notes.txt)',  # line 9
+        '- <span id="box-id">target</span> [a file of the deck](notes.txt)',  # line 9
         "- [remote links are fine](https://docs.example.org/) [mail](mailto:a@example.org)",
+        "",
+        "<style>.grid { background: url(img/grid.svg); }</style>",  # line 12: a file talkdeck does not read
     ]))
     findings = run_check(deck, use_browser=False).findings
     got = sorted((f.line, f.kind, f.message.split(": ", 1)[1]) for f in findings)
     assert got == [
         (7, "link", "link #/9 points past the last slide (there are 5 horizontal slides, counted from 0)"),
         (8, "link", "link #nowhere names no element of the deck"),
-        (9, "link", "link notes.txt is in the deck folder but not in the built deck (talkdeck copies the "
-                    "images that slides show with ![alt](path); other files are not copied)"),
+        (12, "missing", "CSS url() img/grid.svg is in the deck folder but not in the built deck (talkdeck copies "
+                        "the files that slides name in Markdown and in HTML attributes, not those a <style> "
+                        'block or a script names: name it in an attribute, such as style="...url(...)", or a '
+                        "link)"),
     ]
 
 

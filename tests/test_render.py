@@ -325,6 +325,43 @@ def test_background_images_are_copied_and_checked(render):
         render('<!-- .slide: data-background-video="img/v.mp4" -->\n')
 
 
+def test_every_background_form_reveal_js_reads_is_copied_and_checked(render, tmp_path):
+    for name in ("b.png", "page.html", "v.mp4", "v.webm"):
+        (tmp_path / "img" / name).write_bytes(b"x")
+    section = render('<!-- .slide: data-background="img/b.png" -->\n## A\n---\n'  # reveal.js's short form
+                     '<!-- .slide: data-background="#ff0000" -->\n## Red\n---\n'  # a colour: no file
+                     '<!-- .slide: data-background-iframe="img/page.html" -->\n## Page\n---\n'
+                     '<!-- .slide: data-background-video="img/v.mp4,img/v.webm" -->\n## Video\n')
+    assert section.images == {"img/b.png", "img/page.html", "img/v.mp4", "img/v.webm"}
+    with pytest.raises(DeckError, match=r"01-intro.md:1: image img/none.jpg does not exist"):
+        render('<!-- .slide: data-background="img/none.jpg" -->\n')
+
+
+def test_a_path_is_read_with_its_character_references_and_escapes(render, tmp_path):
+    # as HTML and CommonMark read it: `&amp;`, `&#38;` and `\&` are all `&`
+    for name in ("a&b.svg", "café.svg"):
+        (tmp_path / "img" / name).write_text("<svg xmlns='http://www.w3.org/2000/svg'/>")
+    section = render('<img src="img/a&amp;b.svg" alt="a"> <img src="img/a&#38;b.svg" alt="b">\n\n'
+                     "![c](img/caf&eacute;.svg) ![d](img/a\\&b.svg) ![e](img/a&amp;b.svg)\n")
+    assert section.images == {"img/a&b.svg", "img/café.svg"}
+    assert 'src="img/a&amp;b.svg"' in section.slides[0].html
+    with pytest.raises(DeckError, match=r"01-intro.md:1: image img/a&c.svg does not exist"):
+        render('<img src="img/a&amp;c.svg" alt="c">\n')
+
+
+def test_files_that_links_and_style_urls_name_go_into_the_output(render, tmp_path):
+    (tmp_path / "docs").mkdir()
+    (tmp_path / "docs" / "paper.pdf").write_bytes(b"%PDF-")
+    (tmp_path / "img" / "bg.png").write_bytes(b"x")
+    section = render('[The paper](docs/paper.pdf) and <a href="docs/paper.pdf#page=2">page 2</a>\n\n'
+                     '<div style="background: url(\'img/bg.png\')">x</div>\n\n'
+                     "[Next](#/intro-2), [a site](https://example.org), [gone](docs/gone.pdf)\n")
+    # a link to a missing file is left to `talkdeck check`; a style's missing image is an error, as an <img>'s
+    assert section.images == {"docs/paper.pdf", "img/bg.png"}
+    with pytest.raises(DeckError, match=r"01-intro.md:1: image img/none.png does not exist"):
+        render('<div style="background-image: url(img/none.png)">x</div>\n')
+
+
 # Text that inline patterns would change, next to text they would not: the plain-text shortcut must give
 # exactly what Python-Markdown gives without it.
 INLINE_SAMPLES = [
