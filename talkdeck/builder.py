@@ -21,7 +21,7 @@ from talkdeck.entry import hold_signals, remove_folder
 from talkdeck.errors import DeckError, Problems
 from talkdeck.model import Deck, Section
 from talkdeck.panes import PaneResolver
-from talkdeck.paths import read_text
+from talkdeck.paths import SCHEME, inside_deck, read_text
 from talkdeck.render import SectionRenderer
 from talkdeck.source import parse_section
 
@@ -148,7 +148,7 @@ class Builder:
                                f"write a first slide in {first.name}, such as a line '# {config.title}'")
         paths = {s.path for s in sections}
         self._cache = {k: v for k, v in self._cache.items() if k in paths}
-        return Deck(root=self.root, config=config, sections=sections)
+        return Deck(root=self.root, config=config, sections=sections, template_files=template_files(self.root))
 
     def _section(self, path: Path, name: str) -> Section:
         cached = self._cache.get(path)
@@ -336,6 +336,54 @@ class Builder:
     def _go_on(self) -> None:
         if self.cancelled is not None and self.cancelled.is_set():
             raise BuildCancelled
+
+
+def template_files(root: Path) -> set[str]:
+    """The files of the deck that its own templates name as written (`<img src="img/logo.svg">`, a stylesheet
+    `<link href=...>`, a script, `url()` in a style): they go into the output. A missing one is an error at the
+    template's line; so is one a template would take from the network. Links to missing files are left to
+    `talkdeck check`, as on slides; a value that Jinja computes (`{{ ... }}`) is not read."""
+    folder = root / "templates"
+    if not folder.is_dir():
+        return set()
+    from talkdeck.render import ANY_TAG, ATTR, CSS_URL, _attr_value, _decoded, _file_path
+
+    found: set[str] = set()
+    problems = Problems()
+    for path in sorted(p for p in folder.rglob("*") if p.is_file() and not p.name.startswith(".")):
+        try:
+            text = path.read_text("utf-8")
+        except (OSError, UnicodeDecodeError):  # the template loader reports it, if a template is used
+            continue
+        for number, line in enumerate(text.splitlines(), start=1):
+            if "=" not in line and "url(" not in line:
+                continue
+            urls: list[tuple[str, bool]] = []  # (url, whether a missing file is an error)
+            for tag in ANY_TAG.finditer(line):
+                for attr in ATTR.finditer(tag.group(2)):
+                    name, value = attr.group(1).lower(), _decoded(_attr_value(attr))
+                    if name in TEMPLATE_URL_ATTRS:
+                        urls.append((value.strip(), tag.group(1).lower() not in ("a", "area")))
+            urls += [(next(g for g in css.groups() if g is not None).strip(), True)
+                     for css in CSS_URL.finditer(line)]
+            for url, needed in urls:
+                if not url or url[0] in "#/{" or "{{" in url or "{%" in url or SCHEME.match(url):
+                    continue  # this page, an absolute path or a computed one, another scheme: check's to judge
+                rel = _file_path(url)
+                if not rel or rel == "index.html" or rel.startswith(("reveal/", "talkdeck/")):
+                    continue  # what the build writes itself
+                target = (root / rel).resolve()
+                if not needed and not target.is_file():
+                    continue
+                with problems:
+                    inside_deck(root, rel, path, number, "file")
+                    found.add(Path(rel).as_posix())
+    problems.raise_any()
+    return found
+
+
+TEMPLATE_URL_ATTRS = frozenset(["src", "href", "poster", "data-src", "data-background-image",
+                                "data-background-video", "data-background-iframe"])
 
 
 def _content_key(value: Path | str) -> object:

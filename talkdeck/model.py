@@ -74,6 +74,7 @@ class Deck(FieldsRepr):
     root: Path
     config: DeckConfig
     sections: list[Section]
+    template_files: set[str] = field(default_factory=set)  # files the deck's own templates name
 
     @property
     def slides(self) -> list[Slide]:
@@ -89,7 +90,9 @@ class Deck(FieldsRepr):
 
     @property
     def images(self) -> set[str]:
-        return {image for section in self.sections for image in section.images}
+        """Every file of the deck that goes into the output: what slides load or link to, and what the deck's
+        own templates name."""
+        return {image for section in self.sections for image in section.images} | self.template_files
 
     @property
     def dependencies(self) -> set[Path]:

@@ -355,3 +355,26 @@ def test_ctrl_c_just_as_the_temporary_output_is_made_leaves_nothing_behind(deck_
     with stop_on_signals(), pytest.raises(KeyboardInterrupt):
         Builder(deck, tmp_path / "out").build()
     assert [p.name for p in tmp_path.iterdir()] == [deck.name]
+
+
+def test_files_the_deck_s_own_templates_name_go_into_the_output(deck_copy, tmp_path):
+    deck = deck_copy()
+    (deck / "theme").mkdir()
+    (deck / "theme" / "custom.css").write_text("body {}\n")
+    (deck / "img" / "logo.svg").write_text("<svg xmlns='http://www.w3.org/2000/svg'/>")
+    (deck / "templates").mkdir()
+    head = deck / "templates" / "extra_head.html.j2"
+    head.write_text('<link rel="stylesheet" href="theme/custom.css">\n'
+                    "<style>.reveal { background: url('img/logo.svg'); }</style>\n"
+                    '<link rel="icon" href="{{ "img/" ~ "computed.svg" }}">\n'
+                    '<a href="notes/none.html">a link, left to check</a>\n')
+    out = tmp_path / "out"
+    Builder(deck, out).build()
+    assert (out / "theme" / "custom.css").read_text() == "body {}\n"
+    assert (out / "img" / "logo.svg").is_file()
+    head.write_text(head.read_text() + '<script src="js/missing.js"></script>\n')
+    with pytest.raises(DeckError) as err:
+        Builder(deck, out).build()
+    assert str(err.value) == (f"{head}:5: file js/missing.js does not exist (check the path; it is relative to "
+                              "the deck root)")
+    assert (out / "theme" / "custom.css").is_file()  # the last good output stays
