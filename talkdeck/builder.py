@@ -224,17 +224,24 @@ class Builder:
                 bad = next(_undecodable(self.root / "templates"), None)
                 if bad is not None:
                     read_text(bad)  # raises the error located at the first line that is not UTF-8
-            raise DeckError.at(
-                path, line, f"template error: {type(exc).__name__}: {exc}", _template_hint(path, self.root)
-            ) from None
+            hint = _template_hint(path, self.root)
+            if isinstance(exc, RecursionError):
+                hint = ("a template extends or includes itself, maybe through a deck's template of the same "
+                        "name as talkdeck's, which hides it: to build on talkdeck's own, write "
+                        '{% extends "talkdeck/deck.html.j2" %} (or "talkdeck/slide.html.j2")')
+            raise DeckError.at(path, line, f"template error: {type(exc).__name__}: {exc}", hint) from None
 
     def _environment(self):
         if self._env is None:
             import jinja2
 
+            own = jinja2.FileSystemLoader(str(PACKAGE_DIR / "templates"))
             loaders = [
                 jinja2.FileSystemLoader(str(self.root / "templates")),
-                jinja2.FileSystemLoader(str(PACKAGE_DIR / "templates")),
+                own,
+                # a deck's template of the same name hides talkdeck's, which it may still extend or include
+                # as "talkdeck/deck.html.j2"
+                jinja2.PrefixLoader({"talkdeck": own}),
             ]
             self._env = jinja2.Environment(
                 loader=jinja2.ChoiceLoader(loaders),

@@ -139,7 +139,12 @@ def test_a_failed_build_exits_1_without_traceback_and_keeps_the_last_good_deck(d
             "has no attribute 'render_slide' (talkdeck's deck.html.j2 uses the deck's own templates/slide.html.j2: "
             "it must define what talkdeck's does",
         ),
-        (("templates/deck.html.j2", '{% extends "deck.html.j2" %}\n'), "deck.html.j2:1: template error: Recursion"),
+        (
+            ("templates/deck.html.j2", '{% extends "deck.html.j2" %}\n'),
+            "deck.html.j2:1: template error: RecursionError: maximum recursion depth exceeded in comparison (a "
+            "template extends or includes itself, maybe through a deck's template of the same name as "
+            'talkdeck\'s, which hides it: to build on talkdeck\'s own, write {% extends "talkdeck/deck.html.j2" %}',
+        ),
         (("slides/01-intro.md", "+++\ntitle = Intro\n+++\n"), "01-intro.md:2: invalid TOML"),
     ],
 )
@@ -157,6 +162,17 @@ def test_each_input_error_names_file_and_line_and_the_fix(deck_copy, change, mes
     assert message in result.output
     assert result.output.rstrip().endswith(")"), result.output  # every message ends with its fix, in brackets
     assert "Traceback" not in result.output
+
+
+def test_a_deck_template_builds_on_talkdeck_s_own_of_the_same_name(deck_copy):
+    deck = deck_copy()
+    (deck / "templates").mkdir()
+    (deck / "templates" / "deck.html.j2").write_text(
+        '{% extends "talkdeck/deck.html.j2" %}\n'
+        "{% block styles %}{{ super() }}<style>.reveal h1 { color: #c00; }</style>{% endblock %}\n")
+    assert run("build", deck).exit_code == 0
+    page = (deck / "dist" / "index.html").read_text()
+    assert "<style>.reveal h1 { color: #c00; }</style>" in page and "Reveal.initialize(" in page
 
 
 def test_every_content_problem_is_reported_at_once(deck_copy):
