@@ -149,6 +149,10 @@ def parse_config(text: str, path: Path, reveal_dist: Path | None = None) -> Deck
                         _OWNED_REVEAL_KEYS[key],
                     )
                 )
+            elif _holds_a_date(reveal[key]):
+                problems.append(Problem(path, locate(key, "reveal"),
+                                        f"reveal.{key} holds a date or a time, which a reveal.js option cannot",
+                                        f'write it in quotes, as text: {key} = "..."'))
         config.reveal = {k: v for k, v in reveal.items() if k not in _OWNED_REVEAL_KEYS}
     _check_choice(config.transition, TRANSITIONS, "transition", path, locate, problems)
     if reveal_dist is not None:
@@ -161,6 +165,15 @@ def parse_config(text: str, path: Path, reveal_dist: Path | None = None) -> Deck
         problems.sort(key=lambda problem: problem.line or 0)
         raise DeckError(problems)
     return config
+
+
+def _holds_a_date(value: Any) -> bool:
+    """Whether a TOML value is or contains a date or time, which JSON (and so reveal.js's options) lacks."""
+    if isinstance(value, (dt.date, dt.time)):
+        return True
+    if isinstance(value, dict):
+        return any(_holds_a_date(item) for item in value.values())
+    return isinstance(value, list) and any(_holds_a_date(item) for item in value)
 
 
 def _check_table(

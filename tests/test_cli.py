@@ -131,6 +131,8 @@ def test_a_failed_build_exits_1_without_traceback_and_keeps_the_last_good_deck(d
         (("slides/01-intro.md", "+++\nminutes = inf\n+++\n"), "01-intro.md:2: minutes must be a number of minutes"),
         (("slides/01-intro.md", "+++\nminutes = 1e308\n+++\n"), "01-intro.md:2: minutes must be a number of"),
         (("deck.toml", 'title = "T"\n[size]\nmargin = nan\n'), "deck.toml:3: size.margin must be 0 or more"),
+        (("deck.toml", 'title = "T"\n[reveal]\nstart = 2020-01-01\n'),
+         'deck.toml:3: reveal.start holds a date or a time, which a reveal.js option cannot (write it in quotes'),
         (("templates/deck.html.j2", "<p>\n{{ 1 / 0 }}\n"), "deck.html.j2:2: template error: ZeroDivisionError"),
         (("templates/deck.html.j2", b"<p>\n\xff{{ title }}\n"), "deck.html.j2:2: the file is not valid UTF-8"),
         (("templates/extra_head.html.j2", b"\xff\xfe bad"), "extra_head.html.j2:1: the file is not valid UTF-8"),
