@@ -1308,5 +1308,6 @@ def pane_html(pane: CodePane) -> str:
 
 
 def _first_heading(html: str) -> str:
+    """The text of the first heading in `html`, as it reads (templates escape it again as they show it)."""
     match = re.search(r"<h[1-3][^>]*>(.*?)</h[1-3]>", html, re.DOTALL)
-    return re.sub(r"<[^>]+>", "", match.group(1)).strip() if match else ""
+    return unescape(re.sub(r"<[^>]+>", "", match.group(1))).strip() if match else ""

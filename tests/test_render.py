@@ -34,6 +34,12 @@ def test_slide_ids_come_from_the_section_and_position_not_titles(render):
     assert [s.title for s in section.slides] == ["A", "B", "C", "D", "E"]
 
 
+def test_titles_read_as_the_heading_does(render):
+    # templates escape a title as they show it: one still escaped showed `A &lt; B`
+    section = render("# A < B & *C* &copy;\n")
+    assert section.title == section.slides[0].title == "A < B & C ©"
+
+
 def test_fragments_on_paragraphs_and_list_items(render):
     html = render("para\n{.fragment}\n\n- a {.fragment}\n- b\n  {.fragment .fade-up}\n- c\n").slides[0].html
     assert '<p class="fragment">para</p>' in html
