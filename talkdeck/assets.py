@@ -46,14 +46,18 @@ def require_reveal(deck_root: Path) -> Path:
         )
     dist = find_reveal(deck_root)
     if dist is None:
-        raise DeckError.at(
-            None,
-            None,
-            "reveal.js is not installed: node_modules/reveal.js is missing",
-            f"run `npm ci` in {PACKAGE_DIR.parent} (or `make build`), "
-            "or set TALKDECK_REVEAL_DIR to reveal.js's dist folder",
-        )
+        raise DeckError.at(None, None, "reveal.js is not installed: node_modules/reveal.js is missing",
+                           install_hint(deck_root))
     return dist
+
+
+def install_hint(deck_root: Path) -> str:
+    """How to install reveal.js: in talkdeck's checkout (which has the package.json), else in the deck."""
+    if (PACKAGE_DIR.parent / "package.json").is_file():
+        return (f"run `npm ci` in {PACKAGE_DIR.parent} (or `make build`), "
+                "or set TALKDECK_REVEAL_DIR to reveal.js's dist folder")
+    return (f"run `npm install reveal.js@6` in {deck_root}, which puts it in the deck's node_modules/, "
+            "or set TALKDECK_REVEAL_DIR to reveal.js's dist folder")
 
 
 @cache

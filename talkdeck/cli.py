@@ -61,7 +61,7 @@ class LazyGroup(click.Group):
 def _version_message() -> str:
     from talkdeck.assets import reveal_version
 
-    return f"talkdeck {__version__}, reveal.js {reveal_version() or 'not installed (run `npm ci`)'}"
+    return f"talkdeck {__version__}, reveal.js {reveal_version() or 'not found (talkdeck build says where to put it)'}"
 
 
 def _print_version(ctx: click.Context, _param: click.Parameter, value: bool) -> None:

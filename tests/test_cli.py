@@ -196,14 +196,23 @@ def test_every_content_problem_is_reported_at_once(deck_copy):
     assert (deck / "dist" / "index.html").read_text() == good
 
 
-def test_missing_reveal_says_which_command_installs_it(deck_copy, monkeypatch, tmp_path):
+@pytest.mark.parametrize("installed", ["in a checkout", "as a package"])
+def test_missing_reveal_says_which_command_installs_it(deck_copy, monkeypatch, tmp_path, installed):
     import talkdeck.assets
 
+    (tmp_path / "nowhere").mkdir()
+    if installed == "in a checkout":  # talkdeck's own package.json names reveal.js
+        (tmp_path / "nowhere" / "package.json").write_text("{}")
     monkeypatch.setattr(talkdeck.assets, "PACKAGE_DIR", tmp_path / "nowhere" / "talkdeck")
     monkeypatch.delenv("TALKDECK_REVEAL_DIR", raising=False)
-    result = run("build", deck_copy())
+    deck = deck_copy()
+    result = run("build", deck)
     assert result.exit_code == 1
-    assert "reveal.js is not installed" in result.output and "npm ci" in result.output
+    assert "reveal.js is not installed: node_modules/reveal.js is missing (run " in result.output
+    if installed == "in a checkout":
+        assert f"`npm ci` in {tmp_path / 'nowhere'} (or `make build`)" in result.output
+    else:  # a pip-installed talkdeck has no package.json: reveal.js goes in the deck
+        assert f"`npm install reveal.js@6` in {deck}, which puts it in the deck's node_modules/" in result.output
 
 
 def test_a_reveal_dir_that_is_not_reveal_is_said_so(deck_copy, monkeypatch, tmp_path):
