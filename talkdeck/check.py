@@ -196,12 +196,36 @@ def check_talk(deck: Deck, sources: Sources) -> list[Finding]:
                                 f"the sections' minutes add up to {_number(total)}, "
                                 f"{_number(total - minutes)} over the talk's {minutes} (longest: {biggest})"))
     findings += [finding for section in deck.sections if (finding := _timings_over(section))]
+    findings += _shared_numbers(deck)
     for number, slide in enumerate(deck.slides, start=1):
         if number == 1 or _exempt_from_notes(slide) or _has_notes(slide):
             continue
         findings.append(Finding(slide.source_rel, slide.line, WARNING, "notes",
                                 f"slide {number} (#{slide.id}) has no speaker notes (add a `Note:` part, or "
                                 f"the class no-notes if it needs none)", number))
+    return findings
+
+
+def _shared_numbers(deck: Deck) -> list[Finding]:
+    """A warning for each section whose number another one has (`01-intro.md`, `01-demo.md`, `1-end.md`):
+    the build orders them by name, which may not be the order meant."""
+    from talkdeck.builder import PREFIX
+
+    first: dict[int, Section] = {}
+    findings = []
+    for section in deck.sections:
+        match = PREFIX.match(section.path.name)
+        if not match:
+            continue
+        number = int(match.group(1))
+        if number not in first:
+            first[number] = section
+            continue
+        rel = section.path.relative_to(deck.root).as_posix()
+        findings.append(Finding(rel, 1, WARNING, "order",
+                                f"{section.path.name} has the number {number}, as {first[number].path.name} has: "
+                                "the talk runs them in the order of their names (give each section a number of "
+                                "its own)"))
     return findings
 
 

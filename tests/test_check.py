@@ -324,6 +324,19 @@ def test_links_and_anchors(tmp_path):
     ]
 
 
+def test_sections_that_share_a_number_are_a_warning(tmp_path):
+    deck = copy("clean", tmp_path)
+    first = sorted((deck / "slides").glob("*.md"))[0]
+    number = first.name.split("-")[0]
+    (deck / "slides" / f"{number}-demo.md").write_text("## Demo\n\nNote: The demo.\n")
+    (deck / "slides" / f"{int(number)}-more.md").write_text("## More\n\nNote: More.\n")
+    findings = [f for f in run_check(deck, use_browser=False).findings if f.kind == "order"]
+    assert [(f.file, f.line, f.level, f.kind) for f in findings] == [
+        (f"slides/{first.name}", 1, "warning", "order"), (f"slides/{int(number)}-more.md", 1, "warning", "order")]
+    assert findings[0].message == (f"{first.name} has the number {int(number)}, as {number}-demo.md has: the talk "
+                                   "runs them in the order of their names (give each section a number of its own)")
+
+
 def test_the_notes_rule_skips_the_first_slide_and_title_or_no_notes_slides(tmp_path):
     deck = copy("missing-notes", tmp_path)
     path = deck / "slides" / "01-notes.md"
