@@ -16,6 +16,11 @@ from talkdeck.patterns import LazyPattern
 
 FENCE = re.compile(r"^ *(`{3,}|~{3,})(.*)$")  # indented deeper than 3 in a list item
 NOTES = re.compile(r"^notes?:", re.IGNORECASE)
+YAML_KEY = re.compile(r"^([A-Za-z_][\w-]*):(?:\s|$)")
+# keys of other tools' front matter (Marp's, Jekyll's, Hugo's): YAML between --- lines that holds one of them
+# was meant as front matter, not as a slide
+YAML_FRONT_MATTER_KEYS = frozenset(["title", "minutes", "author", "date", "marp", "theme", "paginate", "layout",
+                                    "description", "tags", "size", "class", "header", "footer", "headingdivider"])
 CODE_SPAN = LazyPattern(r"(?<!\\)(`+)(.+?)(?<!`)\1(?!`)")
 FRONT_MATTER_KEYS = {"title": "a string", "minutes": "a number of minutes"}
 
@@ -162,6 +167,10 @@ def _front_matter(lines: list[str], path: Path) -> tuple[dict[str, Any], int]:
     """Parse `+++` TOML front matter at the top (blank lines may come before it); return it and the index of
     the first body line."""
     start = next((index for index, text in enumerate(lines) if text.strip()), 0)
+    if lines and lines[start].rstrip() == "---" and _yaml_front_matter(lines, start):
+        raise DeckError.at(path, start + 1, "front matter between --- lines (YAML) would show as a slide",
+                           'talkdeck reads TOML between +++ lines: +++, then title = "Intro" and minutes = 5, '
+                           "then +++")
     if not lines or lines[start].strip() != "+++":
         return {}, 0
     for index in range(start + 1, len(lines)):
@@ -171,6 +180,21 @@ def _front_matter(lines: list[str], path: Path) -> tuple[dict[str, Any], int]:
             _check_meta(meta, toml_text, path, first_line=start + 2)
             return meta, index + 1
     raise DeckError.at(path, start + 1, "front matter is never closed", "end it with a line `+++`")
+
+
+def _yaml_front_matter(lines: list[str], start: int) -> bool:
+    """Whether the section opens with YAML front matter (Marp's, Jekyll's): `---`, then lines `key: value`
+    only, then `---`."""
+    known = False
+    for text in lines[start + 1:start + 40]:
+        if text.rstrip() == "---":
+            return known
+        key = YAML_KEY.match(text)
+        if key:
+            known = known or key.group(1).lower() in YAML_FRONT_MATTER_KEYS
+        elif text.strip() and text[:1] not in " \t-":  # (a list or a value that goes on under its key)
+            return False
+    return False
 
 
 def _check_meta(meta: dict[str, Any], toml_text: str, path: Path, first_line: int) -> None:

@@ -81,6 +81,18 @@ def test_unclosed_front_matter():
         parse_section('+++\ntitle = "A"\n# slide\n', P)
 
 
+def test_yaml_front_matter_is_an_error_that_shows_the_toml_way():
+    # Marp's and Jekyll's front matter would show as a slide reading "title: Intro minutes: 5"
+    with pytest.raises(DeckError) as err:
+        parse_section("\n---\ntitle: Intro\ntags:\n  - docker\n---\n## A\n", P)
+    assert str(err.value) == ("slides/01-x.md:2: front matter between --- lines (YAML) would show as a slide "
+                              '(talkdeck reads TOML between +++ lines: +++, then title = "Intro" and minutes = 5, '
+                              "then +++)")
+    # a first slide that is one line with a colon is a slide
+    source = parse_section("---\n\nQuestion: why containers?\n\n---\n## A\n", P)
+    assert [s.lines for s in source.slides][0] == ["", "Question: why containers?", ""]
+
+
 def test_crlf_and_bom_are_normalised():
     source = parse_section("\ufeff## A\r\n---\r\n## B\r\n", P)
     assert texts(source) == [("h", 1, "## A"), ("h", 3, "## B")]
