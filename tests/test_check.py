@@ -223,6 +223,13 @@ def test_a_remote_url_written_oddly_is_one_network_finding_at_its_line(browser, 
 
 
 @pytest.mark.browser
+def test_a_long_url_breaks_instead_of_running_off_the_slide(browser, tmp_path):
+    deck = copy("clean", tmp_path)
+    add_slide(deck, f"## Long\n\nSee https://docs.example.org/{'a' * 150} and {'x' * 120}.\n\nNote: A long link.")
+    assert [f.format() for f in run_check(deck, browser=browser).findings] == []
+
+
+@pytest.mark.browser
 def test_a_remote_url_the_browser_rewrites_is_one_finding_at_its_line(browser, tmp_path):
     # Chromium requests https://cdn.example.org/x.js, /y.js and /z.js, https://frame.example.org/ and
     # https://media.example.org/clip.mp4: each request is the finding of the URL as written, at its line
