@@ -20,6 +20,7 @@ from talkdeck.patterns import LazyPattern
 CONFIG_NAME = "deck.toml"
 
 TRANSITIONS = ("none", "fade", "slide", "convex", "concave", "zoom")
+LANGUAGE_TAG = re.compile(r"^[A-Za-z]{2,3}(?:-[A-Za-z0-9]{1,8})*$")  # BCP 47's shape: en, de, pt-BR, zh-Hant
 
 
 class FieldsRepr:
@@ -45,6 +46,7 @@ class DeckConfig(FieldsRepr):
     date: str = ""
     theme: str = "white"
     transition: str = "slide"
+    lang: str = "en"
     minutes: int | None = None
     width: int = 1280
     height: int = 720
@@ -61,6 +63,7 @@ _TOP_KEYS: dict[str, tuple[tuple[type, ...], str]] = {
     "date": ((str, dt.date), "a date such as 2020-11-09"),
     "theme": ((str,), "a string"),
     "transition": ((str,), "a string"),
+    "lang": ((str,), "a language tag such as \"de\" or \"pt-BR\""),
     "minutes": ((int,), "a whole number of minutes"),
     "size": ((dict,), "a table"),
     "reveal": ((dict,), "a table of reveal.js options"),
@@ -113,9 +116,12 @@ def parse_config(text: str, path: Path, reveal_dist: Path | None = None) -> Deck
     problems: list[Problem] = []
     config = DeckConfig(path=path)
     _check_table(data, _TOP_KEYS, "", path, locate, problems)
-    for key in ("title", "author", "event", "theme", "transition"):
+    for key in ("title", "author", "event", "theme", "transition", "lang"):
         if isinstance(data.get(key), str):
             setattr(config, key, data[key])
+    if not LANGUAGE_TAG.match(config.lang):
+        problems.append(Problem(path, locate("lang"), f"lang {config.lang!r} is not a language tag",
+                                'write the language the slides are in, such as lang = "de" or "pt-BR"'))
     if isinstance(data.get("date"), (str, dt.date)):
         config.date = str(data["date"])
     if _is_int(data.get("minutes")):

@@ -33,12 +33,26 @@ def test_all_keys_are_read():
     assert config.minutes == 30
 
 
+def test_lang_is_a_language_tag_for_the_page(deck_copy):
+    assert parse_config('lang = "pt-BR"\n', P).lang == "pt-BR"
+    assert parse_config('title = "T"\n', P).lang == "en"
+    assert problems('title = "T"\nlang = "German"\n') == [
+        "deck.toml:2: lang 'German' is not a language tag (write the language the slides are in, such as "
+        'lang = "de" or "pt-BR")']
+    from talkdeck.builder import Builder
+
+    deck = deck_copy()
+    (deck / "deck.toml").write_text((deck / "deck.toml").read_text() + '\nlang = "de"\n')
+    Builder(deck).build()
+    assert '<html lang="de">' in (deck / "dist" / "index.html").read_text()
+
+
 def test_every_problem_is_reported_at_once_with_its_line():
     found = problems('title = 3\nthem = "white"\n\n[size]\nwidht = 10\nheight = "tall"\n')
     assert found == [
         "deck.toml:1: title must be a string, not an integer",
         "deck.toml:2: unknown key 'them' in deck.toml (did you mean 'theme'? known keys: title, author, "
-        "event, date, theme, transition, minutes, size, reveal)",
+        "event, date, theme, transition, lang, minutes, size, reveal)",
         "deck.toml:5: unknown key 'size.widht' in [size] (did you mean 'width'? known keys: width, height, margin)",
         "deck.toml:6: size.height must be a whole number of pixels, not a string",
     ]

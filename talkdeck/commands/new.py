@@ -19,6 +19,7 @@ event = ""
 date = {date}
 theme = "white"          # or black, white-contrast, black-contrast, serif, dracula: the themes that work offline
 transition = "slide"
+lang = "en"              # the language of the slides, for the browser (hyphens, voices, spell checks)
 minutes = 20             # the talk's length; the speaker view (press s) paces against it
 
 [size]
