@@ -88,7 +88,7 @@ def load_config(deck_dir: Path, reveal_dist: Path | None = None) -> DeckConfig:
     """Read and validate deck.toml. With reveal.js's dist folder, the theme is checked with the rest."""
     path = deck_dir / CONFIG_NAME
     if not path.is_file():
-        raise DeckError.at(path, None, "no deck.toml here", "run `talkdeck new DIR` to create a deck")
+        raise no_deck_error(deck_dir)
     text = read_text(path)
     return parse_config(text, path, reveal_dist)
 
@@ -107,6 +107,19 @@ def parse_toml(text: str, path: Path, first_line: int = 1) -> dict[str, Any]:
         message = re.sub(r"\s*\(at (line \d+, column \d+|end of document)\)", "", message)
         hint = 'text goes in quotes, as in title = "My talk"; numbers and dates do not, as in minutes = 30'
         raise DeckError.at(path, line, f"invalid TOML: {message}", hint) from None
+
+
+def no_deck_error(deck_dir: Path) -> DeckError:
+    """The error for a folder that holds no deck.toml, with the deck it may be inside of."""
+    path = deck_dir / CONFIG_NAME
+    if path.is_dir():
+        return DeckError.at(path, None, "deck.toml is a folder", "the deck's settings go in a file deck.toml")
+    outer = next((p for p in deck_dir.resolve().parents if (p / CONFIG_NAME).is_file()), None)
+    if outer is not None:
+        return DeckError.at(path, None, f"no deck.toml here: this folder is inside the deck at {outer}",
+                            "give the command the deck's folder, or run it there")
+    return DeckError.at(path, None, "no deck.toml here: this is not a deck folder",
+                        "give the deck's folder, or run `talkdeck new DIR` to create a deck")
 
 
 def parse_config(text: str, path: Path, reveal_dist: Path | None = None) -> DeckConfig:

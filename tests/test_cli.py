@@ -358,6 +358,17 @@ def test_every_command_says_a_folder_is_no_deck_the_same_way(tmp_path):
         assert "nowhere/deck.toml" in result.output and "no deck.toml here" in result.output, command
 
 
+def test_a_folder_inside_a_deck_names_the_deck(deck_copy, tmp_path):
+    deck = deck_copy()
+    for command in (["build"], ["serve"], ["check", "--no-browser"]):
+        result = run(*command, deck / "slides")
+        assert result.exit_code == 1, (command, result.output)
+        assert (f"no deck.toml here: this folder is inside the deck at {deck.resolve()} (give the command the "
+                "deck's folder, or run it there)") in result.output, command
+    (tmp_path / "odd" / "deck.toml").mkdir(parents=True)
+    assert "deck.toml is a folder (the deck's settings go in a file deck.toml)" in run("build", tmp_path / "odd").output
+
+
 def test_console_script_and_build_py_are_the_same_cli(deck_copy, tmp_path):
     deck = deck_copy()
     script = Path(sys.executable).parent / "talkdeck"

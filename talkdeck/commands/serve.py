@@ -8,7 +8,7 @@ from pathlib import Path
 import click
 
 from talkdeck.entry import long_running, stop_if_asked, stop_on_signals
-from talkdeck.errors import DeckError, display_path
+from talkdeck.errors import display_path
 
 
 @click.command("serve")
@@ -27,13 +27,12 @@ def command(deck_dir: Path, host: str, port: int, open_browser: bool) -> None:
     built into a temporary folder: DECK_DIR/dist is left alone. Ctrl-C stops.
     """
     from talkdeck.assets import require_reveal
-    from talkdeck.config import CONFIG_NAME
+    from talkdeck.config import CONFIG_NAME, no_deck_error
     long_running()
 
     root = deck_dir.resolve()
     if not (root / CONFIG_NAME).is_file():
-        raise DeckError.at(root / CONFIG_NAME, None, "no deck.toml here: this is not a deck folder",
-                           "give the deck's folder, or run `talkdeck new DIR` to create one")
+        raise no_deck_error(root)
     require_reveal(root)
     with stop_on_signals(last=True):  # a second Ctrl-C while it stops changes nothing
         _serve(root, host, port, open_browser)
