@@ -57,6 +57,12 @@ Each file in slides/ is a section; their numeric prefixes give the order.
 """
 
 
+def _fresh_repository_file(name: str) -> bool:
+    """Whether a folder's entry is one a freshly made repository holds: hidden (.git, .gitignore), a README
+    or a LICENSE. talkdeck new goes into a folder that holds only such files."""
+    return name.startswith(".") or name.upper().split(".")[0] in ("README", "LICENSE", "LICENCE", "COPYING")
+
+
 @click.command("new")
 @click.argument("deck_dir", type=click.Path(file_okay=False, path_type=Path))
 @click.option("--title", default=None, help="The talk's title.  [default: from DECK_DIR's name]")
@@ -67,12 +73,13 @@ def command(deck_dir: Path, title: str | None) -> None:
     """
     import datetime as dt
 
-    if deck_dir.exists() and any(deck_dir.iterdir()):
+    if deck_dir.exists() and not all(_fresh_repository_file(entry.name) for entry in deck_dir.iterdir()):
         raise DeckError.at(
             deck_dir,
             None,
             "the folder exists and is not empty",
-            "choose a new folder name; talkdeck new never overwrites files",
+            "choose a new folder name; talkdeck new never overwrites files (it goes into a folder that holds "
+            "only a fresh repository's files: .git, README, LICENSE)",
         )
     if not title:
         # a name that is not UTF-8 (caf\xe9 made on a Latin-1 system) still makes a title, with a stand-in
@@ -81,17 +88,28 @@ def command(deck_dir: Path, title: str | None) -> None:
     # A JSON string is a TOML basic string, escapes and all, once DEL (which JSON leaves) is escaped too.
     quoted = json.dumps(title, ensure_ascii=False).replace("\x7f", "\\u007f")
     existed = deck_dir.exists()
+    made: list[Path] = []  # what this command made, removed again if it fails halfway
     try:
         (deck_dir / "slides").mkdir(parents=True)
+        made.append(deck_dir / "slides")
         (deck_dir / "img").mkdir()
+        made.append(deck_dir / "img")
+        made.append(deck_dir / "deck.toml")
         (deck_dir / "deck.toml").write_text(
             DECK_TOML.format(title=quoted, date=dt.date.today().isoformat()), encoding="utf-8"
         )
         (deck_dir / "slides" / "01-intro.md").write_text(FIRST_SECTION, encoding="utf-8")
-        (deck_dir / ".gitignore").write_text("/dist/\n", encoding="utf-8")
+        if not (deck_dir / ".gitignore").exists():  # a repository's own is left as it is
+            made.append(deck_dir / ".gitignore")
+            (deck_dir / ".gitignore").write_text("/dist/\n", encoding="utf-8")
     except (OSError, UnicodeError) as exc:  # UnicodeError: a name the file system's encoding cannot hold
         if not existed:  # leave no half-made deck behind
             shutil.rmtree(deck_dir, ignore_errors=True)
+        for path in made:
+            if path.is_dir():
+                shutil.rmtree(path, ignore_errors=True)
+            else:
+                path.unlink(missing_ok=True)
         reason = getattr(exc, "strerror", None) or "its name cannot be written on this system"
         raise DeckError.at(
             deck_dir,
