@@ -105,7 +105,12 @@ def parse_toml(text: str, path: Path, first_line: int = 1) -> dict[str, Any]:
         else:  # "(at end of document)"
             line = first_line + max(len(text.rstrip("\n").split("\n")) - 1, 0)
         message = re.sub(r"\s*\(at (line \d+, column \d+|end of document)\)", "", message)
-        hint = 'text goes in quotes, as in title = "My talk"; numbers and dates do not, as in minutes = 30'
+        if message.startswith("Cannot declare"):  # a table's header twice, as [reveal] appended to a new deck's
+            hint = "a table comes once: put all its keys under its one header line"
+        elif message.startswith("Cannot overwrite"):
+            hint = "a key comes once: keep one of its lines"
+        else:
+            hint = 'text goes in quotes, as in title = "My talk"; numbers and dates do not, as in minutes = 30'
         raise DeckError.at(path, line, f"invalid TOML: {message}", hint) from None
 
 
@@ -153,8 +158,8 @@ def parse_config(text: str, path: Path, reveal_dist: Path | None = None) -> Deck
                 setattr(config, key, size[key])
         if isinstance(size.get("margin"), (int, float)) and not isinstance(size.get("margin"), bool):
             config.margin = float(size["margin"])
-            if not 0 <= config.margin < float("inf"):  # also nan
-                problems.append(Problem(path, locate("margin", "size"), "size.margin must be 0 or more",
+            if not 0 <= config.margin < 1:  # also nan
+                problems.append(Problem(path, locate("margin", "size"), "size.margin must be from 0 to less than 1",
                                         "reveal.js takes a fraction of the size, e.g. 0.04"))
     reveal = data.get("reveal")
     if isinstance(reveal, dict):
