@@ -39,8 +39,12 @@ class BuildResult:
         self.deck, self.output, self.files = deck, output, files
 
 
+SECTION_SUFFIXES = (".md", ".markdown")
+
+
 def section_files(root: Path) -> list[Path]:
-    """`slides/*.md` (`.MD` too) in the order of their numeric prefix (files without one come last, by name)."""
+    """`slides/*.md` (`.MD` and `.markdown` too) in the order of their numeric prefix (files without one come
+    last, by name)."""
     folder = root / "slides"
     if folder.exists() and not folder.is_dir():
         raise DeckError.at(folder, None, "slides is a file, not a folder",
@@ -55,7 +59,7 @@ def section_files(root: Path) -> list[Path]:
     files = []
     for path in folder.iterdir():
         # not Markdown, or hidden: an editor's lock or backup file, or a draft kept aside
-        if path.suffix.lower() != ".md" or path.name.startswith("."):
+        if path.suffix.lower() not in SECTION_SUFFIXES or path.name.startswith("."):
             continue
         if path.is_file():
             files.append(path)

@@ -38,7 +38,7 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
-from talkdeck.builder import BuildCancelled, Builder
+from talkdeck.builder import SECTION_SUFFIXES, BuildCancelled, Builder
 from talkdeck.entry import STOP_SIGNALS, ending, handle_signals, let_go, remove_folder, temporary_folder
 from talkdeck.errors import DeckError, count, display_path
 
@@ -316,7 +316,7 @@ class DeckWatcher:
                 return True
             if path.is_relative_to(self.root / name):
                 parts = path.relative_to(self.root / name).parts
-                if name == "slides" and not (len(parts) == 1 and path.name.lower().endswith(".md")):
+                if name == "slides" and not (len(parts) == 1 and path.name.lower().endswith(SECTION_SUFFIXES)):
                     return False  # the builder reads nothing else there: not vim's 4913, not #autosaves#
                 return not any(part.startswith(".") for part in parts)
         return False

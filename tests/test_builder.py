@@ -16,12 +16,14 @@ from talkdeck.errors import DeckError
 def test_sections_are_ordered_by_numeric_prefix(tmp_path):
     slides = tmp_path / "slides"
     slides.mkdir()
-    for name in ("10-end.md", "2-middle.md", "01-start.md", "appendix.md", "notes.txt", "05-loud.MD"):
+    for name in ("10-end.md", "2-middle.md", "01-start.md", "appendix.md", "notes.txt", "05-loud.MD",
+                 "07-long.markdown", "08-draft.md.txt"):
         (slides / name).write_text("## x\n")
     assert [p.name for p in section_files(tmp_path)] == [
         "01-start.md",
         "2-middle.md",
         "05-loud.MD",
+        "07-long.markdown",
         "10-end.md",
         "appendix.md",
     ]

@@ -512,9 +512,10 @@ def test_a_section_that_is_a_link_rebuilds_when_its_target_changes(served, tmp_p
     assert any("after slides/03-shared.md" in line for line in served.lines)
 
 
-def test_a_section_whose_name_ends_in_capital_md_is_built_and_watched(served):
+@pytest.mark.parametrize("name", ["05-loud.MD", "05-long.markdown"])
+def test_a_section_named_md_in_capitals_or_markdown_is_built_and_watched(served, name):
     first = served.build_id()
-    path = served.deck / "slides" / "05-loud.MD"
+    path = served.deck / "slides" / name
     save(path, "## Loud slide\n\nFirst version\n")
     second = served.wait_build(first)
     assert b"First version" in raw_get(served.server.port, "/")[1]
