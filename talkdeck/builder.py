@@ -18,10 +18,10 @@ from talkdeck import __version__
 from talkdeck.assets import PACKAGE_DIR, copy_file, require_reveal, reveal_files
 from talkdeck.config import DeckConfig, load_config
 from talkdeck.entry import hold_signals, remove_folder
-from talkdeck.errors import DeckError, Problems
+from talkdeck.errors import DeckError, Problem, Problems
 from talkdeck.model import Deck, Section
 from talkdeck.panes import PaneResolver
-from talkdeck.paths import SCHEME, inside_deck, read_text
+from talkdeck.paths import SCHEME, inside_deck, is_remote, read_text
 from talkdeck.render import SectionRenderer
 from talkdeck.source import parse_section
 
@@ -352,8 +352,8 @@ class Builder:
 def template_files(root: Path) -> set[str]:
     """The files of the deck that its own templates name as written (`<img src="img/logo.svg">`, a stylesheet
     `<link href=...>`, a script, `url()` in a style): they go into the output. A missing one is an error at the
-    template's line; so is one a template would take from the network. Links to missing files are left to
-    `talkdeck check`, as on slides; a value that Jinja computes (`{{ ... }}`) is not read."""
+    template's line; so is one a template would take from the network. Links (`<a href>`) to missing files are
+    left to `talkdeck check`, as on slides; a value that Jinja computes (`{{ ... }}`) is not read."""
     folder = root / "templates"
     if not folder.is_dir():
         return set()
@@ -366,29 +366,34 @@ def template_files(root: Path) -> set[str]:
             text = path.read_text("utf-8")
         except (OSError, UnicodeDecodeError):  # the template loader reports it, if a template is used
             continue
-        for number, line in enumerate(text.splitlines(), start=1):
-            if "=" not in line and "url(" not in line:
+        urls: list[tuple[str, int, bool]] = []  # (url, its offset, whether it is loaded: not a link)
+        for tag in ANY_TAG.finditer(text):  # a tag may run over several lines
+            for attr in ATTR.finditer(tag.group(2)):
+                if attr.group(1).lower() in TEMPLATE_URL_ATTRS:
+                    urls.append((_decoded(_attr_value(attr)).strip(), tag.start(2) + attr.start(),
+                                 tag.group(1).lower() not in ("a", "area")))
+        urls += [(next(g for g in css.groups() if g is not None).strip(), css.start(), True)
+                 for css in CSS_URL.finditer(text)]
+        for url, offset, loaded in urls:
+            if not url or url[0] in "#/{" and not url.startswith("//") or "{{" in url or "{%" in url:
+                continue  # this page, an absolute path, or a value Jinja computes
+            number = text.count("\n", 0, offset) + 1
+            if is_remote(url):
+                if loaded:
+                    problems.problems.append(Problem(path, number, f"{url} would be loaded from the network",
+                                                     "a deck must work offline: save the file in the deck and "
+                                                     "name it from there"))
                 continue
-            urls: list[tuple[str, bool]] = []  # (url, whether a missing file is an error)
-            for tag in ANY_TAG.finditer(line):
-                for attr in ATTR.finditer(tag.group(2)):
-                    name, value = attr.group(1).lower(), _decoded(_attr_value(attr))
-                    if name in TEMPLATE_URL_ATTRS:
-                        urls.append((value.strip(), tag.group(1).lower() not in ("a", "area")))
-            urls += [(next(g for g in css.groups() if g is not None).strip(), True)
-                     for css in CSS_URL.finditer(line)]
-            for url, needed in urls:
-                if not url or url[0] in "#/{" or "{{" in url or "{%" in url or SCHEME.match(url):
-                    continue  # this page, an absolute path or a computed one, another scheme: check's to judge
-                rel = _file_path(url)
-                if not rel or rel == "index.html" or rel.startswith(("reveal/", "talkdeck/")):
-                    continue  # what the build writes itself
-                target = (root / rel).resolve()
-                if not needed and not target.is_file():
-                    continue
-                with problems:
-                    inside_deck(root, rel, path, number, "file")
-                    found.add(Path(rel).as_posix())
+            if SCHEME.match(url):
+                continue  # data:, mailto: and the like name no file of the deck
+            rel = _file_path(url)
+            if not rel or rel == "index.html" or rel.startswith(("reveal/", "talkdeck/")):
+                continue  # what the build writes itself
+            if not loaded and not (root / rel).is_file():
+                continue
+            with problems:
+                inside_deck(root, rel, path, number, "file")
+                found.add(Path(rel).as_posix())
     problems.raise_any()
     return found
 

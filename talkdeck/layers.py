@@ -1051,7 +1051,8 @@ def render_html(explanation: Explanation, fragment_start: int = 1) -> str:
     dense = " td-layers-dense" if len(rows) > DENSE_ROWS else ""
     size = ""
     if len(rows) > FITTING_ROWS:
-        scale = (ROW_PX * FITTING_ROWS / len(rows) - BORDER_PX) / (ROW_PX - BORDER_PX)
+        # (no smaller than 0.12em: a Dockerfile longer than about 45 instructions overflows, as check says)
+        scale = max((ROW_PX * FITTING_ROWS / len(rows) - BORDER_PX) / (ROW_PX - BORDER_PX), 0.12 / 0.33)
         size = f' style="font-size: {0.33 * scale:.3f}em"'
     opening = f'<div class="td-layers{dense}"{size} data-dockerfile="{name}">'
     return f"{opening}\n{head}\n" + "\n".join(rows) + f"\n{why}\n</div>"

@@ -38,7 +38,6 @@ ATTR_LIST_ITEM = LazyPattern(r"""\.([\w-]+)|#([\w-]+)|([\w:.-]+)=("[^"]*"|'[^']*
 ATTR = LazyPattern(r"""([\w:.-]+)(?:\s*=\s*(?:"([^"]*)"|'([^']*)'|([^\s"'>]+)))?""")
 # the path may hold balanced parentheses, as Markdown allows: img/chart(1).png
 IMAGE = LazyPattern(r"!\[([^\]]*)\]\(\s*<?((?:[^()\s>]|\([^()\s]*\))+)>?(?:\s+[\"'][^)]*[\"'])?\s*\)")
-LINK = LazyPattern(r"(?<!!)\[[^\]]*\]\(\s*<?((?:[^()\s>]|\([^()\s]*\))+)>?(?:\s+[\"'][^)]*[\"'])?\s*\)")
 ESCAPED = LazyPattern(r"\\([!-/:-@\[-`{-~])")  # a backslash escape, which a path in Markdown may hold
 CHARACTER_REFERENCE = LazyPattern(r"&(?:#[0-9]{1,7}|#[xX][0-9a-fA-F]{1,6}|[A-Za-z][A-Za-z0-9]{1,31});")
 # Any start tag (for its style attribute's url()s), and what CSS's url() names.
@@ -488,14 +487,16 @@ def _attr_list_html(text: str) -> str:
 
 
 class _ImageSources(Treeprocessor):
-    """Collects the source of every image Markdown made, reference-style ones (`![a][ref]`) included."""
+    """Collects the source of every image Markdown made, reference-style ones (`![a][ref]`) included, as
+    ("image", source), and the target of every link, as ("link", target)."""
 
-    def __init__(self, md: markdown.Markdown, found: list[str]):
+    def __init__(self, md: markdown.Markdown, found: list[tuple[str, str]]):
         super().__init__(md)
         self.found = found
 
     def run(self, root: etree.Element) -> None:
-        self.found += [src for image in root.iter("img") if (src := image.get("src"))]
+        self.found += [("image", src) for image in root.iter("img") if (src := image.get("src"))]
+        self.found += [("link", href) for link in root.iter("a") if (href := link.get("href"))]
 
 
 class _StashBlocks(Preprocessor):
@@ -804,13 +805,16 @@ class SectionRenderer:
             # a line of one tag starts a block after a blank line, or at the margin under a list, which it
             # ends (reveal.js's Markdown ends a list at a tag: `- a` then `<img src=...>`)
             if not commented and line.lstrip()[:1] == "<" and (HTML_BLOCK_START.match(line) or (
-                    (not out or not out[-1].strip() or out[-1] == GAP or (listed and line[0] == "<"))
+                    (not out or not out[-1].strip() or out[-1] == GAP or (listed and line[0] == "<")
+                     or HEADING_START.match(out[-1]) or RULE.match(out[-1]))  # (no paragraph goes on there)
                     and HTML_TAG_LINE.match(line))):
                 block, margin = [line], _indentation(line)
                 continue
             if commented or "<!--" in line:
                 commented = uncommented(line, commented)[1]
-            if line.lstrip()[:1] in "-*+0123456789" and (item := LIST_MARKER.match(line)):
+            if line.lstrip()[:1] in "#*-_" and (HEADING_START.match(line) or RULE.match(line)):
+                listed = False  # a heading or a rule ends the list
+            elif line.lstrip()[:1] in "-*+0123456789" and (item := LIST_MARKER.match(line)):
                 # an item with text: after a blank line, in a list, or under a paragraph's line if a
                 # bullet or 1 (another number, or an empty item, does not start a list there)
                 listed = bool(line[item.end():].strip()) and (
@@ -938,8 +942,7 @@ class SectionRenderer:
         # second paragraph): those that Markdown shows are checked after the conversion.
         indented = text[:4] == "    " or text[:len(text) - len(text.lstrip())].count("\t")
         sources = [] if indented else [(m.group(2), "image") for m in IMAGE.finditer(text)]
-        if "](" in text and not indented:
-            sources += [(m.group(1), "link") for m in LINK.finditer(text)]
+        markdown_images = set(sources)
         if "<" in text:
             sources += _html_sources(text)
         problems = Problems()
@@ -947,8 +950,9 @@ class SectionRenderer:
             with problems:
                 if noun == "link":
                     self._link_target(src, section)
-                else:
-                    self._check_image_source(src, path, number, section, noun)
+                else:  # (only an image in Markdown, the first sources, may hold backslash escapes)
+                    self._check_image_source(src, path, number, section, noun, markdown=noun == "image" and (
+                        src, noun) in markdown_images)
         problems.raise_any()
 
     def _link_target(self, href: str, section: Section) -> None:
@@ -957,7 +961,7 @@ class SectionRenderer:
         if not href or href[0] == "#" or SCHEME.match(href) or href.startswith("//"):
             return
         rel = _file_path(href)
-        target = (self.root / rel).resolve() if rel else None
+        target = (self.root / rel).resolve() if rel and ".." not in Path(rel).parts else None
         if target is not None and target.is_file() and target.is_relative_to(self.root.resolve()) and not (
                 target.is_relative_to((self.root / "dist").resolve())):
             section.images.add(Path(rel).as_posix())
@@ -966,17 +970,21 @@ class SectionRenderer:
     def _check_converted_images(self, source: SectionSource, section: Section) -> None:
         """Check the images only the conversion shows (`![a][ref]` and its `[ref]: img/a.png` line)."""
         problems = Problems()
-        for src in dict.fromkeys(self.images):
-            if src not in self.checked:
+        for noun, src in dict.fromkeys(self.images):
+            if noun == "link":
+                self._link_target(src, section)
+            elif src not in self.checked:
                 with problems:
                     self._check_image_source(src, section.path, _line_naming(source, src), section)
         problems.raise_any()
 
     def _check_image_source(
-        self, src: str, path: Path, number: int | None, section: Section, noun: str = "image"
+        self, src: str, path: Path, number: int | None, section: Section, noun: str = "image",
+        markdown: bool = False,
     ) -> None:
         """A local image (or other file a slide loads) must exist inside the deck, as it is copied into the
-        output; a remote one is refused."""
+        output; a remote one is refused. `markdown`: `src` is as a Markdown image writes it, backslash escapes
+        and all."""
         self.checked.add(src)
         if src.startswith("data:"):
             return
@@ -987,7 +995,7 @@ class SectionRenderer:
                 f"{noun} {src} would be loaded from the network",
                 f"a deck must work offline: save the {noun} in img/ and link it from there",
             )
-        rel = _file_path(src)
+        rel = _file_path(src, markdown)
         if not rel:  # "#top", "?x": this page
             return
         target = inside_deck(self.root, rel, path, number, noun)
@@ -1103,7 +1111,7 @@ def _lists_as_in_commonmark(lines: list[str]) -> list[str]:
             if not expanded[item.end():].strip():  # Python-Markdown reads `-` alone as text, and right
                 # under an item (`- a`, `-`) as the line under a heading
                 text = f"{item.group(2)} {EMPTY_ITEM}"
-                following = lines[index + 1] if index + 1 < len(lines) else ""
+                following = next((later for later in lines[index + 1:] if later != GAP), "")
                 if following.strip() and len(following) - len(following.lstrip(" ")) < indent + width and not (
                         LIST_MARKER.match(following)):
                     text += "\n"
@@ -1214,10 +1222,11 @@ def _attr_value(attr: re.Match[str]) -> str:
     return next((g for g in attr.groups()[1:] if g is not None), "")
 
 
-def _file_path(url: str) -> str:
-    """The deck's file that a relative URL names, as written in Markdown or HTML: `img/a%20b.png` and
-    `img/caf&eacute;.png` name `img/a b.png` and `img/café.png`, and `img/a\\_b.png` names `img/a_b.png`."""
-    if "\\" in url:
+def _file_path(url: str, markdown: bool = False) -> str:
+    """The deck's file that a relative URL names: `img/a%20b.png` and `img/caf&eacute;.png` name `img/a b.png`
+    and `img/café.png`; and as Markdown writes it (`markdown`), `img/a\\_b.png` names `img/a_b.png`. (HTML has
+    no backslash escapes: a browser reads `\\` as `/`.)"""
+    if markdown and "\\" in url:
         url = ESCAPED.sub(r"\1", url)
     return unquote(_decoded(url).split("#", 1)[0].split("?", 1)[0])
 
@@ -1280,7 +1289,7 @@ def _line_naming(source: SectionSource, text: str) -> int | None:
     for raw in source.slides:
         for first, lines in ((raw.line, raw.lines), (raw.notes_line, raw.notes)):
             for index, line in enumerate(lines):
-                if text in line:
+                if text in line or ("\\" in line and text in ESCAPED.sub(r"\1", line)):
                     return first + index
     return None
 

@@ -380,3 +380,14 @@ def test_files_the_deck_s_own_templates_name_go_into_the_output(deck_copy, tmp_p
     assert str(err.value) == (f"{head}:5: file js/missing.js does not exist (check the path; it is relative to "
                               "the deck root)")
     assert (out / "theme" / "custom.css").is_file()  # the last good output stays
+    # a tag over several lines; a script from the network is an error too, as on a slide
+    head.write_text('<link rel="stylesheet"\n      href="theme/custom.css">\n'
+                    '<script src="https://cdn.example.org/x.js"></script>\n')
+    (out / "theme" / "custom.css").unlink()
+    with pytest.raises(DeckError) as err:
+        Builder(deck, out).build()
+    assert str(err.value) == (f"{head}:3: https://cdn.example.org/x.js would be loaded from the network (a deck "
+                              "must work offline: save the file in the deck and name it from there)")
+    head.write_text('<link rel="stylesheet"\n      href="theme/custom.css">\n')
+    Builder(deck, out).build()
+    assert (out / "theme" / "custom.css").is_file()

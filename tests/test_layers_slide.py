@@ -57,6 +57,9 @@ def test_a_long_dockerfile_gets_a_type_small_enough_to_fit(deck_copy):
     dockerfile.write_text(dockerfile.read_text().replace("COPY app.py .", steps + "COPY app.py ."))
     html = Builder(root).load().slides[0].html
     assert '<div class="td-layers td-layers-dense" style="font-size: 0.140em"' in html  # 36 rows
+    dockerfile.write_text(dockerfile.read_text().replace("COPY app.py .", steps * 4 + "COPY app.py ."))
+    html = Builder(root).load().slides[0].html
+    assert 'style="font-size: 0.120em"' in html  # 126 rows: no smaller
 
 
 @pytest.mark.browser

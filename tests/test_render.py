@@ -353,17 +353,28 @@ def test_a_path_is_read_with_its_character_references_and_escapes(render, tmp_pa
     assert 'src="img/a&amp;b.svg"' in section.slides[0].html
     with pytest.raises(DeckError, match=r"01-intro.md:1: image img/a&c.svg does not exist"):
         render('<img src="img/a&amp;c.svg" alt="c">\n')
+    # HTML has no backslash escapes: a browser reads img/a\&b.svg as img/a/&b.svg
+    with pytest.raises(DeckError, match=r"01-intro.md:1: image img/a\\&b.svg does not exist"):
+        render('<img src="img/a\\&b.svg" alt="d">\n')
+    # an image the conversion shows, in an item's second paragraph, is named at its line
+    with pytest.raises(DeckError, match=r"01-intro.md:3: image img/no_such.svg does not exist"):
+        render("- an item\n\n    ![x](img/no\\_such.svg)\n")
 
 
 def test_files_that_links_and_style_urls_name_go_into_the_output(render, tmp_path):
     (tmp_path / "docs").mkdir()
     (tmp_path / "docs" / "paper.pdf").write_bytes(b"%PDF-")
     (tmp_path / "img" / "bg.png").write_bytes(b"x")
+    for name in ("plain.pdf", "ref.pdf", "deep.pdf"):
+        (tmp_path / "docs" / name).write_bytes(b"%PDF-")
     section = render('[The paper](docs/paper.pdf) and <a href="docs/paper.pdf#page=2">page 2</a>\n\n'
                      '<div style="background: url(\'img/bg.png\')">x</div>\n\n'
-                     "[Next](#/intro-2), [a site](https://example.org), [gone](docs/gone.pdf)\n")
+                     "[Next](#/intro-2), [a site](https://example.org), [gone](docs/gone.pdf)\n\n"
+                     "A plain line with [a link](docs/plain.pdf) and [a reference][r].\n\n"
+                     "- an item\n\n    with [a link](docs/deep.pdf) in its second paragraph\n\n"
+                     "[r]: docs/ref.pdf\n[outside](docs/../../x.pdf)\n")
     # a link to a missing file is left to `talkdeck check`; a style's missing image is an error, as an <img>'s
-    assert section.images == {"docs/paper.pdf", "img/bg.png"}
+    assert section.images == {"docs/paper.pdf", "img/bg.png", "docs/plain.pdf", "docs/ref.pdf", "docs/deep.pdf"}
     with pytest.raises(DeckError, match=r"01-intro.md:1: image img/none.png does not exist"):
         render('<div style="background-image: url(img/none.png)">x</div>\n')
 
@@ -551,6 +562,15 @@ COMMONMARK_LISTS = {
     "and a comment": ("- a\n<!-- c -->\n- b\n", "<ul>\n<li>a</li>\n</ul>\n<!-- c -->\n<ul>\n<li>b</li>\n</ul>"),
     "a rule at the margin under an item's paragraph ends the list": (
         "- a\n\n  more\n***\n", "<ul>\n<li>\n<p>a</p>\n<p>more</p>\n</li>\n</ul>\n<hr>"),
+    "a tag line in a paragraph after a list that a heading ended": (
+        "- a\n## Next\nSome text\n<br>\nMore **bold**\n",
+        "<ul>\n<li>a</li>\n</ul>\n<h2>Next</h2>\n<p>Some text\n<br>\nMore <strong>bold</strong></p>"),
+    "a line of one tag right under a heading: HTML of its own": (
+        '## H\n<img src="img/a.svg">\n', '<h2>H</h2>\n<img src="img/a.svg">'),
+    "an empty item with a block of its own keeps the list tight": (
+        "- a\n-\n  ```\n  code\n  ```\n- c\n",
+        '<ul>\n<li>a</li>\n<li><pre class="td-code"><code class="language-plaintext">code</code></pre></li>\n'
+        "<li>c</li>\n</ul>"),
     "a heading ends a list": ("- a\n# h\nline\\\n<span>x</span>\n",
                               "<ul>\n<li>a</li>\n</ul>\n<h1>h</h1>\n<p>line<br>\n<span>x</span></p>"),
     "a list from 2 goes on the paragraph": ("`code`\n2. y\n<span>x</span>\n",
