@@ -8,6 +8,8 @@ marked in the file with comment lines `# region NAME` / `# endregion NAME` (also
 
 from __future__ import annotations
 
+import functools
+import os
 import re
 from pathlib import Path
 
@@ -64,18 +66,22 @@ _BY_SUFFIX = {
 }
 
 
+@functools.lru_cache(maxsize=256)
 def guess_language(path: str) -> str:
-    name = Path(path).name.lower()
+    """The highlight.js language of a file, from its name (a deck's relative path, with `/`). Strings, not
+    Path objects, and remembered: a deck may show the same file in dozens of panes."""
+    folder, _, name = path.rpartition("/")
+    name = name.lower()
     if name in _BY_NAME:
         return _BY_NAME[name]
     if name.startswith(("dockerfile.", "containerfile.")):
         return "dockerfile"
     # requirements.txt, dev-requirements.txt, requirements-dev.in, requirements/base.txt, constraints.txt
     requirements = "requirements" in name or name.startswith("constraints") or \
-        Path(path).parent.name.lower() == "requirements"
+        folder.rpartition("/")[2].lower() == "requirements"
     if requirements and name.endswith((".txt", ".in")):
         return "ini"
-    return _BY_SUFFIX.get(Path(name).suffix, "plaintext")
+    return _BY_SUFFIX.get(os.path.splitext(name)[1], "plaintext")
 
 
 class SourceFile:
