@@ -477,8 +477,10 @@ def build_single_file(root: Path, output: Path | None = None) -> ExportResult:
     text = inliner.page(page)
     data = text.encode("utf-8")
     write_atomically(target, data)
-    unused = sorted(set(inliner.files) - inliner.used - {".talkdeck-output"})
+    unused = sorted(set(inliner.files) - inliner.used - inliner.linked - {".talkdeck-output"})
     warnings = [f"{ref}: not inlined, the single file will not find it" for ref in sorted(inliner.missing)]
+    warnings += [f"{ref}: a link to it stays a link, which works only where that file is beside the single file"
+                 for ref in sorted(inliner.linked)]
     warnings += [f"{rel}: part of the build but not referenced by the page" for rel in unused]
     return ExportResult(path=target, size=len(data), slides=len(deck.slides),
                         seconds=time.perf_counter() - started, warnings=warnings)
@@ -492,6 +494,7 @@ class Inliner:
         self.root = root
         self.used: set[str] = set()
         self.missing: set[str] = set()
+        self.linked: set[str] = set()  # files of the deck that links name: they stay links
         self._cache: dict[str, str] = {}
 
     # -- the page
@@ -522,6 +525,11 @@ class Inliner:
                 keep = "".join(f' {k}="{htmllib.escape(v)}"' for k, v in attrs.items()
                                if k in {"id", "media", "title"})
                 return f"<style{keep}>\n{css}\n</style>"
+        if name in ("a", "area"):  # a link opens its file, which a data: URI in a link cannot do
+            href = _attrs(match.group(0)).get("href", "")
+            if (rel := self._local(href)) is not None:
+                self.linked.add(rel)
+            return match.group(0)
         return f"<{match.group(1)}{ATTR.sub(self._attr, body)}>"
 
     def _attr(self, match: re.Match) -> str:

@@ -545,6 +545,19 @@ def test_single_file_leaves_out_what_the_deck_does_not_use(deck_copy, tmp_path):
     assert out.warnings == []
 
 
+def test_single_file_keeps_a_link_to_a_file_of_the_deck_a_link(deck_copy, tmp_path):
+    deck = deck_copy()
+    (deck / "docs").mkdir()
+    (deck / "docs" / "paper.pdf").write_bytes(b"%PDF-1.4 " + b"x" * 1000)
+    intro = deck / "slides" / "01-intro.md"
+    intro.write_text(intro.read_text() + "\n---\n\n## Read more\n\n[The paper](docs/paper.pdf#page=2)\n")
+    out = build_single_file(deck, tmp_path / "deck.html")
+    html = out.path.read_text("utf-8")
+    assert '<a href="docs/paper.pdf#page=2">The paper</a>' in html and "application/pdf" not in html
+    assert out.warnings == ["docs/paper.pdf: a link to it stays a link, which works only where that file is beside "
+                            "the single file"]
+
+
 @pytest.mark.browser
 def test_single_file_presents_offline_with_speaker_view(page, single):
     context = page.context
