@@ -870,7 +870,7 @@ class SectionRenderer:
                     else "talkdeck keeps data-td-* attributes for itself; choose another name"
                 )
                 raise DeckError.at(path, number, f"slide attribute {name} is talkdeck's to set", hint)
-            value = self._fill_values(_attr_value(attr), escaped=False)
+            value = _decoded(self._fill_values(_attr_value(attr), escaped=False))  # written once more, escaped
             if name.lower() == "data-timing":  # reveal's own: this slide's seconds in the speaker view
                 seconds = value.strip()
                 if not (seconds.isascii() and seconds.isdigit()) or int(seconds) > 86400:
@@ -1242,8 +1242,12 @@ def _background_sources(name: str, value: str) -> list[tuple[str, str]]:
     value = value.strip()
     if not value:
         return []
+    if name == "data-background" and "url(" in value.lower():  # CSS, as reveal.js takes it: the files it names
+        return [(next(g for g in css.groups() if g is not None).strip(), "image") for css in CSS_URL.finditer(value)]
     if name == "data-background-image" or (name == "data-background" and BACKGROUND_IMAGE.search(value)):
-        return [(value, "image")]
+        if value.startswith("data:"):
+            return [(value, "image")]
+        return [(part.strip(), "image") for part in value.split(",") if part.strip()]  # reveal.js 6 takes several
     if name == "data-background-video":  # reveal.js takes several sources, between commas
         return [(part.strip(), "video") for part in value.split(",") if part.strip()]
     if name == "data-background-iframe":

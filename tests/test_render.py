@@ -339,6 +339,13 @@ def test_every_background_form_reveal_js_reads_is_copied_and_checked(render, tmp
                      '<!-- .slide: data-background-iframe="img/page.html" -->\n## Page\n---\n'
                      '<!-- .slide: data-background-video="img/v.mp4,img/v.webm" -->\n## Video\n')
     assert section.images == {"img/b.png", "img/page.html", "img/v.mp4", "img/v.webm"}
+    (tmp_path / "img" / "a&b.png").write_bytes(b"x")  # an attribute's value is read as HTML reads it
+    section = render('<!-- .slide: data-background="url(img/b.png) center / cover" -->\n## CSS\n---\n'
+                     '<!-- .slide: data-background-image="img/b.png, img/v.mp4" -->\n## Two\n')
+    assert section.images == {"img/b.png", "img/v.mp4"}
+    section = render('<!-- .slide: data-background-image="img/a&amp;b.png" class="x&amp;y" -->\n## A\n')
+    assert section.images == {"img/a&b.png"}
+    assert section.slides[0].attrs == {"data-background-image": "img/a&b.png", "class": "x&y"}
     with pytest.raises(DeckError, match=r"01-intro.md:1: image img/none.jpg does not exist"):
         render('<!-- .slide: data-background="img/none.jpg" -->\n')
 
