@@ -961,9 +961,15 @@ class SectionRenderer:
         if not href or href[0] == "#" or SCHEME.match(href) or href.startswith("//"):
             return
         rel = _file_path(href)
-        target = (self.root / rel).resolve() if rel and ".." not in Path(rel).parts else None
-        if target is not None and target.is_file() and target.is_relative_to(self.root.resolve()) and not (
-                target.is_relative_to((self.root / "dist").resolve())):
+        if not rel or ".." in Path(rel).parts:
+            return
+        try:
+            target = (self.root / rel).resolve()
+            found = target.is_file() and target.is_relative_to(self.root.resolve()) and not (
+                target.is_relative_to((self.root / "dist").resolve()))
+        except (OSError, ValueError):  # a name too long for the file system, a null byte: no file of the deck
+            return
+        if found:
             section.images.add(Path(rel).as_posix())
             section.dependencies.add(target)
 

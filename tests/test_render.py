@@ -379,7 +379,8 @@ def test_files_that_links_and_style_urls_name_go_into_the_output(render, tmp_pat
                      "[Next](#/intro-2), [a site](https://example.org), [gone](docs/gone.pdf)\n\n"
                      "A plain line with [a link](docs/plain.pdf) and [a reference][r].\n\n"
                      "- an item\n\n    with [a link](docs/deep.pdf) in its second paragraph\n\n"
-                     "[r]: docs/ref.pdf\n[outside](docs/../../x.pdf)\n")
+                     "[r]: docs/ref.pdf\n[outside](docs/../../x.pdf) [null](docs/a%00.pdf) "
+                     f"[long](docs/{'x' * 300}.pdf)\n")
     # a link to a missing file is left to `talkdeck check`; a style's missing image is an error, as an <img>'s
     assert section.images == {"docs/paper.pdf", "img/bg.png", "docs/plain.pdf", "docs/ref.pdf", "docs/deep.pdf"}
     with pytest.raises(DeckError, match=r"01-intro.md:1: image img/none.png does not exist"):
