@@ -273,13 +273,14 @@ def test_new_makes_a_deck_that_builds_as_is_and_never_overwrites(tmp_path):
     assert again.exit_code == 1 and "not empty" in again.output
 
 
-def test_new_goes_into_a_freshly_cloned_repository_and_leaves_its_files_alone(tmp_path):
+def test_new_goes_into_a_freshly_cloned_repository_and_keeps_its_files(tmp_path):
     repo = tmp_path / "talk"
     (repo / ".git").mkdir(parents=True)
     (repo / "README.md").write_text("# My talk\n")
     (repo / ".gitignore").write_text("*.pyc\n")
     assert run("new", repo).exit_code == 0
-    assert (repo / "README.md").read_text() == "# My talk\n" and (repo / ".gitignore").read_text() == "*.pyc\n"
+    assert (repo / "README.md").read_text() == "# My talk\n"
+    assert (repo / ".gitignore").read_text() == "*.pyc\n/dist/\n"  # the build's output goes on its list
     assert run("build", repo).exit_code == 0
     (tmp_path / "project" / "src").mkdir(parents=True)  # a folder with anything else in it is refused
     refused = run("new", tmp_path / "project")

@@ -99,9 +99,15 @@ def command(deck_dir: Path, title: str | None) -> None:
             DECK_TOML.format(title=quoted, date=dt.date.today().isoformat()), encoding="utf-8"
         )
         (deck_dir / "slides" / "01-intro.md").write_text(FIRST_SECTION, encoding="utf-8")
-        if not (deck_dir / ".gitignore").exists():  # a repository's own is left as it is
-            made.append(deck_dir / ".gitignore")
-            (deck_dir / ".gitignore").write_text("/dist/\n", encoding="utf-8")
+        ignore = deck_dir / ".gitignore"
+        if not ignore.exists():
+            made.append(ignore)
+            ignore.write_text("/dist/\n", encoding="utf-8")
+        else:  # a repository's own: the build's output goes on its list, if it is not there yet
+            listed = ignore.read_text("utf-8", "replace")
+            if not any(line.strip().strip("/") == "dist" for line in listed.splitlines()):
+                with ignore.open("a", encoding="utf-8") as file:
+                    file.write(("" if listed.endswith("\n") or not listed else "\n") + "/dist/\n")
     except (OSError, UnicodeError) as exc:  # UnicodeError: a name the file system's encoding cannot hold
         if not existed:  # leave no half-made deck behind
             shutil.rmtree(deck_dir, ignore_errors=True)
