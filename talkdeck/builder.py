@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 import os
+import posixpath
 import re
 import shutil
 from collections.abc import Iterable
@@ -18,10 +19,10 @@ from talkdeck import __version__
 from talkdeck.assets import PACKAGE_DIR, copy_file, require_reveal, reveal_files
 from talkdeck.config import DeckConfig, load_config
 from talkdeck.entry import hold_signals, remove_folder
-from talkdeck.errors import DeckError, Problem, Problems
+from talkdeck.errors import DeckError, Problems
 from talkdeck.model import Deck, Section
 from talkdeck.panes import PaneResolver
-from talkdeck.paths import SCHEME, inside_deck, is_remote, read_text
+from talkdeck.paths import SCHEME, read_text
 from talkdeck.render import SectionRenderer
 from talkdeck.source import parse_section
 
@@ -276,7 +277,11 @@ class Builder:
         files.update(
             {f"reveal/{name}": dist / name for name in reveal_files(deck.config.theme, deck.has_code)}
         )
-        files.update({image: self.root / image for image in sorted(deck.images)})
+        for image in sorted(deck.images):
+            if not image.startswith("reveal/"):
+                files[image] = self.root / image
+            elif (dist / image[7:]).is_file():  # a plugin or theme of reveal.js that a deck's template loads
+                files.setdefault(image, dist / image[7:])
         for rel in files:
             if ".." in Path(rel).parts or Path(rel).is_absolute():
                 raise DeckError.at(None, None, f"refusing to write {rel} outside the output folder")
@@ -351,53 +356,65 @@ class Builder:
 
 def template_files(root: Path) -> set[str]:
     """The files of the deck that its own templates name as written (`<img src="img/logo.svg">`, a stylesheet
-    `<link href=...>`, a script, `url()` in a style): they go into the output. A missing one is an error at the
-    template's line; so is one a template would take from the network. Links (`<a href>`) to missing files are
-    left to `talkdeck check`, as on slides; a value that Jinja computes (`{{ ... }}`) is not read."""
+    `<link href=...>` and the files its `url()`s name, a script, `url()` in a style): they go into the output.
+
+    What a template names that is not there (or would come from the network) is left to `talkdeck check`,
+    which loads the page the templates make: a template may name it in a comment, in a branch never taken,
+    or in a value Jinja computes, which only the page shows."""
     folder = root / "templates"
     if not folder.is_dir():
         return set()
     from talkdeck.render import ANY_TAG, ATTR, CSS_URL, _attr_value, _decoded, _file_path
 
     found: set[str] = set()
-    problems = Problems()
-    for path in sorted(p for p in folder.rglob("*") if p.is_file() and not p.name.startswith(".")):
+    sheets: list[str] = []
+    for path in sorted(folder.rglob("*")):
+        if path.suffix.lower() not in TEMPLATE_SUFFIXES or path.name[:1] in ".#" or not path.is_file():
+            continue  # an editor's backup (~, #name#), a hidden file, an image beside the templates
         try:
-            text = path.read_text("utf-8")
+            text = TEMPLATE_COMMENT.sub(" ", path.read_text("utf-8"))
         except (OSError, UnicodeDecodeError):  # the template loader reports it, if a template is used
             continue
-        urls: list[tuple[str, int, bool]] = []  # (url, its offset, whether it is loaded: not a link)
-        for tag in ANY_TAG.finditer(text):  # a tag may run over several lines
-            for attr in ATTR.finditer(tag.group(2)):
-                if attr.group(1).lower() in TEMPLATE_URL_ATTRS:
-                    urls.append((_decoded(_attr_value(attr)).strip(), tag.start(2) + attr.start(),
-                                 tag.group(1).lower() not in ("a", "area")))
-        urls += [(next(g for g in css.groups() if g is not None).strip(), css.start(), True)
-                 for css in CSS_URL.finditer(text)]
-        for url, offset, loaded in urls:
-            if not url or url[0] in "#/{" and not url.startswith("//") or "{{" in url or "{%" in url:
-                continue  # this page, an absolute path, or a value Jinja computes
-            number = text.count("\n", 0, offset) + 1
-            if is_remote(url):
-                if loaded:
-                    problems.problems.append(Problem(path, number, f"{url} would be loaded from the network",
-                                                     "a deck must work offline: save the file in the deck and "
-                                                     "name it from there"))
-                continue
-            if SCHEME.match(url):
-                continue  # data:, mailto: and the like name no file of the deck
-            rel = _file_path(url)
-            if not rel or rel == "index.html" or rel.startswith(("reveal/", "talkdeck/")):
-                continue  # what the build writes itself
-            if not loaded and not (root / rel).is_file():
-                continue
-            with problems:
-                inside_deck(root, rel, path, number, "file")
-                found.add(Path(rel).as_posix())
-    problems.raise_any()
+        urls = [_decoded(_attr_value(attr)) for tag in ANY_TAG.finditer(text)  # a tag may run over lines
+                for attr in ATTR.finditer(tag.group(2)) if attr.group(1).lower() in TEMPLATE_URL_ATTRS]
+        urls += [next(g for g in css.groups() if g is not None) for css in CSS_URL.finditer(text)]
+        for url in urls:
+            rel = _deck_file(root, url.strip(), _file_path)
+            if rel is not None:
+                found.add(rel)
+                if rel.lower().endswith(".css"):
+                    sheets.append(rel)
+    for sheet in sheets:  # what a stylesheet names is relative to it: fonts, images
+        text = (root / sheet).read_text("utf-8", "replace")
+        for css in CSS_URL.finditer(text):
+            url = next(g for g in css.groups() if g is not None).strip()
+            rel = _deck_file(root, posixpath.join(posixpath.dirname(sheet), url), _file_path) if url else None
+            if rel is not None:
+                found.add(rel)
     return found
 
 
+def _deck_file(root: Path, url: str, file_path) -> str | None:
+    """The deck's file (relative, with `/`) that a relative URL names, if there is one and the build does not
+    write it itself."""
+    if not url or url[0] in "#/{" or "{{" in url or "{%" in url or SCHEME.match(url):
+        return None  # this page, an absolute path or one from the network, a value Jinja computes, data:
+    rel = posixpath.normpath(file_path(url))
+    if rel.startswith("reveal/"):
+        return rel  # one of reveal.js's files, which the build copies from reveal.js's dist/ when it is there
+    if rel.startswith("../") or rel in ("..", ".", "index.html") or rel.startswith("talkdeck/"):
+        return None
+    try:
+        target = (root / rel).resolve()
+        inside = target.is_file() and target.is_relative_to(root.resolve())
+    except (OSError, ValueError):
+        return None
+    return rel if inside else None
+
+
+TEMPLATE_SUFFIXES = frozenset([".j2", ".jinja", ".jinja2", ".html", ".htm"])
+# A Jinja comment or an HTML comment: what they hide is not on the page.
+TEMPLATE_COMMENT = re.compile(r"\{#.*?#\}|<!--.*?-->", re.DOTALL)
 TEMPLATE_URL_ATTRS = frozenset(["src", "href", "poster", "data-src", "data-background-image",
                                 "data-background-video", "data-background-iframe"])
 

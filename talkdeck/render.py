@@ -42,7 +42,7 @@ ESCAPED = LazyPattern(r"\\([!-/:-@\[-`{-~])")  # a backslash escape, which a pat
 CHARACTER_REFERENCE = LazyPattern(r"&(?:#[0-9]{1,7}|#[xX][0-9a-fA-F]{1,6}|[A-Za-z][A-Za-z0-9]{1,31});")
 # Any start tag (for its style attribute's url()s), and what CSS's url() names.
 ANY_TAG = LazyPattern(r"""<([a-zA-Z][\w-]*)\b((?:[^<>"']|"[^"]*"|'[^']*')*)>""")
-CSS_URL = LazyPattern(r"""url\(\s*(?:"([^"]*)"|'([^']*)'|([^)'"\s]+))\s*\)""", re.IGNORECASE)
+CSS_URL = LazyPattern(r"""(?<![\w.$-])url\(\s*(?:"([^"]*)"|'([^']*)'|([^)'"\s]+))\s*\)""", re.IGNORECASE)
 # reveal.js takes data-background as an image when it is a URL or names an image file, else as a colour
 BACKGROUND_IMAGE = LazyPattern(r"^(?:https?:|file:|//)|\.(?:svg|png|jpe?g|gif|bmp|webp)(?:[?#\s]|$)", re.IGNORECASE)
 # Raw HTML elements that load a file, and the attributes that name it (reveal.js lazy-loads from data-src).
