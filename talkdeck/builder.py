@@ -153,7 +153,8 @@ class Builder:
                                f"write a first slide in {first.name}, such as a line '# {config.title}'")
         paths = {s.path for s in sections}
         self._cache = {k: v for k, v in self._cache.items() if k in paths}
-        return Deck(root=self.root, config=config, sections=sections, template_files=template_files(self.root))
+        return Deck(root=self.root, config=config, sections=sections,
+                    template_files=template_files(self.root) | _option_files(self.root, config))
 
     def _section(self, path: Path, name: str) -> Section:
         cached = self._cache.get(path)
@@ -392,6 +393,17 @@ def template_files(root: Path) -> set[str]:
             if rel is not None:
                 found.add(rel)
     return found
+
+
+def _option_files(root: Path, config: DeckConfig) -> set[str]:
+    """The deck's files that [reveal] options name (parallaxBackgroundImage): they go into the output."""
+    image = config.reveal.get("parallaxBackgroundImage")
+    if not isinstance(image, str) or not image:
+        return set()
+    from talkdeck.render import _file_path
+
+    rel = _deck_file(root, image, _file_path)
+    return {rel} if rel else set()
 
 
 def _deck_file(root: Path, url: str, file_path) -> str | None:

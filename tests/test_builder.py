@@ -386,3 +386,12 @@ def test_files_the_deck_s_own_templates_name_go_into_the_output(deck_copy, tmp_p
     # what is not there is check's to report, at the template's line: the build goes on
     findings = [f for f in run_check(deck, use_browser=False).findings if f.kind == "missing"]
     assert [(f.file, f.line) for f in findings] == [("templates/extra_head.html.j2", 9)], findings
+
+
+def test_the_parallax_background_image_of_the_reveal_options_goes_into_the_output(deck_copy, tmp_path):
+    deck = deck_copy()
+    (deck / "img" / "sky.png").write_bytes(b"x")
+    (deck / "deck.toml").write_text((deck / "deck.toml").read_text() + '\n[reveal]\n'
+                                    'parallaxBackgroundImage = "img/sky.png"\n')
+    Builder(deck, tmp_path / "out").build()
+    assert (tmp_path / "out" / "img" / "sky.png").read_bytes() == b"x"
