@@ -41,6 +41,7 @@ IMAGE = LazyPattern(r"!\[([^\]]*)\]\(\s*<?((?:[^()\s>]|\([^()\s]*\))+)>?(?:\s+[\
 ESCAPED = LazyPattern(r"\\([!-/:-@\[-`{-~])")  # a backslash escape, which a path in Markdown may hold
 CHARACTER_REFERENCE = LazyPattern(r"&(?:#[0-9]{1,7}|#[xX][0-9a-fA-F]{1,6}|[A-Za-z][A-Za-z0-9]{1,31});")
 # Any start tag (for its style attribute's url()s), and what CSS's url() names.
+TAG_OPENING = LazyPattern(r"<[a-zA-Z][\w-]*(?:\s|$)")  # a tag that goes on: `<img` and then its attributes
 ANY_TAG = LazyPattern(r"""<([a-zA-Z][\w-]*)\b((?:[^<>"']|"[^"]*"|'[^']*')*)>""")
 CSS_URL = LazyPattern(r"""(?<![\w.$-])url\(\s*(?:"([^"]*)"|'([^']*)'|([^)'"\s]+))\s*\)""", re.IGNORECASE)
 # reveal.js takes data-background as an image when it is a URL or names an image file, else as a colour
@@ -698,6 +699,7 @@ class SectionRenderer:
         problems = Problems()  # every line's problem, not only the first one's
         index = 0
         commented = False  # inside an HTML comment that an earlier line opened
+        open_tag: tuple[str, int] | None = None  # the start of a tag an earlier line left open, and its line
         block_end = -1  # the index of the line after the last code block, pane or explainer
         while index < len(lines):
             start, text, number = index, lines[index], first_line + index
@@ -723,8 +725,8 @@ class SectionRenderer:
                     text = _outside_code(text, lambda part, at=number: self._slide_attrs(part, slide, path, at,
                                                                                          section))
                 if closing:  # the rest of a line that closes a comment: Markdown shows it as a paragraph
-                    if "![" in text or "<" in text:
-                        commented = self._check_loads(text, path, number, section)
+                    if open_tag or "![" in text or "<" in text:
+                        commented, open_tag = self._check_loads(text, path, number, section, open_tag)
                     out.append(closing + text)
                 elif stripped.startswith("<<<layers"):
                     out += self._stash(self._layers(stripped, path, number, section), _indentation(text))
@@ -750,8 +752,8 @@ class SectionRenderer:
                                        "put it on the line right under its paragraph, with no blank line "
                                        "between, or at the end of a list item: `- item {.fragment}`")
                 else:
-                    if "![" in text or "<" in text:  # what IMAGE and HTML_MEDIA start with
-                        commented = self._check_loads(text, path, number, section)
+                    if open_tag or "![" in text or "<" in text:  # what IMAGE and HTML_MEDIA start with
+                        commented, open_tag = self._check_loads(text, path, number, section, open_tag)
                     match = LIST_ITEM_ATTRS.match(text) if "{" in text else None
                     if match:
                         indent = " " * (len(match.group(1)) - len(match.group(1).lstrip()) + 2)
@@ -925,8 +927,10 @@ class SectionRenderer:
         section.has_layers = True
         return html
 
-    def _check_loads(self, text: str, path: Path, number: int, section: Section) -> bool:
-        """Check the files a line loads, and say whether it leaves an HTML comment open.
+    def _check_loads(self, text: str, path: Path, number: int, section: Section,
+                     open_tag: tuple[str, int] | None = None) -> tuple[bool, tuple[str, int] | None]:
+        """Check the files a line loads; say whether it leaves an HTML comment open, and give the start of a
+        tag it leaves open (`<img` with its `src=` on the next line), with its line, for the next line.
 
         Code shows and loads nothing, nor does a comment, on this line or running on below it.
         """
@@ -934,8 +938,16 @@ class SectionRenderer:
         commented = False
         if "<!--" in code_free:
             code_free, commented = uncommented(code_free)
+        if open_tag is not None:  # the rest of a tag an earlier line began: read whole, at its first line
+            code_free, number = f"{open_tag[0]}\n{code_free}", open_tag[1]
+        start = code_free.rfind("<")
+        if start >= 0 and ">" not in code_free[start:] and not commented and code_free.count("\n", start) < 20 \
+                and TAG_OPENING.match(code_free, start):
+            code_free, open_tag = code_free[:start], (code_free[start:], number)
+        else:
+            open_tag = None
         self._check_images(code_free, path, number, section)
-        return commented
+        return commented, open_tag
 
     def _check_images(self, text: str, path: Path, number: int, section: Section) -> None:
         # An image on a line indented as code may be code (an indented code block) or not (a list item's
