@@ -153,8 +153,9 @@ class Builder:
                                f"write a first slide in {first.name}, such as a line '# {config.title}'")
         paths = {s.path for s in sections}
         self._cache = {k: v for k, v in self._cache.items() if k in paths}
+        named, awaited = template_files(self.root)
         return Deck(root=self.root, config=config, sections=sections,
-                    template_files=template_files(self.root) | _option_files(self.root, config))
+                    template_files=named | _option_files(self.root, config), awaited=awaited)
 
     def _section(self, path: Path, name: str) -> Section:
         cached = self._cache.get(path)
@@ -279,10 +280,10 @@ class Builder:
             {f"reveal/{name}": dist / name for name in reveal_files(deck.config.theme, deck.has_code)}
         )
         for image in sorted(deck.images):
-            if not image.startswith("reveal/"):
+            if not image.startswith("reveal/") or (self.root / image).is_file():
                 files[image] = self.root / image
-            elif (dist / image[7:]).is_file():  # a plugin or theme of reveal.js that a deck's template loads
-                files.setdefault(image, dist / image[7:])
+            else:  # a plugin or theme of reveal.js that a deck's template loads, with the fonts it names
+                files.update(_reveal_file(dist, image[7:]))
         for rel in files:
             if ".." in Path(rel).parts or Path(rel).is_absolute():
                 raise DeckError.at(None, None, f"refusing to write {rel} outside the output folder")
@@ -355,20 +356,35 @@ class Builder:
             raise BuildCancelled
 
 
-def template_files(root: Path) -> set[str]:
+def template_files(root: Path) -> tuple[set[str], set[Path]]:
     """The files of the deck that its own templates name as written (`<img src="img/logo.svg">`, a stylesheet
-    `<link href=...>` and the files its `url()`s name, a script, `url()` in a style): they go into the output.
+    `<link href=...>` with what its `url()`s and `@import`s name, a script, `url()` in a style): they go into
+    the output. `reveal/...` names one of reveal.js's own files, unless the deck has it.
 
-    What a template names that is not there (or would come from the network) is left to `talkdeck check`,
-    which loads the page the templates make: a template may name it in a comment, in a branch never taken,
-    or in a value Jinja computes, which only the page shows."""
+    What a template names that is not there is given apart, for serve to wait for; reporting it is left to
+    `talkdeck check`, which loads the page the templates make: a template may name a file in a comment, in a
+    branch never taken, or in a value Jinja computes, which only the page shows."""
     folder = root / "templates"
     if not folder.is_dir():
-        return set()
-    from talkdeck.render import ANY_TAG, ATTR, CSS_URL, _attr_value, _decoded, _file_path
+        return set(), set()
+    from talkdeck.render import ANY_TAG, ATTR, CSS_URL, _attr_value, _decoded
 
     found: set[str] = set()
+    missing: set[Path] = set()
     sheets: list[str] = []
+
+    def take(url: str, loaded: bool = True) -> None:
+        named = _deck_file(root, url.strip())
+        if named is None:
+            return
+        rel, there = named
+        if there:
+            found.add(rel)
+            if rel.lower().endswith(".css") and rel not in sheets and (root / rel).is_file():
+                sheets.append(rel)
+        elif loaded:
+            missing.add(root / rel)
+
     for path in sorted(folder.rglob("*")):
         if path.suffix.lower() not in TEMPLATE_SUFFIXES or path.name[:1] in ".#" or not path.is_file():
             continue  # an editor's backup (~, #name#), a hidden file, an image beside the templates
@@ -376,54 +392,64 @@ def template_files(root: Path) -> set[str]:
             text = TEMPLATE_COMMENT.sub(" ", path.read_text("utf-8"))
         except (OSError, UnicodeDecodeError):  # the template loader reports it, if a template is used
             continue
-        urls = [_decoded(_attr_value(attr)) for tag in ANY_TAG.finditer(text)  # a tag may run over lines
-                for attr in ATTR.finditer(tag.group(2)) if attr.group(1).lower() in TEMPLATE_URL_ATTRS]
-        urls += [next(g for g in css.groups() if g is not None) for css in CSS_URL.finditer(text)]
-        for url in urls:
-            rel = _deck_file(root, url.strip(), _file_path)
-            if rel is not None:
-                found.add(rel)
-                if rel.lower().endswith(".css"):
-                    sheets.append(rel)
-    for sheet in sheets:  # what a stylesheet names is relative to it: fonts, images
-        text = (root / sheet).read_text("utf-8", "replace")
+        for tag in ANY_TAG.finditer(text):  # a tag may run over several lines
+            for attr in ATTR.finditer(tag.group(2)):
+                if attr.group(1).lower() in TEMPLATE_URL_ATTRS:
+                    take(_decoded(_attr_value(attr)), loaded=tag.group(1).lower() not in ("a", "area"))
         for css in CSS_URL.finditer(text):
-            url = next(g for g in css.groups() if g is not None).strip()
-            rel = _deck_file(root, posixpath.join(posixpath.dirname(sheet), url), _file_path) if url else None
-            if rel is not None:
-                found.add(rel)
-    return found
+            take(next(g for g in css.groups() if g is not None))
+    for sheet in sheets:  # (grows as it goes) what a stylesheet names is relative to it: fonts, images, sheets
+        try:
+            text = (root / sheet).read_text("utf-8", "replace")
+        except OSError:
+            continue
+        named = [next(g for g in css.groups() if g is not None) for css in CSS_URL.finditer(text)]
+        named += [match.group(1) for match in CSS_IMPORT.finditer(text)]
+        for url in named:
+            url = url.strip()
+            if url and url[0] not in "#/" and not SCHEME.match(url):
+                take(posixpath.join(posixpath.dirname(sheet), url))
+    return found, missing
 
 
 def _option_files(root: Path, config: DeckConfig) -> set[str]:
     """The deck's files that [reveal] options name (parallaxBackgroundImage): they go into the output."""
     image = config.reveal.get("parallaxBackgroundImage")
-    if not isinstance(image, str) or not image:
-        return set()
+    named = _deck_file(root, image) if isinstance(image, str) else None
+    return {named[0]} if named and named[1] else set()
+
+
+def _deck_file(root: Path, url: str) -> tuple[str, bool] | None:
+    """The file (relative, with `/`) that a relative URL of the page names, and whether it is there: in the
+    deck, or among reveal.js's own (`reveal/...`). None for a URL that names no file the build takes: this
+    page, an absolute path, one from the network, a value Jinja computes, data:, what the build writes."""
     from talkdeck.render import _file_path
 
-    rel = _deck_file(root, image, _file_path)
-    return {rel} if rel else set()
-
-
-def _deck_file(root: Path, url: str, file_path) -> str | None:
-    """The deck's file (relative, with `/`) that a relative URL names, if there is one and the build does not
-    write it itself."""
     if not url or url[0] in "#/{" or "{{" in url or "{%" in url or SCHEME.match(url):
-        return None  # this page, an absolute path or one from the network, a value Jinja computes, data:
-    rel = posixpath.normpath(file_path(url))
-    if rel.startswith("reveal/"):
-        return rel  # one of reveal.js's files, which the build copies from reveal.js's dist/ when it is there
+        return None
+    rel = posixpath.normpath(_file_path(url))
     if rel.startswith("../") or rel in ("..", ".", "index.html") or rel.startswith("talkdeck/"):
         return None
     try:
         target = (root / rel).resolve()
-        inside = target.is_file() and target.is_relative_to(root.resolve())
-    except (OSError, ValueError):
+        if not target.is_relative_to(root.resolve()):
+            return None
+        there = target.is_file()
+    except (OSError, ValueError):  # a name too long for the file system, a null byte
         return None
-    return rel if inside else None
+    return rel, there or rel.startswith("reveal/")
 
 
+def _reveal_file(dist: Path, name: str) -> dict[str, Path]:
+    """One of reveal.js's files (`plugin/zoom.js`, `theme/black.css`: its fonts are inside it) by its output
+    name; nothing for a file reveal.js lacks."""
+    try:
+        return {f"reveal/{name}": dist / name} if (dist / name).is_file() else {}
+    except (OSError, ValueError):  # a name too long for the file system, a null byte
+        return {}
+
+
+CSS_IMPORT = re.compile(r"""@import\s+(?:url\()?\s*["']?([^"')\s;]+)""", re.IGNORECASE)
 TEMPLATE_SUFFIXES = frozenset([".j2", ".jinja", ".jinja2", ".html", ".htm"])
 # A Jinja comment or an HTML comment: what they hide is not on the page.
 TEMPLATE_COMMENT = re.compile(r"\{#.*?#\}|<!--.*?-->", re.DOTALL)

@@ -539,11 +539,14 @@ class Inliner:
             return f'{match.group(1)}{match.group(2)}{match.group(3)}"{htmllib.escape(self._css_urls(value, ""))}"'
         if name not in URL_ATTRS:
             return match.group(0)
+        start = f"{match.group(1)}{match.group(2)}{match.group(3)}"
+        if name == "data-background" and "url(" in value.lower():  # CSS, as reveal.js takes it
+            return f'{start}"{htmllib.escape(self._css_urls(value, ""))}"'
         rel = self._local(value)
         if rel is None:
             return match.group(0)
         self.used.add(rel)
-        return f'{match.group(1)}{match.group(2)}{match.group(3)}"{self._data_uri(rel)}"'
+        return f'{start}"{self._data_uri(rel)}"'
 
     # -- files
     def _local(self, url: str, base: str = "") -> str | None:

@@ -75,6 +75,7 @@ class Deck(FieldsRepr):
     config: DeckConfig
     sections: list[Section]
     template_files: set[str] = field(default_factory=set)  # files the deck's own templates name
+    awaited: set[Path] = field(default_factory=set)  # files they name that are not there (yet): serve waits
 
     @property
     def slides(self) -> list[Slide]:

@@ -41,7 +41,10 @@ IMAGE = LazyPattern(r"!\[([^\]]*)\]\(\s*<?((?:[^()\s>]|\([^()\s]*\))+)>?(?:\s+[\
 ESCAPED = LazyPattern(r"\\([!-/:-@\[-`{-~])")  # a backslash escape, which a path in Markdown may hold
 CHARACTER_REFERENCE = LazyPattern(r"&(?:#[0-9]{1,7}|#[xX][0-9a-fA-F]{1,6}|[A-Za-z][A-Za-z0-9]{1,31});")
 # Any start tag (for its style attribute's url()s), and what CSS's url() names.
-TAG_OPENING = LazyPattern(r"<[a-zA-Z][\w-]*(?:\s|$)")  # a tag that goes on: `<img` and then its attributes
+# an element that loads or links to a file (or may have a style), its tag going on on the next line: `<img`
+TAG_OPENING = LazyPattern(r"<(?:img|video|audio|source|track|iframe|embed|object|picture|a|area|div|span|section|"
+                          r"figure|p|table|td|th|li|blockquote|aside|header|footer|main|article|nav|svg|image|"
+                          r"figcaption|details|summary)(?:\s|$)", re.IGNORECASE)
 ANY_TAG = LazyPattern(r"""<([a-zA-Z][\w-]*)\b((?:[^<>"']|"[^"]*"|'[^']*')*)>""")
 CSS_URL = LazyPattern(r"""(?<![\w.$-])url\(\s*(?:"([^"]*)"|'([^']*)'|([^)'"\s]+))\s*\)""", re.IGNORECASE)
 # reveal.js takes data-background as an image when it is a URL or names an image file, else as a colour
@@ -704,6 +707,8 @@ class SectionRenderer:
         while index < len(lines):
             start, text, number = index, lines[index], first_line + index
             index = spans.get(start, start + 1)  # past the fence, or the next line
+            if open_tag and (start in spans or not text.strip()):
+                open_tag = None  # a tag does not run on past a blank line or into code
             closing = ""  # the end of a comment an earlier line opened, when this line closes it
             if commented:  # shown to nobody: nothing in it is checked, filled in or pulled in
                 end = text.find("-->") if start not in spans else -1

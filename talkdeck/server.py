@@ -528,7 +528,7 @@ class DeckServer:
         self.current = build  # one assignment: pages served after this carry the new id
         self._depends = result.deck.dependencies | {section.path for section in result.deck.sections}
         self.watcher.update(self._depends, since)
-        self.watcher.expect(())
+        self.watcher.expect(result.deck.awaited)  # a file a template names, made later: the build takes it
         return Outcome(build=build, slides=len(result.deck.slides), sections=len(result.deck.sections),
                        changes=changes, seconds=time.perf_counter() - started)
 

@@ -395,3 +395,37 @@ def test_the_parallax_background_image_of_the_reveal_options_goes_into_the_outpu
                                     'parallaxBackgroundImage = "img/sky.png"\n')
     Builder(deck, tmp_path / "out").build()
     assert (tmp_path / "out" / "img" / "sky.png").read_bytes() == b"x"
+
+
+def test_a_copy_of_talkdeck_s_page_template_and_reveal_js_s_own_files_build(deck_copy, tmp_path):
+    # the README suggests starting a deck's template from a copy of talkdeck's, which links reveal/reset.css
+    from talkdeck.assets import PACKAGE_DIR
+
+    deck = deck_copy()
+    (deck / "templates").mkdir()
+    (deck / "templates" / "deck.html.j2").write_text((PACKAGE_DIR / "templates" / "deck.html.j2").read_text())
+    (deck / "templates" / "extra_head.html.j2").write_text(
+        '<link rel="stylesheet" href="reveal/theme/black.css">\n<link rel="stylesheet" href="css/more.css">\n'
+        '<script src="reveal/x%00.js"></script>\n')
+    (deck / "css").mkdir()
+    (deck / "css" / "more.css").write_text('@import "extra.css";\n')
+    (deck / "css" / "extra.css").write_text("h1 { background: url(../img/sky.png); }\n")
+    (deck / "img" / "sky.png").write_bytes(b"x")
+    (deck / "reveal").mkdir()  # a folder of the deck that happens to be called reveal/
+    (deck / "reveal" / "demo.png").write_bytes(b"demo")
+    intro = deck / "slides" / "01-intro.md"
+    intro.write_text(intro.read_text() + "\n---\n\n![demo](reveal/demo.png)\n")
+    out = tmp_path / "out"
+    Builder(deck, out).build()
+    assert (out / "reveal" / "theme" / "black.css").is_file()
+    assert (out / "css" / "extra.css").is_file() and (out / "img" / "sky.png").is_file()  # @import followed
+    assert (out / "reveal" / "demo.png").read_bytes() == b"demo"  # the deck's own file
+
+
+def test_a_file_a_template_names_that_is_not_there_yet_is_awaited(deck_copy):
+    deck = deck_copy()
+    (deck / "templates").mkdir()
+    (deck / "templates" / "extra_head.html.j2").write_text('<link rel="stylesheet" href="css/theme.css">\n'
+                                                           '<a href="docs/later.pdf">later</a>\n')
+    loaded = Builder(deck).load()
+    assert loaded.awaited == {deck / "css" / "theme.css"}  # serve watches for it; a link is no load

@@ -535,16 +535,33 @@ def test_files_the_builder_does_not_read_in_slides_rebuild_nothing(served):
     assert served.build_id() == first and served.server.loop.builds == 0  # not one rebuild
 
 
-def test_templates_folder_added_later_is_watched(served):
+def add_extra_head(served, text: str):
+    """Make the deck's templates/ folder, which it lacked, with an extra_head.html.j2; the build that follows."""
     first = served.build_id()
-    templates = served.deck / "templates"
-    templates.mkdir()
-    save(templates / "extra_head.html.j2", '<meta name="td-test" content="one">\n')
-    second = served.wait_build(first)
+    (served.deck / "templates").mkdir()
+    save(served.deck / "templates" / "extra_head.html.j2", text)
+    return served.wait_build(first)
+
+
+def test_templates_folder_added_later_is_watched(served):
+    second = add_extra_head(served, '<meta name="td-test" content="one">\n')
     assert b'content="one"' in raw_get(served.server.port, "/")[1]
-    save(templates / "extra_head.html.j2", '<meta name="td-test" content="two">\n')
+    save(served.deck / "templates" / "extra_head.html.j2", '<meta name="td-test" content="two">\n')
     served.wait_build(second)
     assert b'content="two"' in raw_get(served.server.port, "/")[1]
+
+
+def test_a_stylesheet_a_template_names_is_taken_when_it_is_made_and_each_time_it_changes(served):
+    add_extra_head(served, '<link rel="stylesheet" href="css/theme.css">\n')
+    assert raw_get(served.server.port, "/css/theme.css")[0] == 404
+    (served.deck / "css").mkdir()  # a folder no watch sees yet
+    time.sleep(0.3)
+    save(served.deck / "css" / "theme.css", "h1 { color: red; }\n")
+    wait_for(lambda: raw_get(served.server.port, "/css/theme.css")[1] == b"h1 { color: red; }\n",
+             what="the stylesheet, once made")
+    save(served.deck / "css" / "theme.css", "h1 { color: blue; }\n")
+    wait_for(lambda: raw_get(served.server.port, "/css/theme.css")[1] == b"h1 { color: blue; }\n",
+             what="the stylesheet, once changed")
 
 
 def test_a_replaced_slides_folder_is_watched_anew(served):
