@@ -550,9 +550,11 @@ def test_single_file_keeps_a_link_to_a_file_of_the_deck_a_link(deck_copy, tmp_pa
     (deck / "docs").mkdir()
     (deck / "docs" / "paper.pdf").write_bytes(b"%PDF-1.4 " + b"x" * 1000)
     intro = deck / "slides" / "01-intro.md"
-    intro.write_text(intro.read_text() + "\n---\n\n## Read more\n\n[The paper](docs/paper.pdf#page=2)\n")
+    intro.write_text(intro.read_text() + "\n---\n\n## Read more\n\n[The paper](docs/paper.pdf#page=2)\n"
+                     '\n---\n\n<!-- .slide: data-background="url(img/square.svg) center / cover" -->\n\n## Sky\n')
     out = build_single_file(deck, tmp_path / "deck.html")
     html = out.path.read_text("utf-8")
+    assert 'data-background="url(&quot;data:image/svg+xml;base64,' in html  # a CSS background, inlined
     assert '<a href="docs/paper.pdf#page=2">The paper</a>' in html and "application/pdf" not in html
     assert out.warnings == ["docs/paper.pdf: a link to it stays a link, which works only where that file is beside "
                             "the single file"]

@@ -358,6 +358,9 @@ def test_a_tag_written_over_several_lines_takes_its_files_along(render, tmp_path
     assert section.images == {"img/v.mp4", "img/p.jpg", "img/m1.png", "img/s.png"}
     with pytest.raises(DeckError, match=r"01-intro.md:3: image img/none.png does not exist"):
         render("## A\n\n<img alt='x'\n     src='img/none.png'>\n")  # at the line the tag begins
+    # a `<` in prose opens no tag: a later error keeps its line
+    with pytest.raises(DeckError, match=r"01-intro.md:9: image img/none.png does not exist"):
+        render("## t\n\nLoop while i <n holds.\n\n```python\nx = 1\n```\n\n<img src='img/none.png' alt='c'>\n")
 
 
 def test_a_path_is_read_with_its_character_references_and_escapes(render, tmp_path):
