@@ -432,8 +432,8 @@ def _deck_file(root: Path, url: str) -> tuple[str, bool] | None:
         return None
     try:
         target = (root / rel).resolve()
-        if not target.is_relative_to(root.resolve()):
-            return None
+        if not target.is_relative_to(root.resolve()) or target.is_relative_to((root / "dist").resolve()):
+            return None  # outside the deck, or in what the build writes
         there = target.is_file()
     except (OSError, ValueError):  # a name too long for the file system, a null byte
         return None

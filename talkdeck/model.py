@@ -100,4 +100,5 @@ class Deck(FieldsRepr):
         """Every file the build read besides the sections: what slides show, and the deck's files that its
         templates name (reveal.js's own aside)."""
         return {dep for section in self.sections for dep in section.dependencies} | {
-            self.root / rel for rel in self.template_files if not rel.startswith("reveal/")}
+            self.root / rel for rel in self.template_files
+            if not rel.startswith("reveal/") or (self.root / rel).is_file()}

@@ -41,10 +41,7 @@ IMAGE = LazyPattern(r"!\[([^\]]*)\]\(\s*<?((?:[^()\s>]|\([^()\s]*\))+)>?(?:\s+[\
 ESCAPED = LazyPattern(r"\\([!-/:-@\[-`{-~])")  # a backslash escape, which a path in Markdown may hold
 CHARACTER_REFERENCE = LazyPattern(r"&(?:#[0-9]{1,7}|#[xX][0-9a-fA-F]{1,6}|[A-Za-z][A-Za-z0-9]{1,31});")
 # Any start tag (for its style attribute's url()s), and what CSS's url() names.
-# an element that loads or links to a file (or may have a style), its tag going on on the next line: `<img`
-TAG_OPENING = LazyPattern(r"<(?:img|video|audio|source|track|iframe|embed|object|picture|a|area|div|span|section|"
-                          r"figure|p|table|td|th|li|blockquote|aside|header|footer|main|article|nav|svg|image|"
-                          r"figcaption|details|summary)(?:\s|$)", re.IGNORECASE)
+TAG_OPENING = LazyPattern(r"<[a-zA-Z][\w-]*(?:\s|$)")  # a tag going on on the next line: `<img`, `<h3 style=`
 ANY_TAG = LazyPattern(r"""<([a-zA-Z][\w-]*)\b((?:[^<>"']|"[^"]*"|'[^']*')*)>""")
 CSS_URL = LazyPattern(r"""(?<![\w.$-])url\(\s*(?:"([^"]*)"|'([^']*)'|([^)'"\s]+))\s*\)""", re.IGNORECASE)
 # reveal.js takes data-background as an image when it is a URL or names an image file, else as a colour

@@ -422,6 +422,19 @@ def test_a_copy_of_talkdeck_s_page_template_and_reveal_js_s_own_files_build(deck
     assert (out / "reveal" / "demo.png").read_bytes() == b"demo"  # the deck's own file
 
 
+def test_a_template_s_own_reveal_file_is_watched_and_what_the_build_writes_is_not_taken(deck_copy):
+    deck = deck_copy()
+    (deck / "templates").mkdir()
+    (deck / "templates" / "extra_head.html.j2").write_text(
+        '<link rel="stylesheet" href="reveal/custom.css">\n<img src="dist/index.html" alt="">\n')
+    (deck / "reveal").mkdir()
+    (deck / "reveal" / "custom.css").write_text("h1 {}\n")
+    Builder(deck).build()
+    loaded = Builder(deck).load()  # with dist/ there now
+    assert "dist/index.html" not in loaded.template_files
+    assert deck / "reveal" / "custom.css" in loaded.dependencies
+
+
 def test_a_file_a_template_names_that_is_not_there_yet_is_awaited(deck_copy):
     deck = deck_copy()
     (deck / "templates").mkdir()

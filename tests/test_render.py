@@ -353,9 +353,11 @@ def test_every_background_form_reveal_js_reads_is_copied_and_checked(render, tmp
 def test_a_tag_written_over_several_lines_takes_its_files_along(render, tmp_path):
     for name in ("m1.png", "p.jpg", "v.mp4", "s.png"):
         (tmp_path / "img" / name).write_bytes(b"x")
+    (tmp_path / "img" / "e.png").write_bytes(b"x")
     section = render('<video\n  src="img/v.mp4"\n  poster="img/p.jpg"\n  controls></video>\n\n'
-                     '<img\n  alt="m" src="img/m1.png">\n\n<div\n  style="background-image: url(img/s.png)">x</div>\n')
-    assert section.images == {"img/v.mp4", "img/p.jpg", "img/m1.png", "img/s.png"}
+                     '<img\n  alt="m" src="img/m1.png">\n\n<div\n  style="background-image: url(img/s.png)">x</div>\n\n'
+                     '<h3 style="background: url(img/e.png)"\n    class="x">T</h3>\n')
+    assert section.images == {"img/v.mp4", "img/p.jpg", "img/m1.png", "img/s.png", "img/e.png"}
     with pytest.raises(DeckError, match=r"01-intro.md:3: image img/none.png does not exist"):
         render("## A\n\n<img alt='x'\n     src='img/none.png'>\n")  # at the line the tag begins
     # a `<` in prose opens no tag: a later error keeps its line
