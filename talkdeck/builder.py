@@ -23,6 +23,7 @@ from talkdeck.errors import DeckError, Problems
 from talkdeck.model import Deck, Section
 from talkdeck.panes import PaneResolver
 from talkdeck.paths import SCHEME, read_text
+from talkdeck.patterns import LazyPattern
 from talkdeck.render import SectionRenderer
 from talkdeck.source import parse_section
 
@@ -449,10 +450,10 @@ def _reveal_file(dist: Path, name: str) -> dict[str, Path]:
         return {}
 
 
-CSS_IMPORT = re.compile(r"""@import\s+(?:url\()?\s*["']?([^"')\s;]+)""", re.IGNORECASE)
+CSS_IMPORT = LazyPattern(r"""@import\s+(?:url\()?\s*["']?([^"')\s;]+)""", re.IGNORECASE)
 TEMPLATE_SUFFIXES = frozenset([".j2", ".jinja", ".jinja2", ".html", ".htm"])
 # A Jinja comment or an HTML comment: what they hide is not on the page.
-TEMPLATE_COMMENT = re.compile(r"\{#.*?#\}|<!--.*?-->", re.DOTALL)
+TEMPLATE_COMMENT = LazyPattern(r"\{#.*?#\}|<!--.*?-->", re.DOTALL)
 TEMPLATE_URL_ATTRS = frozenset(["src", "href", "poster", "data-src", "data-background-image",
                                 "data-background-video", "data-background-iframe"])
 

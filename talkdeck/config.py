@@ -20,7 +20,7 @@ from talkdeck.patterns import LazyPattern
 CONFIG_NAME = "deck.toml"
 
 TRANSITIONS = ("none", "fade", "slide", "convex", "concave", "zoom")
-LANGUAGE_TAG = re.compile(r"^[A-Za-z]{2,3}(?:-[A-Za-z0-9]{1,8})*$")  # BCP 47's shape: en, de, pt-BR, zh-Hant
+LANGUAGE_TAG = LazyPattern(r"^[A-Za-z]{2,3}(?:-[A-Za-z0-9]{1,8})*$")  # BCP 47's shape: en, de, pt-BR, zh-Hant
 
 
 class FieldsRepr:
@@ -137,7 +137,7 @@ def parse_config(text: str, path: Path, reveal_dist: Path | None = None) -> Deck
     for key in ("title", "author", "event", "theme", "transition", "lang"):
         if isinstance(data.get(key), str):
             setattr(config, key, data[key])
-    if not LANGUAGE_TAG.match(config.lang):
+    if config.lang != "en" and not LANGUAGE_TAG.match(config.lang):
         problems.append(Problem(path, locate("lang"), f"lang {config.lang!r} is not a language tag",
                                 'write the language the slides are in, such as lang = "de" or "pt-BR"'))
     if isinstance(data.get("date"), (str, dt.date)):

@@ -1155,7 +1155,7 @@ def _lists_as_in_commonmark(lines: list[str]) -> list[str]:
             if items and previous != "blank" and line[:1] == "<" and ELEMENT_OR_TAG.match(line):
                 out.append("")  # reveal.js's Markdown ends a list at a tag or comment at the margin
                 previous = "blank"
-            if items and previous != "blank" and (first == "#" and HEADING_START.match(expanded) or (
+            if items and previous != "blank" and (first == "#" and _heading(expanded, indent) or (
                     first in "*-_" and RULE.match(expanded))):
                 out.append("")  # a heading or rule at the margin ends the list (Python-Markdown kept it in)
                 previous = "blank"
@@ -1172,13 +1172,20 @@ def _lists_as_in_commonmark(lines: list[str]) -> list[str]:
             # is stashed by now: a tag here starts a paragraph)
             if first in ">{\x02" or extra > 3 or "talkdeck-" in line or (
                 first == "|" and (table or index + 1 < len(lines) and TABLE_RULE.match(lines[index + 1]))) or (
-                    line.lstrip().startswith("<!--")) or (first == "#" and HEADING_START.match(expanded)):
+                    line.lstrip().startswith("<!--")) or (first == "#" and _heading(expanded, indent)):
                 previous = "other"
             elif previous != "item":  # (a `#x` or `| x` line under an item's stays in its text)
                 previous = "text"
         if first == ">":
             previous = "quote"
     return out
+
+
+def _heading(line: str, indent: int) -> bool:
+    """Whether a line whose text starts with `#` at `indent` is a heading (HEADING_START, without compiling
+    it for every deck): one to six `#`, then a space, a tab or nothing."""
+    hashes = len(line) - indent - len(line[indent:].lstrip("#"))
+    return indent <= 3 and hashes <= 6 and line[indent + hashes:indent + hashes + 1] in ("", " ", "\t")
 
 
 def _quotes(lines: list[str]) -> list[str]:

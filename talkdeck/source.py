@@ -16,7 +16,7 @@ from talkdeck.patterns import LazyPattern
 
 FENCE = re.compile(r"^ *(`{3,}|~{3,})(.*)$")  # indented deeper than 3 in a list item
 NOTES = re.compile(r"^notes?:", re.IGNORECASE)
-YAML_KEY = re.compile(r"^([A-Za-z_][\w-]*):(?:\s|$)")
+YAML_KEY = LazyPattern(r"^([A-Za-z_][\w-]*):(?:\s|$)")
 # keys of other tools' front matter (Marp's, Jekyll's, Hugo's): YAML between --- lines that holds one of them
 # was meant as front matter, not as a slide
 YAML_FRONT_MATTER_KEYS = frozenset(["title", "minutes", "author", "date", "marp", "theme", "paginate", "layout",
