@@ -22,7 +22,7 @@ from talkdeck.entry import hold_signals, remove_folder
 from talkdeck.errors import DeckError, Problems
 from talkdeck.model import Deck, Section
 from talkdeck.panes import PaneResolver
-from talkdeck.paths import SCHEME, read_text
+from talkdeck.paths import SCHEME, css_urls, deck_file, decoded, read_text
 from talkdeck.patterns import LazyPattern
 from talkdeck.render import SectionRenderer
 from talkdeck.source import parse_section
@@ -283,7 +283,7 @@ class Builder:
         for image in sorted(deck.images):
             if not image.startswith("reveal/") or (self.root / image).is_file():
                 files[image] = self.root / image
-            else:  # a plugin or theme of reveal.js that a deck's template loads, with the fonts it names
+            else:  # a plugin or theme of reveal.js that a deck's template loads
                 files.update(_reveal_file(dist, image[7:]))
         for rel in files:
             if ".." in Path(rel).parts or Path(rel).is_absolute():
@@ -368,20 +368,20 @@ def template_files(root: Path) -> tuple[set[str], set[Path]]:
     folder = root / "templates"
     if not folder.is_dir():
         return set(), set()
-    from talkdeck.render import ANY_TAG, ATTR, CSS_URL, _attr_value, _decoded
+    from talkdeck.render import ANY_TAG, ATTR, _attr_value
 
     found: set[str] = set()
     missing: set[Path] = set()
     sheets: list[str] = []
 
     def take(url: str, loaded: bool = True) -> None:
-        named = _deck_file(root, url.strip())
+        named = _named_file(root, url.strip())
         if named is None:
             return
         rel, there = named
         if there:
             found.add(rel)
-            if rel.lower().endswith(".css") and rel not in sheets and (root / rel).is_file():
+            if rel.lower().endswith(".css") and rel not in sheets and (root / rel).is_file():  # (not reveal.js's)
                 sheets.append(rel)
         elif loaded:
             missing.add(root / rel)
@@ -396,18 +396,15 @@ def template_files(root: Path) -> tuple[set[str], set[Path]]:
         for tag in ANY_TAG.finditer(text):  # a tag may run over several lines
             for attr in ATTR.finditer(tag.group(2)):
                 if attr.group(1).lower() in TEMPLATE_URL_ATTRS:
-                    take(_decoded(_attr_value(attr)), loaded=tag.group(1).lower() not in ("a", "area"))
-        for css in CSS_URL.finditer(text):
-            take(next(g for g in css.groups() if g is not None))
+                    take(decoded(_attr_value(attr)), loaded=tag.group(1).lower() not in ("a", "area"))
+        for url in css_urls(text):
+            take(url)
     for sheet in sheets:  # (grows as it goes) what a stylesheet names is relative to it: fonts, images, sheets
         try:
             text = (root / sheet).read_text("utf-8", "replace")
         except OSError:
             continue
-        named = [next(g for g in css.groups() if g is not None) for css in CSS_URL.finditer(text)]
-        named += [match.group(1) for match in CSS_IMPORT.finditer(text)]
-        for url in named:
-            url = url.strip()
+        for url in css_urls(text, imports=True):
             if url and url[0] not in "#/" and not SCHEME.match(url):
                 take(posixpath.join(posixpath.dirname(sheet), url))
     return found, missing
@@ -416,28 +413,18 @@ def template_files(root: Path) -> tuple[set[str], set[Path]]:
 def _option_files(root: Path, config: DeckConfig) -> set[str]:
     """The deck's files that [reveal] options name (parallaxBackgroundImage): they go into the output."""
     image = config.reveal.get("parallaxBackgroundImage")
-    named = _deck_file(root, image) if isinstance(image, str) else None
+    named = _named_file(root, image) if isinstance(image, str) else None
     return {named[0]} if named and named[1] else set()
 
 
-def _deck_file(root: Path, url: str) -> tuple[str, bool] | None:
-    """The file (relative, with `/`) that a relative URL of the page names, and whether it is there: in the
-    deck, or among reveal.js's own (`reveal/...`). None for a URL that names no file the build takes: this
-    page, an absolute path, one from the network, a value Jinja computes, data:, what the build writes."""
-    from talkdeck.render import _file_path
-
-    if not url or url[0] in "#/{" or "{{" in url or "{%" in url or SCHEME.match(url):
+def _named_file(root: Path, url: str) -> tuple[str, bool] | None:
+    """The file (relative, with `/`) that a URL in a template or an option names, and whether it is there: in
+    the deck, or among reveal.js's own (`reveal/...`). None also for a value Jinja computes, and for what the
+    build writes itself."""
+    named = deck_file(root, url) if url[:1] != "{" and "{{" not in url and "{%" not in url else None
+    if named is None or named[0] == "index.html" or named[0].startswith("talkdeck/"):
         return None
-    rel = posixpath.normpath(_file_path(url))
-    if rel.startswith("../") or rel in ("..", ".", "index.html") or rel.startswith("talkdeck/"):
-        return None
-    try:
-        target = (root / rel).resolve()
-        if not target.is_relative_to(root.resolve()) or target.is_relative_to((root / "dist").resolve()):
-            return None  # outside the deck, or in what the build writes
-        there = target.is_file()
-    except (OSError, ValueError):  # a name too long for the file system, a null byte
-        return None
+    rel, _path, there = named
     return rel, there or rel.startswith("reveal/")
 
 
@@ -450,7 +437,6 @@ def _reveal_file(dist: Path, name: str) -> dict[str, Path]:
         return {}
 
 
-CSS_IMPORT = LazyPattern(r"""@import\s+(?:url\()?\s*["']?([^"')\s;]+)""", re.IGNORECASE)
 TEMPLATE_SUFFIXES = frozenset([".j2", ".jinja", ".jinja2", ".html", ".htm"])
 # A Jinja comment or an HTML comment: what they hide is not on the page.
 TEMPLATE_COMMENT = LazyPattern(r"\{#.*?#\}|<!--.*?-->", re.DOTALL)

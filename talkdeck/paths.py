@@ -3,14 +3,22 @@ deck root, never outside it."""
 
 from __future__ import annotations
 
+import posixpath
 import re
+from html import unescape
 from pathlib import Path
+from urllib.parse import unquote
 
 from talkdeck.errors import DeckError
 from talkdeck.patterns import LazyPattern
 
 SCHEME = LazyPattern(r"^([a-z][a-z0-9+.-]*):", re.IGNORECASE)
 HARMLESS_SCHEMES = frozenset({"data", "blob", "about", "javascript", "mailto", "tel"})  # name no file, load none
+ESCAPED = LazyPattern(r"\\([!-/:-@\[-`{-~])")  # a backslash escape, which a path in Markdown may hold
+CHARACTER_REFERENCE = LazyPattern(r"&(?:#[0-9]{1,7}|#[xX][0-9a-fA-F]{1,6}|[A-Za-z][A-Za-z0-9]{1,31});")
+# what CSS's url() names (not a word ending in url, as window.location.url(...) in a script), and @import
+CSS_URL = LazyPattern(r"""(?<![\w.$-])url\(\s*(?:"([^"]*)"|'([^']*)'|([^)'"\s]+))\s*\)""", re.IGNORECASE)
+CSS_IMPORT = LazyPattern(r"""@import\s+(?:url\()?\s*["']?([^"')\s;]+)""", re.IGNORECASE)
 
 
 def is_remote(url: str) -> bool:
@@ -20,6 +28,45 @@ def is_remote(url: str) -> bool:
         return True
     match = SCHEME.match(url)
     return bool(match) and match.group(1).lower() not in HARMLESS_SCHEMES | {"file"}
+
+
+def decoded(text: str) -> str:
+    """`text` with its character references (`&amp;`, `&#38;`, with their semicolon) read."""
+    return CHARACTER_REFERENCE.sub(lambda ref: unescape(ref.group(0)), text) if "&" in text else text
+
+
+def file_path(url: str, markdown: bool = False) -> str:
+    """The deck's file that a relative URL names: `img/a%20b.png` and `img/caf&eacute;.png` name `img/a b.png`
+    and `img/café.png`; and as Markdown writes it (`markdown`), `img/a\\_b.png` names `img/a_b.png`. (HTML has
+    no backslash escapes: a browser reads `\\` as `/`.)"""
+    if markdown and "\\" in url:
+        url = ESCAPED.sub(r"\1", url)
+    return unquote(decoded(url).split("#", 1)[0].split("?", 1)[0])
+
+
+def css_urls(text: str, imports: bool = False) -> list[str]:
+    """What the `url()`s of CSS name, and with `imports` what its `@import`s name too."""
+    urls = [next(group for group in url.groups() if group is not None).strip() for url in CSS_URL.finditer(text)]
+    return urls + [match.group(1) for match in CSS_IMPORT.finditer(text)] if imports else urls
+
+
+def deck_file(root: Path, url: str) -> tuple[str, Path, bool] | None:
+    """The file of the deck that a relative URL of the page names: its path relative to the deck (with `/`),
+    its resolved path, and whether it is there. None for a URL that names no file of the deck: this page
+    (`#x`), an absolute path or one from the network, another scheme (`data:`), a file outside the deck or
+    in its dist/ (what the build writes)."""
+    if not url or url[0] in "#/" or SCHEME.match(url):
+        return None
+    rel = posixpath.normpath(file_path(url))
+    if rel in (".", "..") or rel.startswith("../"):
+        return None
+    try:
+        path = (root / rel).resolve()
+        if not path.is_relative_to(root.resolve()) or path.is_relative_to((root / "dist").resolve()):
+            return None
+        return rel, path, path.is_file()
+    except (OSError, ValueError):  # a name too long for the file system, a null byte
+        return None
 
 
 def inside_deck(root: Path, rel: str, slide_path: Path, line: int | None, noun: str) -> Path:

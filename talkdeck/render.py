@@ -10,7 +10,6 @@ import re
 import xml.etree.ElementTree as etree
 from html import escape, unescape
 from pathlib import Path
-from urllib.parse import unquote
 
 import markdown
 from markdown.blockprocessors import HashHeaderProcessor
@@ -22,7 +21,7 @@ from markdown.util import AtomicString, Registry
 from talkdeck.errors import DeckError, Problems
 from talkdeck.model import CodePane, Section, Slide
 from talkdeck.panes import PaneResolver, check_steps
-from talkdeck.paths import SCHEME, inside_deck, is_remote
+from talkdeck.paths import ESCAPED, SCHEME, css_urls, deck_file, decoded, file_path, inside_deck, is_remote
 from talkdeck.patterns import LazyPattern
 from talkdeck.source import CODE_SPAN, FENCE, SectionSource, fence_spans, uncommented, without_code_spans
 
@@ -38,12 +37,8 @@ ATTR_LIST_ITEM = LazyPattern(r"""\.([\w-]+)|#([\w-]+)|([\w:.-]+)=("[^"]*"|'[^']*
 ATTR = LazyPattern(r"""([\w:.-]+)(?:\s*=\s*(?:"([^"]*)"|'([^']*)'|([^\s"'>]+)))?""")
 # the path may hold balanced parentheses, as Markdown allows: img/chart(1).png
 IMAGE = LazyPattern(r"!\[([^\]]*)\]\(\s*<?((?:[^()\s>]|\([^()\s]*\))+)>?(?:\s+[\"'][^)]*[\"'])?\s*\)")
-ESCAPED = LazyPattern(r"\\([!-/:-@\[-`{-~])")  # a backslash escape, which a path in Markdown may hold
-CHARACTER_REFERENCE = LazyPattern(r"&(?:#[0-9]{1,7}|#[xX][0-9a-fA-F]{1,6}|[A-Za-z][A-Za-z0-9]{1,31});")
-# Any start tag (for its style attribute's url()s), and what CSS's url() names.
 TAG_OPENING = LazyPattern(r"<[a-zA-Z][\w-]*(?:\s|$)")  # a tag going on on the next line: `<img`, `<h3 style=`
-ANY_TAG = LazyPattern(r"""<([a-zA-Z][\w-]*)\b((?:[^<>"']|"[^"]*"|'[^']*')*)>""")
-CSS_URL = LazyPattern(r"""(?<![\w.$-])url\(\s*(?:"([^"]*)"|'([^']*)'|([^)'"\s]+))\s*\)""", re.IGNORECASE)
+ANY_TAG = LazyPattern(r"""<([a-zA-Z][\w-]*)\b((?:[^<>"']|"[^"]*"|'[^']*')*)>""")  # any start tag, for its style
 # reveal.js takes data-background as an image when it is a URL or names an image file, else as a colour
 BACKGROUND_IMAGE = LazyPattern(r"^(?:https?:|file:|//)|\.(?:svg|png|jpe?g|gif|bmp|webp)(?:[?#\s]|$)", re.IGNORECASE)
 # Raw HTML elements that load a file, and the attributes that name it (reveal.js lazy-loads from data-src).
@@ -874,7 +869,7 @@ class SectionRenderer:
                     else "talkdeck keeps data-td-* attributes for itself; choose another name"
                 )
                 raise DeckError.at(path, number, f"slide attribute {name} is talkdeck's to set", hint)
-            value = _decoded(self._fill_values(_attr_value(attr), escaped=False))  # written once more, escaped
+            value = decoded(self._fill_values(_attr_value(attr), escaped=False))  # written once more, escaped
             if name.lower() == "data-timing":  # reveal's own: this slide's seconds in the speaker view
                 seconds = value.strip()
                 if not (seconds.isascii() and seconds.isdigit()) or int(seconds) > 86400:
@@ -955,37 +950,26 @@ class SectionRenderer:
         # An image on a line indented as code may be code (an indented code block) or not (a list item's
         # second paragraph): those that Markdown shows are checked after the conversion.
         indented = text[:4] == "    " or text[:len(text) - len(text.lstrip())].count("\t")
-        sources = [] if indented else [(m.group(2), "image") for m in IMAGE.finditer(text)]
-        markdown_images = set(sources)
+        # (source, noun, whether written in Markdown, with its backslash escapes)
+        sources = [] if indented else [(m.group(2), "image", True) for m in IMAGE.finditer(text)]
         if "<" in text:
-            sources += _html_sources(text)
+            sources += [(src, noun, False) for src, noun in _html_sources(text)]
         problems = Problems()
-        for src, noun in sources:
+        for src, noun, in_markdown in sources:
             with problems:
                 if noun == "link":
                     self._link_target(src, section)
-                else:  # (only an image in Markdown, the first sources, may hold backslash escapes)
-                    self._check_image_source(src, path, number, section, noun, markdown=noun == "image" and (
-                        src, noun) in markdown_images)
+                else:
+                    self._check_image_source(src, path, number, section, noun, in_markdown)
         problems.raise_any()
 
     def _link_target(self, href: str, section: Section) -> None:
         """A file of the deck that a link names goes into the output with the slides, so the link works from
         there (a link to a missing file is left for `talkdeck check`, which reports it)."""
-        if not href or href[0] == "#" or SCHEME.match(href) or href.startswith("//"):
-            return
-        rel = _file_path(href)
-        if not rel or ".." in Path(rel).parts:
-            return
-        try:
-            target = (self.root / rel).resolve()
-            found = target.is_file() and target.is_relative_to(self.root.resolve()) and not (
-                target.is_relative_to((self.root / "dist").resolve()))
-        except (OSError, ValueError):  # a name too long for the file system, a null byte: no file of the deck
-            return
-        if found:
-            section.images.add(Path(rel).as_posix())
-            section.dependencies.add(target)
+        named = deck_file(self.root, href)
+        if named is not None and named[2] and ".." not in Path(file_path(href)).parts:
+            section.images.add(named[0])
+            section.dependencies.add(named[1])
 
     def _check_converted_images(self, source: SectionSource, section: Section) -> None:
         """Check the images only the conversion shows (`![a][ref]` and its `[ref]: img/a.png` line)."""
@@ -1015,7 +999,7 @@ class SectionRenderer:
                 f"{noun} {src} would be loaded from the network",
                 f"a deck must work offline: save the {noun} in img/ and link it from there",
             )
-        rel = _file_path(src, markdown)
+        rel = file_path(src, markdown)
         if not rel:  # "#top", "?x": this page
             return
         target = inside_deck(self.root, rel, path, number, noun)
@@ -1249,20 +1233,6 @@ def _attr_value(attr: re.Match[str]) -> str:
     return next((g for g in attr.groups()[1:] if g is not None), "")
 
 
-def _file_path(url: str, markdown: bool = False) -> str:
-    """The deck's file that a relative URL names: `img/a%20b.png` and `img/caf&eacute;.png` name `img/a b.png`
-    and `img/café.png`; and as Markdown writes it (`markdown`), `img/a\\_b.png` names `img/a_b.png`. (HTML has
-    no backslash escapes: a browser reads `\\` as `/`.)"""
-    if markdown and "\\" in url:
-        url = ESCAPED.sub(r"\1", url)
-    return unquote(_decoded(url).split("#", 1)[0].split("?", 1)[0])
-
-
-def _decoded(text: str) -> str:
-    """`text` with its character references (`&amp;`, `&#38;`, with their semicolon) read."""
-    return CHARACTER_REFERENCE.sub(lambda ref: unescape(ref.group(0)), text) if "&" in text else text
-
-
 def _background_sources(name: str, value: str) -> list[tuple[str, str]]:
     """The files a slide's background attribute loads, with a noun. reveal.js takes `data-background` as an
     image when it is a URL or names an image file, else as a colour."""
@@ -1270,7 +1240,7 @@ def _background_sources(name: str, value: str) -> list[tuple[str, str]]:
     if not value:
         return []
     if name == "data-background" and "url(" in value.lower():  # CSS, as reveal.js takes it: the files it names
-        return [(next(g for g in css.groups() if g is not None).strip(), "image") for css in CSS_URL.finditer(value)]
+        return [(url, "image") for url in css_urls(value)]
     if name == "data-background-image" or (name == "data-background" and BACKGROUND_IMAGE.search(value)):
         if value.startswith("data:"):
             return [(value, "image")]
@@ -1291,19 +1261,18 @@ def _html_sources(text: str) -> list[tuple[str, str]]:
             for attr in ATTR.finditer(element.group(2)):
                 name = attr.group(1).lower()
                 if name == "style" and "url(" in attr.group(0):
-                    for css in CSS_URL.finditer(_decoded(_attr_value(attr))):
-                        url = next(group for group in css.groups() if group is not None).strip()
+                    for url in css_urls(decoded(_attr_value(attr))):
                         if url and not SCHEME.match(url) and not url.startswith("//"):  # remote: left to check
                             found.append((url, "image"))
                 elif name == "href" and element.group(1).lower() == "a":
-                    found.append((_decoded(_attr_value(attr)).strip(), "link"))
+                    found.append((decoded(_attr_value(attr)).strip(), "link"))
     for element in HTML_MEDIA.finditer(text):
         tag = element.group(1).lower()
         for attr in ATTR.finditer(element.group(2)):  # each attribute whole, quoted values and all
             name = attr.group(1).lower()
             if name not in MEDIA_ATTRS:
                 continue
-            value = _decoded(_attr_value(attr))
+            value = decoded(_attr_value(attr))
             noun = "image" if name == "poster" else MEDIA_NOUN.get(tag, "file")
             urls = [c.split()[0] for c in value.split(",") if c.strip()] if name == "srcset" else [value.strip()]
             for url in urls:
