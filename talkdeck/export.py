@@ -10,6 +10,7 @@ from __future__ import annotations
 import base64
 import html as htmllib
 import io
+import json
 import mimetypes
 import os
 import posixpath
@@ -372,8 +373,6 @@ def _page_size(config) -> tuple[int, int]:
 
 
 def _json(value) -> str:
-    import json
-
     return json.dumps(value).replace("</", "<\\/")
 
 
@@ -451,6 +450,18 @@ URL_ATTRS = {"src", "href", "data-src", "data-background", "data-background-imag
              "poster", "data"}
 CSS_URL = re.compile(r"""url\(\s*(?:"([^"]*)"|'([^']*)'|([^)\s]*))\s*\)""", re.IGNORECASE)
 CSS_IMPORT = re.compile(r"""@import\s+(?:url\()?\s*["']?([^"')\s;]+)["']?\s*\)?\s*;""", re.IGNORECASE)
+# reveal.js splits these at commas (a list of images, or of video sources), and a data: URI has one: in a single
+# file their files become blob: URLs, made by a script in the slide before reveal.js reads them.
+LIST_ATTRS = {"data-background-image", "data-background-video"}
+BLOB_SCRIPT = """<script>(function (script) {  // talkdeck --single-file: %s as blob: URLs
+  function blob(type, data) {
+    var text = atob(data), bytes = new Uint8Array(text.length);
+    for (var i = 0; i < text.length; i++) bytes[i] = text.charCodeAt(i);
+    return URL.createObjectURL(new Blob([bytes], {type: type}));
+  }
+  script.parentElement.setAttribute(%s, [%s].join(","));
+  script.remove();
+})(document.currentScript);</script>"""
 # In a <script> element the HTML parser stops at `</script` and changes state at `<!--` and `<script`.
 # `\x3C` is `<` inside every JavaScript context these occur in (strings, templates, regular expressions).
 SCRIPT_HAZARD = re.compile(r"(\\*)<(?=!--|/?script)", re.IGNORECASE)
@@ -474,6 +485,11 @@ def build_single_file(root: Path, output: Path | None = None) -> ExportResult:
     page = builder.render_page(deck)
     plan = builder.plan(deck, page, dist)
     inliner = Inliner({rel: value for rel, value in plan.items() if rel != "index.html"}, root)
+    parallax = deck.config.reveal.get("parallaxBackgroundImage")
+    if isinstance(parallax, str) and (rel := inliner.local(parallax)) is not None:  # in reveal.js's options
+        inliner.used.add(rel)
+        deck.config.reveal["parallaxBackgroundImage"] = inliner.data_uri(rel)
+        page = builder.render_page(deck)
     text = inliner.page(page)
     data = text.encode("utf-8")
     write_atomically(target, data)
@@ -496,6 +512,7 @@ class Inliner:
         self.missing: set[str] = set()
         self.linked: set[str] = set()  # files of the deck that links name: they stay links
         self._cache: dict[str, str] = {}
+        self._lists: list[tuple[str, str, str]] | None = None  # blob: lists for the tag being read
 
     # -- the page
     def page(self, html: str) -> str:
@@ -506,7 +523,7 @@ class Inliner:
 
     def _script(self, tag: str) -> str:
         attrs = _attrs(tag)
-        rel = self._local(attrs.get("src", ""))
+        rel = self.local(attrs.get("src", ""))
         if rel is None:
             return tag + "</script>"
         self.used.add(rel)
@@ -518,7 +535,7 @@ class Inliner:
         name, body = match.group(1).lower(), match.group(2)
         if name == "link":
             attrs = _attrs(match.group(0))
-            rel = self._local(attrs.get("href", ""))
+            rel = self.local(attrs.get("href", ""))
             if "stylesheet" in attrs.get("rel", "").lower().split() and rel is not None:
                 self.used.add(rel)
                 css = self._css(rel).replace("</style", "<\\/style")
@@ -527,10 +544,12 @@ class Inliner:
                 return f"<style{keep}>\n{css}\n</style>"
         if name in ("a", "area"):  # a link opens its file, which a data: URI in a link cannot do
             href = _attrs(match.group(0)).get("href", "")
-            if (rel := self._local(href)) is not None:
+            if (rel := self.local(href)) is not None:
                 self.linked.add(rel)
             return match.group(0)
-        return f"<{match.group(1)}{ATTR.sub(self._attr, body)}>"
+        self._lists = [] if name in ("section", "div") else None
+        tag = f"<{match.group(1)}{ATTR.sub(self._attr, body)}>"
+        return tag + "".join(BLOB_SCRIPT % item for item in self._lists or ())
 
     def _attr(self, match: re.Match) -> str:
         name, raw = match.group(2).lower(), match.group(4)
@@ -542,14 +561,35 @@ class Inliner:
         start = f"{match.group(1)}{match.group(2)}{match.group(3)}"
         if name == "data-background" and "url(" in value.lower():  # CSS, as reveal.js takes it
             return f'{start}"{htmllib.escape(self._css_urls(value, ""))}"'
-        rel = self._local(value)
+        if name in LIST_ATTRS and self._lists is not None and self._as_list(name, value):
+            return match.group(0)
+        rel = self.local(value)
         if rel is None:
             return match.group(0)
         self.used.add(rel)
-        return f'{start}"{self._data_uri(rel)}"'
+        return f'{start}"{self.data_uri(rel)}"'
+
+    def _as_list(self, name: str, value: str) -> bool:
+        """Whether a script after the tag makes the files of `value` blob: URLs (queued in self._lists): for
+        every video, and for several images; one image is a data: URI, which reveal.js takes as it is."""
+        if name == "data-background-image" and ("," not in value or value.strip().startswith("data:")):
+            return False
+        items, inlined = [], False
+        for url in value.split(","):
+            rel = self.local(url.strip())
+            if rel is None:
+                items.append(_json(url.strip()))
+                continue
+            self.used.add(rel)
+            mime, data = self.data_uri(rel)[len("data:"):].split(";base64,", 1)
+            items.append(f'blob("{mime}", "{data}")')
+            inlined = True
+        if inlined:
+            self._lists.append((name, _json(name), ", ".join(items)))
+        return inlined
 
     # -- files
-    def _local(self, url: str, base: str = "") -> str | None:
+    def local(self, url: str, base: str = "") -> str | None:
         """The plan's key for a relative URL of the page (or of a stylesheet at `base`); None for others."""
         url = url.strip()
         if not url or url.startswith("#") or urlsplit(url).scheme or url.startswith("//"):
@@ -570,7 +610,7 @@ class Inliner:
     def _text(self, rel: str) -> str:
         return self._bytes(rel).decode("utf-8")
 
-    def _data_uri(self, rel: str) -> str:
+    def data_uri(self, rel: str) -> str:
         if rel not in self._cache:
             suffix = posixpath.splitext(rel)[1].lower()
             mime = MIME.get(suffix) or mimetypes.guess_type(rel)[0] or "application/octet-stream"
@@ -581,7 +621,7 @@ class Inliner:
         css = self._text(rel)
 
         def imported(match: re.Match) -> str:
-            target = self._local(match.group(1), rel)
+            target = self.local(match.group(1), rel)
             if target is None or target in seen:
                 return match.group(0)
             self.used.add(target)
@@ -594,11 +634,11 @@ class Inliner:
             url = next(g for g in match.groups() if g is not None)
             if url.startswith("data:"):
                 return match.group(0)
-            rel = self._local(url, base)
+            rel = self.local(url, base)
             if rel is None:
                 return match.group(0)
             self.used.add(rel)
-            return f'url("{self._data_uri(rel)}")'
+            return f'url("{self.data_uri(rel)}")'
 
         return CSS_URL.sub(replace, css)
 

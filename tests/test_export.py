@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import io
 import os
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -558,6 +559,67 @@ def test_single_file_keeps_a_link_to_a_file_of_the_deck_a_link(deck_copy, tmp_pa
     assert '<a href="docs/paper.pdf#page=2">The paper</a>' in html and "application/pdf" not in html
     assert out.warnings == ["docs/paper.pdf: a link to it stays a link, which works only where that file is beside "
                             "the single file"]
+
+
+def _deck_with_background_lists(deck: Path) -> bytes:
+    """Backgrounds that reveal.js reads as lists (split at commas) and the parallax image of its options."""
+    (deck / "media").mkdir()
+    video = bytes(range(256)) * 8
+    (deck / "media" / "clip.webm").write_bytes(video)
+    (deck / "media" / "clip.mp4").write_bytes(b"mp4")
+    for name, colour in (("red", "#f00"), ("blue", "#00f")):
+        (deck / "img" / f"{name}.svg").write_text(f'<svg xmlns="http://www.w3.org/2000/svg" width="8" height="8">'
+                                                  f'<rect width="8" height="8" fill="{colour}"/></svg>')
+    intro = deck / "slides" / "01-intro.md"
+    intro.write_text(intro.read_text() + '\n---\n\n<!-- .slide: data-background-video="media/clip.webm, '
+                     'media/clip.mp4" -->\n\n## Video\n\n---\n\n<!-- .slide: '
+                     'data-background-image="img/red.svg, img/blue.svg" -->\n\n## Two images\n')
+    (deck / "deck.toml").write_text((deck / "deck.toml").read_text() + '\n[reveal]\n'
+                                    'parallaxBackgroundImage = "img/square.svg"\n')
+    return video
+
+
+def test_single_file_inlines_background_lists_and_the_parallax_image(deck_copy, tmp_path):
+    deck = deck_copy()
+    _deck_with_background_lists(deck)
+    out = build_single_file(deck, tmp_path / "deck.html")
+    html = out.path.read_text("utf-8")
+    # reveal.js splits these at commas, and a data: URI has one: a script in the slide makes blob: URLs
+    assert html.count("talkdeck --single-file: data-background-video as blob: URLs") == 1
+    assert html.count("talkdeck --single-file: data-background-image as blob: URLs") == 1
+    assert 'blob("video/webm", "AAECAwQF' in html and 'blob("video/mp4", "bXA0")' in html
+    assert '"parallaxBackgroundImage": "data:image/svg+xml;base64,' in html
+    assert out.warnings == []  # every file is inlined, none is left over
+
+
+@pytest.mark.browser
+def test_single_file_background_lists_and_parallax_show_offline(page, deck_copy, tmp_path):
+    deck = deck_copy()
+    video = _deck_with_background_lists(deck)
+    (tmp_path / "alone").mkdir()  # no file of the deck beside it
+    out = build_single_file(deck, tmp_path / "alone" / "deck.html")
+    open_deck(page, out.path)
+    go_to = ("title => { const slide = Reveal.getSlides().find(s => s.querySelector('h2')?.textContent === title);"
+             " const at = Reveal.getIndices(slide); Reveal.slide(at.h, at.v); }")
+    page.evaluate(go_to, "Video")
+    sources = page.evaluate("[...Reveal.getSlideBackground(Reveal.getCurrentSlide()).querySelectorAll('source')]"
+                            ".map(source => source.getAttribute('src'))")
+    assert [src.split(":")[0] for src in sources] == ["blob", "blob"], sources
+    contents = page.evaluate("srcs => Promise.all(srcs.map(src => fetch(src).then(r => r.arrayBuffer())"
+                             ".then(b => [...new Uint8Array(b)])))", sources)
+    assert contents == [list(video), list(b"mp4")]
+    page.evaluate(go_to, "Two images")
+    images = page.evaluate("Reveal.getSlideBackground(Reveal.getCurrentSlide())"
+                           ".querySelector('.slide-background-content').style.backgroundImage")
+    urls = re.findall(r'url\("([^"]+)"\)', images)
+    assert [url.split(":")[0] for url in urls] == ["blob", "blob"], images
+    fills = page.evaluate("urls => Promise.all(urls.map(u => fetch(u).then(r => r.text())))", urls)
+    assert ['fill="#f00"' in fills[0], 'fill="#00f"' in fills[1]] == [True, True]
+    assert page.evaluate("urls => Promise.all(urls.map(u => { const img = new Image(); img.src = u; "
+                         "return img.decode().then(() => img.naturalWidth); }))", urls) == [8, 8]
+    parallax = page.evaluate("getComputedStyle(document.querySelector('.reveal .backgrounds')).backgroundImage")
+    assert parallax.startswith('url("data:image/svg+xml;base64,'), parallax[:80]
+    assert page.watch.errors == [] and page.watch.remote == []
 
 
 @pytest.mark.browser
