@@ -81,12 +81,13 @@ def section_files(root: Path) -> list[Path]:
 def section_names(paths: list[Path]) -> dict[Path, str]:
     """Slide-id prefixes: the file name without its number, so renumbering sections keeps slide URLs.
 
-    Ids must start with a letter to be usable as CSS selectors; a clash falls back to the full name.
+    Ids are ASCII, accents dropped (`02-café.md` gives `cafe`), and start with a letter to be usable as CSS
+    selectors; a clash falls back to the full name.
     """
     names: dict[Path, str] = {}
     shorts = {}
     for path in paths:
-        full = re.sub(r"[^a-z0-9]+", "-", path.stem.lower()).strip("-")
+        full = re.sub(r"[^a-z0-9]+", "-", _ascii(path.stem).lower()).strip("-")
         short = PREFIX.sub("", full).strip("-")
         shorts[path] = (short if short and short[0].isalpha() else "", full)
     taken = {short for short, _ in shorts.values() if short}
@@ -103,6 +104,15 @@ def section_names(paths: list[Path]) -> dict[Path, str]:
             name, n = f"s-{full}-x{n}", n + 1
         names[path] = name
     return names
+
+
+def _ascii(text: str) -> str:
+    """`text` without accents: é is e; a letter with no ASCII form (日, ß) is left for the caller to drop."""
+    if text.isascii():
+        return text
+    import unicodedata
+
+    return "".join(c for c in unicodedata.normalize("NFKD", text) if not unicodedata.combining(c))
 
 
 def _stamp(path: Path) -> tuple[int, int] | None:

@@ -55,7 +55,9 @@ def test_section_names_drop_the_number_and_stay_unique(tmp_path):
     [
         (["01-demo.md", "02-demo-1.md"], ["demo", "s-02-demo-1"]),  # demo's slide 1-2 would be demo-1's 2
         (["01-Intro.md", "01_intro.md", "01 intro.md"], ["intro", "s-01-intro", "s-01-intro-x2"]),
-        (["01-é.md", "01-ü.md"], ["s-01", "s-01-x2"]),
+        (["01-é.md", "01-ü.md"], ["e", "u"]),  # accents dropped
+        (["01-日本.md", "02-日本.md"], ["s-01", "s-02"]),  # nothing left of the name but its number
+        (["01-Café Crème.md", "02-cafe-creme.md"], ["cafe-creme", "s-02-cafe-creme"]),
     ],
 )
 def test_section_names_never_share_slide_ids(files, expected):
