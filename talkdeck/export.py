@@ -195,17 +195,30 @@ def output_path(root: Path, output: Path | None, suffix: str) -> Path:
 
 
 def _refuse_build_output(root: Path, target: Path, suffix: str) -> None:
-    """A file written into a build's output folder (the deck's dist/) is deleted by the next build."""
-    from talkdeck.builder import MARKER
+    """A file written into a build's output folder (the deck's dist/) is deleted by the next build, and one in
+    the deck's own folders of sources would be mistaken for one of them, or overwrite it."""
+    from talkdeck.builder import MARKER, SOURCE_DIRS
     from talkdeck.config import load_config
+
+    def default() -> str:
+        return (f"write it elsewhere, e.g. leave out -o to write "
+                f"{display_path(root / (slugify(load_config(root).title) + suffix))}, named after the deck's title")
 
     for folder in target.parents:
         if folder == root / "dist" or (folder / MARKER).is_file():
-            default = root / (slugify(load_config(root).title) + suffix)
             raise DeckError.at(target, None, f"this is inside {folder.name}/, which every `talkdeck build` "
-                               "replaces whole: the file would be deleted by the next build",
-                               f"write it elsewhere, e.g. leave out -o to write {display_path(default)}, "
-                               "named after the deck's title")
+                               "replaces whole: the file would be deleted by the next build", default())
+    for name in SOURCE_DIRS:
+        if target.is_relative_to(root / name):
+            raise DeckError.at(target, None, f"this is inside the deck's {name}/ folder, which holds its sources",
+                               default())
+
+
+def _refuse_deck_file(target: Path, deck) -> None:
+    """Refuse to write over a file the deck itself uses: one that a slide shows or links, or a template names."""
+    if target in {path.resolve() for path in deck.dependencies}:
+        raise DeckError.at(target, None, "this is a file the deck uses (a slide shows it or links to it, or a "
+                           "template names it): it would be overwritten", "choose another file with -o")
 
 
 def write_atomically(path: Path, data: bytes) -> None:
@@ -247,6 +260,7 @@ def export_pdf(root: Path, output: Path | None = None, browser: str | None = Non
                 built = building.result()
                 step("layout")
                 data, pages, warnings = _print(chromium, built, fragments=fragments, notes=notes, step=step)
+        _refuse_deck_file(target, built.deck)
         step("metadata")
         data, more = _set_metadata(data, built.deck.config)
         warnings += more
@@ -482,6 +496,7 @@ def build_single_file(root: Path, output: Path | None = None) -> ExportResult:
     builder = Builder(root, root / "dist")
     dist = require_reveal(root)
     deck = builder.load(dist)
+    _refuse_deck_file(target, deck)
     page = builder.render_page(deck)
     plan = builder.plan(deck, page, dist)
     inliner = Inliner({rel: value for rel, value in plan.items() if rel != "index.html"}, root)

@@ -507,6 +507,46 @@ def test_metadata_update_keeps_the_pdf_valid_and_holds_any_text(tmp_path):
     assert reader.metadata.subject == "PyCon \\ 2020"
 
 
+@pytest.mark.parametrize("command", [["pdf"], ["build", "--single-file"]])
+def test_an_output_among_the_deck_s_sources_is_refused_before_anything_is_written(deck_copy, command):
+    deck = deck_copy()
+    suffix = ".pdf" if command == ["pdf"] else ".html"
+    (deck / "img" / f"gallery{suffix}").write_text("mine")
+    for output in (deck / "img" / f"gallery{suffix}", deck / "slides" / f"talk{suffix}"):
+        result = CliRunner().invoke(main, [*command, str(deck), "-o", str(output)])
+        assert result.exit_code == 1 and "Traceback" not in result.output, result.output
+        folder = output.parent.name
+        assert f"{output}: this is inside the deck's {folder}/ folder, which holds its sources" in result.output
+    assert (deck / "img" / f"gallery{suffix}").read_text() == "mine"
+    assert not (deck / "slides" / f"talk{suffix}").exists()
+
+
+def test_single_file_never_overwrites_a_file_the_deck_shows(deck_copy):
+    # a code pane's file outside the deck's usual folders, which `-o` named by mistake
+    deck = deck_copy()
+    (deck / "web").mkdir()
+    (deck / "web" / "page.html").write_text("<p>shown on a slide</p>\n")
+    intro = deck / "slides" / "01-intro.md"
+    intro.write_text(intro.read_text() + "\n---\n\n<<< web/page.html\n")
+    result = CliRunner().invoke(main, ["build", "--single-file", str(deck), "-o", str(deck / "web" / "page.html")])
+    assert result.exit_code == 1, result.output
+    assert "page.html: this is a file the deck uses (a slide shows it or links to it, or a template names it)" \
+        in result.output
+    assert (deck / "web" / "page.html").read_text() == "<p>shown on a slide</p>\n"
+
+
+@pytest.mark.browser
+def test_pdf_never_overwrites_a_file_the_deck_links(deck_copy, chromium):
+    deck = deck_copy()
+    (deck / "docs").mkdir()
+    (deck / "docs" / "paper.pdf").write_bytes(b"%PDF-1.4 the paper")
+    intro = deck / "slides" / "01-intro.md"
+    intro.write_text(intro.read_text() + "\n---\n\n[The paper](docs/paper.pdf)\n")
+    result = CliRunner().invoke(main, ["pdf", str(deck), "-o", str(deck / "docs" / "paper.pdf")])
+    assert result.exit_code == 1 and "this is a file the deck uses" in result.output, result.output
+    assert (deck / "docs" / "paper.pdf").read_bytes() == b"%PDF-1.4 the paper"
+
+
 def test_slugify():
     assert slugify("Working with Docker containers for Python applications") == (
         "working-with-docker-containers-for-python-applications")
