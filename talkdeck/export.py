@@ -21,12 +21,16 @@ from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 from urllib.parse import unquote, urlsplit
 
 from talkdeck import __version__
 from talkdeck.browser import NO_START_HINT, checkpoint, no_reveal_error, own_page_template, refuse_websockets
 from talkdeck.entry import remove_folder, temporary_folder
 from talkdeck.errors import DeckError, Problem, display_path
+
+if TYPE_CHECKING:
+    from talkdeck.model import Deck
 
 Progress = Callable[[str], None]
 
@@ -153,6 +157,7 @@ class ExportResult:
     pages: int = 0
     seconds: float = 0.0
     warnings: list[str] = field(default_factory=list)
+    deck: Deck | None = None  # the deck model, for `build --single-file --list-panes`
 
 
 def human_size(size: int) -> str:
@@ -514,7 +519,7 @@ def build_single_file(root: Path, output: Path | None = None) -> ExportResult:
                  for ref in sorted(inliner.linked)]
     warnings += [f"{rel}: part of the build but not referenced by the page" for rel in unused]
     return ExportResult(path=target, size=len(data), slides=len(deck.slides),
-                        seconds=time.perf_counter() - started, warnings=warnings)
+                        seconds=time.perf_counter() - started, warnings=warnings, deck=deck)
 
 
 class Inliner:

@@ -254,8 +254,9 @@ def test_a_foreign_non_empty_output_folder_is_not_replaced(deck_copy, tmp_path):
     assert (mine / "thesis.txt").read_text() == "precious"
 
 
-def test_list_panes(deck_copy):
-    result = run("build", deck_copy(), "--list-panes", "-q")
+@pytest.mark.parametrize("single_file", [[], ["--single-file"]])
+def test_list_panes(deck_copy, single_file):
+    result = run("build", deck_copy(), "--list-panes", "-q", *single_file)
     assert result.exit_code == 0
     lines = result.output.strip().splitlines()
     assert len(lines) == 2

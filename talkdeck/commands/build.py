@@ -38,17 +38,12 @@ def command(deck_dir: Path, output: Path | None, list_panes: bool, quiet: bool, 
     # output stays (killed between the swap's two renames, there would be none).
     with stop_on_signals():
         if single_file:
-            _single_file(deck_dir, output, quiet)
+            _single_file(deck_dir, output, quiet, list_panes)
             return
         started = time.perf_counter()
         result = Builder(deck_dir, output).build()
     if list_panes:
-        for slide in result.deck.slides:
-            for pane in slide.panes:
-                lines = f"{pane.lines[0]}-{pane.lines[-1]}"
-                click.echo(
-                    f"{display_path(slide.source)}:{pane.slide_line}\t#{slide.id}\t{pane.path}\t{lines}"
-                )
+        _list_panes(result.deck)
     if not quiet:
         deck = result.deck
         click.echo(
@@ -58,11 +53,20 @@ def command(deck_dir: Path, output: Path | None, list_panes: bool, quiet: bool, 
         )
 
 
+def _list_panes(deck) -> None:
+    for slide in deck.slides:
+        for pane in slide.panes:
+            lines = f"{pane.lines[0]}-{pane.lines[-1]}"
+            click.echo(f"{display_path(slide.source)}:{pane.slide_line}\t#{slide.id}\t{pane.path}\t{lines}")
+
+
 # -- --single-file (issue 7): the logic lives in talkdeck/export.py --------------------------------------------
-def _single_file(deck_dir: Path, output: Path | None, quiet: bool) -> None:
+def _single_file(deck_dir: Path, output: Path | None, quiet: bool, list_panes: bool) -> None:
     from talkdeck.export import build_single_file, human_size
 
     result = build_single_file(deck_dir, output)
+    if list_panes:
+        _list_panes(result.deck)
     for warning in result.warnings:
         click.echo(f"warning: {warning}", err=True)
     if not quiet:
