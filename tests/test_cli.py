@@ -1,3 +1,4 @@
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -252,6 +253,20 @@ def test_a_foreign_non_empty_output_folder_is_not_replaced(deck_copy, tmp_path):
     assert result.exit_code == 1
     assert "was not made by talkdeck" in result.output
     assert (mine / "thesis.txt").read_text() == "precious"
+
+
+def test_the_readme_s_authoring_example_builds_as_it_says(tmp_path):
+    # the README shows slide Markdown between ```` lines: a speaker copies it as is
+    readme = (Path(__file__).parent.parent / "README.md").read_text("utf-8")
+    examples = re.findall(r"^````\n(.*?)^````$", readme, flags=re.MULTILINE | re.DOTALL)
+    assert examples
+    deck = tmp_path / "deck"
+    assert run("new", deck).exit_code == 0
+    (deck / "slides" / "02-readme.md").write_text("\n---\n\n".join(examples))
+    result = run("build", deck, "-q")
+    assert result.exit_code == 0, result.output
+    html = (deck / "dist" / "index.html").read_text("utf-8")
+    assert 'data-line-numbers="1-2|4"' in html
 
 
 @pytest.mark.parametrize("single_file", [[], ["--single-file"]])
