@@ -30,6 +30,7 @@ SLIDE_ATTRS = LazyPattern(r"<!--\s*\.slide:\s*(.*?)\s*-->")
 # list's last item.
 ELEMENT_BLOCK = LazyPattern(r"^[ \t]*<!--[ \t]*\.element(-last-item)?:[ \t]*([^\n]*?)[ \t]*-->\s*$")
 # reveal.js reads an element comment's attributes so: name="value" (double quotes only), or a bare data-name
+ELEMENT_COMMENT = LazyPattern(r"<!--[ \t]*\.element(?:-last-item)?:[ \t]*(.*?)[ \t]*-->")
 ELEMENT_ATTR = LazyPattern(r'([^"= ]+?)="([^"]+?)"|(data-[^"= ]+?)(?=[" ]|$)')
 LAST_ITEM = "-last-item"
 START_TAG = LazyPattern(r"""<([a-zA-Z][\w-]*)((?:[^<>"']|"[^"]*"|'[^']*')*?)(/?)>""")
@@ -856,9 +857,13 @@ class SectionRenderer:
         return [GAP, indent + token, GAP]
 
     def _slide_attrs(self, text: str, slide: Slide, path: Path, number: int, section: Section) -> str:
+        if ".element" in text:
+            for comment in ELEMENT_COMMENT.finditer(text):
+                _readable_attrs(comment.group(1), ELEMENT_ATTR, path, number, "element")
         match = SLIDE_ATTRS.search(text)
         if not match:
             return text
+        _readable_attrs(match.group(1), ATTR, path, number, "slide")
         for attr in ATTR.finditer(match.group(1)):
             name = attr.group(1)
             if name.lower() == "id" or name.lower().startswith("data-td-"):
@@ -1226,6 +1231,18 @@ def _outside_code(text: str, change) -> str:
         end = span.end()
     out.append(change(text[end:]))
     return "".join(out)
+
+
+def _readable_attrs(text: str, pattern: LazyPattern, path: Path, number: int, kind: str) -> None:
+    """A slide's or an element's attributes as written in its comment, or an error at its line: reveal.js
+    would drop what it cannot read (a quote left open, a value in single quotes) without a word."""
+    left = pattern.sub(" ", text).strip()
+    if left:
+        what = "a quote is not closed" if text.count('"') % 2 else f"{left!r} is not name=\"value\""
+        quotes = "double quotes" if kind == "element" else "quotes"
+        example = 'class="fragment"' if kind == "element" else 'class="center"'
+        raise DeckError.at(path, number, f"cannot read the {kind} attributes {text!r}: {what}",
+                           f"write each as name=\"value\", in {quotes}, e.g. <!-- .{kind}: {example} -->")
 
 
 def _attr_value(attr: re.Match[str]) -> str:

@@ -92,6 +92,28 @@ def test_slide_attributes_that_talkdeck_sets_are_refused(render):
         render('<!-- .slide: data-td-source="x.md:1" -->\n## A\n')
 
 
+@pytest.mark.parametrize(("text", "line", "message"), [
+    ('## A\n\n<!-- .slide: class="a -->\n', 3, """the slide attributes 'class="a': a quote is not closed"""),
+    ("## A\n\nText <!-- .element: class='x' -->\n", 3,
+     """the element attributes "class='x'": "class='x'" is not name="value" """
+     """(write each as name="value", in double quotes"""),
+    ('## A\n- one\n- two <!-- .element: class="fragment -->\n', 3, "a quote is not closed"),
+])
+def test_slide_and_element_attributes_reveal_js_could_not_read_are_errors(render, text, line, message):
+    # reveal.js drops them without a word, and the slide shows without them, or with broken ones
+    with pytest.raises(DeckError) as err:
+        render(text)
+    assert f"01-intro.md:{line}: cannot read the " in str(err.value) and message in str(err.value)
+
+
+def test_attributes_reveal_js_reads_in_comments_are_no_error(render):
+    section = render('<!-- .slide: data-state=dim class="a b" data-x -->\n## A\n\n'
+                     'Text <!-- .element: class="x" data-fragment-index="1" data-id -->\n\n'
+                     '`<!-- .element: class="shown as code -->`\n\nNote:\nsaid <!-- .element: class=\'x\' -->\n')
+    assert section.slides[0].attrs == {"data-state": "dim", "class": "a b", "data-x": ""}
+    assert '<p class="x" data-fragment-index="1" data-id="">Text</p>' in section.slides[0].html
+
+
 def test_fenced_code_keeps_reveal_steps_and_escapes(render):
     section = render("```python [1|2]\nx = '</script>'\n---\n```\n")
     html = section.slides[0].html
@@ -736,8 +758,8 @@ RAW_AND_QUOTED = {
         'See <a href="https://a.org">https://b.org</a> and https://c.org',
         '<p>See <a href="https://a.org">https://b.org</a> and <a href="https://c.org">https://c.org</a></p>'),
     "an address up to an escape": ("https://x.org/my\\_page", '<p><a href="https://x.org/my">https://x.org/my</a>_page</p>'),
-    "element comments reveal.js cannot read": (
-        "Text <!-- .element: class='fragment' -->\n\n<!-- .element:\nclass=\"fragment\" -->",
+    "an element comment over two lines, which reveal.js cannot read": (
+        "Text\n\n<!-- .element:\nclass=\"fragment\" -->",
         "<p>Text</p>\n<!-- .element:\nclass=\"fragment\" -->"),
     "an item after code in the item before": (
         "- a\n\n      code\n- b",
