@@ -728,6 +728,10 @@ def viewport(width: int, height: int, margin: float) -> dict[str, int]:
     return {"width": int(-(-width // keep)), "height": int(-(-height // keep))}
 
 
+# where an error's stack names the page itself: file:///.../index.html:LINE:COLUMN
+INDEX_FRAME = re.compile(r"/index\.html(?:[?#][^:\s]*)?:(\d+):(\d+)")
+
+
 class PageWatch:
     """Every request the page makes: remote ones are aborted and recorded, failed local ones recorded."""
 
@@ -739,7 +743,8 @@ class PageWatch:
         page.route("**/*", self._route)
         refuse_websockets(page, self.remote)
         page.on("requestfailed", self._failed)
-        page.on("pageerror", lambda exc: self.errors.append(str(exc).strip().splitlines()[0]))
+        self.error_lines: dict[str, tuple[int, int]] = {}  # an error's message -> its line and column in index.html
+        page.on("pageerror", self._error)
 
     def _route(self, route) -> None:
         url = route.request.url
@@ -748,6 +753,14 @@ class PageWatch:
         else:
             self.remote.append(url)
             route.abort("blockedbyclient")
+
+    def _error(self, exc) -> None:
+        text = str(exc).strip()
+        message = text.splitlines()[0] if text else "an error without a message"
+        self.errors.append(message)
+        where = INDEX_FRAME.search(exc.stack or "")
+        if where and message not in self.error_lines:
+            self.error_lines[message] = int(where.group(1)), int(where.group(2))
 
     def _failed(self, request) -> None:
         if request.url.startswith("file:"):
@@ -958,8 +971,33 @@ def _request_findings(watch: PageWatch, measured: list[dict], output: Path, sour
                               f"{sources.label(item['id'])}: image {src} exists but the browser cannot show "
                               "it (a broken or unsupported image file)", sources.number(item["id"])),
                       ("image", str(target), item["id"]))
+    page_lines: list[str] | None = None
     for message in dict.fromkeys(watch.errors):
-        found.add(Finding("deck.toml", 0, ERROR, "script", f"the page raised a JavaScript error: {message}"))
+        slide, file, line = None, "deck.toml", 0
+        if message in watch.error_lines:  # a script of the page, at this line of index.html: whose it is
+            if page_lines is None:
+                page_lines = (output / "index.html").read_text("utf-8", "replace").splitlines()
+            slide, file, line = _script_source(watch.error_lines[message], page_lines, sources)
+        what = f"{sources.label(slide)}: its script" if slide else "the page"
+        found.add(Finding(file, line, ERROR, "script", f"{what} raised a JavaScript error: {message}",
+                          sources.number(slide)))
+
+
+def _script_source(where: tuple[int, int], page: list[str], sources: Sources) -> tuple[str | None, str, int]:
+    """The slide (if any), file and line of the script at line and column `where` of the built page: found by
+    that line's text, or by the script's text around the column when the line holds tags of the page too."""
+    number, column = where
+    text = page[number - 1] if 0 < number <= len(page) else ""
+    start = text.rfind(">", 0, column - 1) + 1
+    end = text.find("<", column - 1)
+    for code in dict.fromkeys([text.strip(), text[start:end if end >= 0 else len(text)].strip()]):
+        if len(code) < 4:  # too little to tell one source line from another
+            continue
+        slide = sources.owner_of(code)
+        file, line = sources.locate(slide, code)
+        if line:
+            return slide, file, line
+    return None, "deck.toml", 0
 
 
 def _css_url_values(values: Iterable[str]) -> list[str]:

@@ -85,6 +85,19 @@ def test_each_fixture_gives_its_one_finding_at_its_line(browser, name):
 
 
 @pytest.mark.browser
+def test_a_script_error_is_found_at_the_line_of_the_slide_or_template_that_has_the_script(browser, tmp_path):
+    deck = copy("clean", tmp_path)
+    add_slide(deck, "## Chart\n\n<script>\nvar ready = true;\ndrawChart(ready);\n</script>")
+    (deck / "templates").mkdir(exist_ok=True)
+    (deck / "templates" / "extra_head.html.j2").write_text("<meta name=x>\n<script>trackVisit();</script>\n")
+    findings = sorted(run_check(deck, browser=browser).findings, key=lambda f: f.file)
+    assert [(f.kind, f.file, f.line, f.slide) for f in findings] == [
+        ("script", "slides/09-extra.md", 9, 6), ("script", "templates/extra_head.html.j2", 2, None)], findings
+    assert findings[0].message == "slide 6 (#extra-1): its script raised a JavaScript error: drawChart is not defined"
+    assert findings[1].message == "the page raised a JavaScript error: trackVisit is not defined"
+
+
+@pytest.mark.browser
 def test_overflow_says_by_how_much(browser):
     # 520 px block + 200 px fragment + the heading and the slide's 24 px padding: about 125 px too tall.
     fragment = run_check(FIXTURES / "overflow-fragment", browser=browser).findings[0]
@@ -269,7 +282,7 @@ def test_a_script_error_and_a_broken_image_file(browser, tmp_path):
     add_slide(deck, "## Broken\n\n<script>throw new Error('boom on stage')</script>")
     findings = sorted(run_check(deck, browser=browser).findings, key=lambda f: f.kind)
     assert [(f.kind, f.file, f.line) for f in findings] == [("image", "slides/01-intro.md", 27),
-                                                          ("script", "deck.toml", 0)]
+                                                          ("script", "slides/09-extra.md", 7)]
     assert "image img/box.svg exists but the browser cannot show it" in findings[0].message
     assert "boom on stage" in findings[1].message
 
