@@ -117,6 +117,9 @@ def parse_toml(text: str, path: Path, first_line: int = 1) -> dict[str, Any]:
 def no_deck_error(deck_dir: Path) -> DeckError:
     """The error for a folder that holds no deck.toml, with the deck it may be inside of."""
     path = deck_dir / CONFIG_NAME
+    if not deck_dir.exists():
+        return DeckError.at(deck_dir, None, "no such folder",
+                            "give the deck's folder, or run `talkdeck new DIR` to create a deck there")
     if path.is_dir():
         return DeckError.at(path, None, "deck.toml is a folder", "the deck's settings go in a file deck.toml")
     outer = next((p for p in deck_dir.resolve().parents if (p / CONFIG_NAME).is_file()), None)

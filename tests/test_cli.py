@@ -15,6 +15,19 @@ def run(*args: str):
     return CliRunner().invoke(main, [str(a) for a in args])
 
 
+@pytest.mark.parametrize("command", ["build", "check", "pdf", "serve"])
+def test_a_deck_folder_that_does_not_exist_is_named_so(tmp_path, command):
+    result = run(command, tmp_path / "tlak")
+    assert result.exit_code == 1 and "Traceback" not in result.output
+    assert result.output.removeprefix("Error: ").startswith(f"{tmp_path / 'tlak'}: ")  # check: as a finding
+    assert "no such folder (give the deck's folder, or run `talkdeck new DIR`" in result.output
+
+
+def test_check_takes_a_browser_or_none_not_both(deck_copy):
+    result = run("check", deck_copy(), "--browser", sys.executable, "--no-browser")
+    assert result.exit_code == 2 and "--browser and --no-browser do not go together" in result.output
+
+
 def test_build_writes_index_and_only_the_assets_the_deck_uses(deck_copy):
     deck = deck_copy()
     result = run("build", deck)

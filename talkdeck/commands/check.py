@@ -63,6 +63,8 @@ def command(deck_dir: Path, strict: bool, output_format: str, browser_path: str 
     configured size and walked slide by slide, fragment by fragment.
     """
     from talkdeck.check import run_check
+    if browser_path and no_browser:
+        raise click.UsageError("--browser and --no-browser do not go together: give one of them")
     long_running()
 
     progress = Progress(enabled=sys.stderr.isatty())
