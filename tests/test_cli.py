@@ -302,6 +302,13 @@ def test_new_makes_a_deck_that_builds_as_is_and_never_overwrites(tmp_path):
     assert again.exit_code == 1 and "not empty" in again.output
 
 
+@pytest.mark.parametrize(("folder", "title"), [("Über Bienen 2026", "Über Bienen 2026"),
+                                               ("docker_for-PyCon  talk", "Docker for PyCon talk")])
+def test_new_takes_the_title_from_the_folder_s_name_as_written(tmp_path, folder, title):
+    assert run("new", tmp_path / folder).exit_code == 0
+    assert f'title = "{title}"' in (tmp_path / folder / "deck.toml").read_text("utf-8")
+
+
 def test_new_goes_into_a_freshly_cloned_repository_and_keeps_its_files(tmp_path):
     repo = tmp_path / "talk"
     (repo / ".git").mkdir(parents=True)

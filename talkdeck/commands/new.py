@@ -78,13 +78,14 @@ def command(deck_dir: Path, title: str | None) -> None:
             deck_dir,
             None,
             "the folder exists and is not empty",
-            "choose a new folder name; talkdeck new never overwrites files (it goes into a folder that holds "
-            "only a fresh repository's files: .git, README, LICENSE)",
+            "choose a new folder name: talkdeck new never overwrites files, and goes into an existing folder "
+            "only when it holds nothing but a fresh repository's .git, README and LICENSE",
         )
     if not title:
         # a name that is not UTF-8 (caf\xe9 made on a Latin-1 system) still makes a title, with a stand-in
         name = deck_dir.resolve().name.encode("utf-8", "surrogateescape").decode("utf-8", "replace")
-        title = name.replace("-", " ").replace("_", " ").strip().capitalize() or "My talk"
+        title = " ".join(name.replace("-", " ").replace("_", " ").split()) or "My talk"
+        title = title[0].upper() + title[1:]  # the rest as written: "Café Über" stays so
     # A JSON string is a TOML basic string, escapes and all, once DEL (which JSON leaves) is escaped too.
     quoted = json.dumps(title, ensure_ascii=False).replace("\x7f", "\\u007f")
     existed = deck_dir.exists()
