@@ -719,7 +719,7 @@ class SectionRenderer:
                 if "{{" in text:
                     text = _outside_code(text, lambda part, at=number: self._deck_values(part, path, at))
                 stripped = text.strip()
-                if not notes and "<!--" in text:  # a slide comment, unless shown as code
+                if "<!--" in text:  # a slide comment, unless shown as code; in the notes too, as reveal.js reads it
                     text = _outside_code(text, lambda part, at=number: self._slide_attrs(part, slide, path, at,
                                                                                          section))
                 if closing:  # the rest of a line that closes a comment: Markdown shows it as a paragraph

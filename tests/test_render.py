@@ -84,6 +84,12 @@ def test_slide_attributes_comment(render):
     assert slide.attr_html == ' class="center" data-background-color="#123456"'
 
 
+def test_a_slide_comment_in_the_notes_gives_the_slide_its_attributes_as_in_reveal_js(render):
+    slide = render('## A\nBody\n\nNote:\nSay this.\n\n<!-- .slide: data-background-color="#400" -->\n').slides[0]
+    assert slide.attrs == {"data-background-color": "#400"}
+    assert slide.notes == "<p>Say this.</p>"
+
+
 def test_slide_attributes_that_talkdeck_sets_are_refused(render):
     with pytest.raises(DeckError, match=r"01-intro.md:3: slide attribute id is talkdeck's to set \(this slide's "
                                         r"id is intro-2, from its section file and position"):
@@ -109,7 +115,7 @@ def test_slide_and_element_attributes_reveal_js_could_not_read_are_errors(render
 def test_attributes_reveal_js_reads_in_comments_are_no_error(render):
     section = render('<!-- .slide: data-state=dim class="a b" data-x -->\n## A\n\n'
                      'Text <!-- .element: class="x" data-fragment-index="1" data-id -->\n\n'
-                     '`<!-- .element: class="shown as code -->`\n\nNote:\nsaid <!-- .element: class=\'x\' -->\n')
+                     '`<!-- .element: class="shown as code -->`\n')
     assert section.slides[0].attrs == {"data-state": "dim", "class": "a b", "data-x": ""}
     assert '<p class="x" data-fragment-index="1" data-id="">Text</p>' in section.slides[0].html
 
