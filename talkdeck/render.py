@@ -75,6 +75,9 @@ HTML_BLOCK_START = LazyPattern(
     r"table|tbody|td|tfoot|th|thead|title|tr|track|ul)(?:[\s/>]|$)",
     re.IGNORECASE,
 )
+# an element that Python-Markdown keeps out of paragraphs, though CommonMark starts no HTML block with it
+OWN_BLOCK_LINE = LazyPattern(r"^ {0,3}<(?:canvas|hgroup|map|math|noscript|object|output|progress|video)\b",
+                             re.IGNORECASE)
 LONE_ATTRS = LazyPattern(r"^\{:?\s*[.#][^{}]*\}$")  # an attribute list alone on its line: `{.fragment}`
 # a paragraph's last line that ends with an attribute list: `Text {.fragment}`
 TRAILING_ATTRS = LazyPattern(r"^(\s*[^\s#|].*?\S)\s+(\{:?\s*[.#][^{}]*\})\s*$")
@@ -739,9 +742,10 @@ class SectionRenderer:
                 elif stripped == INCREMENTAL:
                     out += ["", INCREMENTAL_TOKEN, ""]
                 elif stripped[:1] == "{" and LONE_ATTRS.match(stripped) and start and (
-                        start == block_end or _table_row(lines[start - 1])):
-                    # right under a code block, pane or table, which attribute lists cannot reach: it
-                    # becomes reveal.js's element comment, which reaches them
+                        start == block_end or _table_row(lines[start - 1]) or OWN_BLOCK_LINE.match(lines[start - 1])):
+                    # right under a code block, pane, table or element that Python-Markdown keeps out of
+                    # paragraphs, which attribute lists cannot reach: it becomes reveal.js's element comment,
+                    # which reaches them (under an HTML block, _html_blocks does the same)
                     out += ["", f"<!-- .element: {_attr_list_html(stripped)} -->", ""]
                 elif not notes and stripped[:1] == "{" and LONE_ATTRS.match(stripped) and not (
                         start and lines[start - 1].strip()):
@@ -791,11 +795,15 @@ class SectionRenderer:
                 if closing and line != GAP and closing not in block[-1].lower():
                     block.append(line)
                     continue
-                if not closing and line.strip() and line != GAP and line.startswith(margin):
+                if not closing and line.strip() and line != GAP and line.startswith(margin) and not (
+                        line.lstrip()[:1] == "{" and LONE_ATTRS.match(line.strip())):
                     block.append(line)
                     continue
                 out += stash(block)
                 block, closing = [], ""
+                if line.lstrip()[:1] == "{" and LONE_ATTRS.match(line.strip()):  # right under the block: for it
+                    out += ["", f"{margin}<!-- .element: {_attr_list_html(line.strip())} -->", ""]
+                    continue
             raw = RAW_BLOCK_START.match(line) if not commented and line.lstrip()[:1] == "<" else None
             if raw:
                 block, margin, closing = [line], _indentation(line), f"</{raw.group(1).lower()}>"

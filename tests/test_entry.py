@@ -36,7 +36,7 @@ def test_a_build_runs_without_the_collector_and_skips_the_tear_down(deck_copy, t
 def test_a_failing_build_keeps_its_exit_code_and_message(tmp_path):
     out = run_entry("build", str(tmp_path / "nowhere"))
     assert out.returncode == 1
-    assert "no deck.toml here" in out.stderr and "Traceback" not in out.stderr
+    assert "nowhere: no such folder" in out.stderr and "Traceback" not in out.stderr
 
 
 def test_usage_errors_keep_click_s_exit_code():

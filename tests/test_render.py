@@ -77,6 +77,22 @@ def test_incremental_list(render):
     assert "incremental" not in html
 
 
+@pytest.mark.parametrize(("text", "html"), [
+    ('<div class="box">\nhtml block\n</div>\n{.fragment .fade-up}',
+     '<div class="box fragment fade-up">\nhtml block\n</div>'),
+    ('<img src="img/a.svg" alt="a">\n{.fragment}', '<img src="img/a.svg" alt="a" class="fragment">'),
+    ("<table><tr><td>1</td></tr></table>\n{.fragment}", '<table class="fragment"><tr><td>1</td></tr></table>'),
+    ("<pre>\ncode\n</pre>\n{.fragment}", '<pre class="fragment">\ncode\n</pre>'),
+    ('<video src="img/a.svg"></video>\n{.fragment}', '<video src="img/a.svg" class="fragment"></video>'),
+    ("- item\n\n  <div>in item</div>\n  {.fragment}\n- next",
+     '<ul>\n<li>\n<p>item</p>\n<div class="fragment">in item</div></li>\n<li>\n<p>next</p>\n</li>\n</ul>'),
+    ("<span>x</span>\n{.fragment}", '<p class="fragment"><span>x</span></p>'),  # a paragraph: as before
+])
+def test_an_attribute_list_under_html_goes_to_that_html(render, text, html):
+    # it was part of the HTML block, and the audience saw `{.fragment}`
+    assert render(text).slides[0].html == html
+
+
 def test_slide_attributes_comment(render):
     slide = render('<!-- .slide: class="center" data-background-color="#123456" -->\n## A\n').slides[0]
     assert slide.attrs == {"class": "center", "data-background-color": "#123456"}
