@@ -407,6 +407,44 @@ def element_comments(html: str) -> str:
     return "".join(out)
 
 
+def fragments_in_written_order(html: str) -> str:
+    """A slide's `html` whose layer explainers (their columns are numbered fragments) and other fragments
+    appear in the order they are written: reveal.js shows every numbered fragment before any unnumbered one,
+    so the unnumbered ones get numbers too, and a code block with steps numbers its steps from its own.
+
+    A slide with numbers of the speaker's own (`data-fragment-index`) is left as it is."""
+    if "td-layers" not in html:
+        return html
+    numbers: list[tuple[re.Match[str], object, int]] = []  # a tag, what it numbers, how many numbers it takes
+    explainers = 0
+    for tag in START_TAG.finditer(html):
+        text = tag.group(2)
+        if "fragment" not in text and "data-line-numbers" not in text and "data-dockerfile" not in text:
+            continue
+        attrs = {a.group(1).lower(): unescape(_attr_value(a)) for a in ATTR.finditer(text)}
+        classes = attrs.get("class", "").split()
+        if "data-dockerfile" in attrs and "td-layers" in classes:
+            explainers += 1
+        elif "td-layers-state" in classes or "td-layers-why" in classes:
+            numbers.append((tag, (explainers, attrs.get("data-fragment-index")), 1))
+        elif "data-fragment-index" in attrs:
+            return html  # the speaker's own order
+        elif "fragment" in classes:
+            numbers.append((tag, tag.start(), 1))
+        elif steps := attrs.get("data-line-numbers", "").count("|"):  # its steps after the first: fragments
+            numbers.append((tag, tag.start(), steps))
+    if all(isinstance(key, tuple) for _, key, _ in numbers):
+        return html  # only explainers: their own numbers hold
+    given: dict[object, int] = {}
+    out, end, following = [], 0, 0
+    for tag, key, count in numbers:
+        if key not in given:
+            given[key], following = following, following + count
+        out += [html[end:tag.start()], _with_attributes(tag.group(0), {"data-fragment-index": str(given[key])})]
+        end = tag.end()
+    return "".join(out) + html[end:]
+
+
 # Raw HTML on a slide that could reach past it in the page: an end tag of what the page around the slide is
 # made of, or an element that would take in what follows it if left open.
 REACHING = ("</div", "</section", "</body", "</html", "<section", "<script", "<style", "<textarea", "<title")
@@ -648,7 +686,7 @@ class SectionRenderer:
         html = self._convert_all(parts)
         self._check_converted_images(source, section)
         for index, slide in enumerate(section.slides):
-            slide.html = self_contained(element_comments(html[2 * index]))
+            slide.html = self_contained(fragments_in_written_order(element_comments(html[2 * index])))
             slide.notes = self_contained(element_comments(html[2 * index + 1]))
             slide.title = _first_heading(slide.html)
         if not section.title:

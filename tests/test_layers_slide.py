@@ -98,6 +98,28 @@ def test_three_fragment_steps_end_on_the_invalidated_step(page, deck_copy):
 
 
 @pytest.mark.browser
+def test_fragments_around_an_explainer_appear_in_the_order_written(page, deck_copy):
+    # its columns are numbered fragments, which reveal.js shows before every unnumbered one
+    root = deck_copy("layers-deck")
+    (root / "slides" / "01-cache.md").write_text(
+        "## The build cache\n\nFirst, a point made before the table\n{.fragment}\n\n"
+        "<<<layers app/Dockerfile changed=app.py\n\n{.incremental}\n- then this\n- and this\n\n"
+        "```python [1|2]\na = 1\nb = 2\n```\n\nNote:\nSay it in order.\n")
+    assert CliRunner().invoke(main, ["build", str(root)]).exit_code == 0
+    open_deck(page, root / "dist" / "index.html", "#/cache-1")
+    shown = ("[...Reveal.getCurrentSlide().querySelectorAll('.fragment.current-fragment')].map(f => "
+             "f.matches('.td-layers-state') ? 'column ' + (1 + [...f.parentNode.children].indexOf(f) - 2) "
+             ": f.matches('.td-layers-why') ? 'why' : f.matches('code') ? 'code ' + f.dataset.lineNumbers "
+             ": f.textContent.trim())")
+    seen = []
+    while page.evaluate("Reveal.nextFragment()"):
+        seen.append(sorted(set(page.evaluate(shown))))
+    assert seen == [["First, a point made before the table"], ["column 1"], ["column 2"], ["column 3", "why"],
+                    ["then this"], ["and this"], ["code 2"]], seen
+    assert page.watch.errors == []
+
+
+@pytest.mark.browser
 def test_the_explainer_prints_one_page_per_step_with_fragments(deck_copy, tmp_path):
     """In the PDF, --fragments gives the slide once per build scenario; by default only the final state."""
     import os
