@@ -462,11 +462,13 @@ def _set_metadata_pypdf(data: bytes, info: dict[str, str]) -> tuple[bytes, list[
 MIME = {".svg": "image/svg+xml", ".woff": "font/woff", ".woff2": "font/woff2", ".ttf": "font/ttf",
         ".otf": "font/otf", ".webp": "image/webp", ".avif": "image/avif", ".css": "text/css",
         ".js": "text/javascript", ".mp4": "video/mp4", ".webm": "video/webm"}
-TAG = re.compile(r"<(link|img|video|audio|source|section|div|object|embed|track|a)\b([^>]*)>",
+TAG = re.compile(r"<(link|img|video|audio|source|section|div|object|embed|track|iframe|a)\b([^>]*)>",
                  re.IGNORECASE)
 ATTR = re.compile(r"""(\s)([\w:-]+)(\s*=\s*)("[^"]*"|'[^']*'|[^\s"'>]+)""")
 URL_ATTRS = {"src", "href", "data-src", "data-background", "data-background-image", "data-background-video",
-             "poster", "data"}
+             "data-background-iframe", "poster", "data"}
+# a srcset's candidates: a URL, then descriptors such as `2x` or `400w`, up to a comma
+SRCSET_ITEM = re.compile(r"\s*([^\s,]+)((?:\s+[^\s,]+)*)\s*(?:,|$)")
 CSS_URL = re.compile(r"""url\(\s*(?:"([^"]*)"|'([^']*)'|([^)\s]*))\s*\)""", re.IGNORECASE)
 CSS_IMPORT = re.compile(r"""@import\s+(?:url\()?\s*["']?([^"')\s;]+)["']?\s*\)?\s*;""", re.IGNORECASE)
 # reveal.js splits these at commas (a list of images, or of video sources), and a data: URI has one: in a single
@@ -576,6 +578,8 @@ class Inliner:
         value = htmllib.unescape(raw.strip("\"'"))
         if name == "style":
             return f'{match.group(1)}{match.group(2)}{match.group(3)}"{htmllib.escape(self._css_urls(value, ""))}"'
+        if name == "srcset":
+            return f'{match.group(1)}{match.group(2)}{match.group(3)}"{htmllib.escape(self._srcset(value))}"'
         if name not in URL_ATTRS:
             return match.group(0)
         start = f"{match.group(1)}{match.group(2)}{match.group(3)}"
@@ -588,6 +592,18 @@ class Inliner:
             return match.group(0)
         self.used.add(rel)
         return f'{start}"{self.data_uri(rel)}"'
+
+    def _srcset(self, value: str) -> str:
+        """A srcset with its files as data: URIs (a comma inside a URL is the URL's: only whitespace ends it)."""
+        candidates = []
+        for item in SRCSET_ITEM.finditer(value):
+            url, descriptors = item.group(1), item.group(2)
+            rel = self.local(url)
+            if rel is not None:
+                self.used.add(rel)
+                url = self.data_uri(rel)
+            candidates.append(url + descriptors)
+        return ", ".join(candidates)
 
     def _as_list(self, name: str, value: str) -> bool:
         """Whether a script after the tag makes the files of `value` blob: URLs (queued in self._lists): for

@@ -602,7 +602,8 @@ def test_single_file_keeps_a_link_to_a_file_of_the_deck_a_link(deck_copy, tmp_pa
 
 
 def _deck_with_background_lists(deck: Path) -> bytes:
-    """Backgrounds that reveal.js reads as lists (split at commas) and the parallax image of its options."""
+    """Backgrounds that reveal.js reads as lists (split at commas), the parallax image of its options, a srcset,
+    and a page of the deck in an iframe and as a background."""
     (deck / "media").mkdir()
     video = bytes(range(256)) * 8
     (deck / "media" / "clip.webm").write_bytes(video)
@@ -611,9 +612,14 @@ def _deck_with_background_lists(deck: Path) -> bytes:
         (deck / "img" / f"{name}.svg").write_text(f'<svg xmlns="http://www.w3.org/2000/svg" width="8" height="8">'
                                                   f'<rect width="8" height="8" fill="{colour}"/></svg>')
     intro = deck / "slides" / "01-intro.md"
+    (deck / "pages").mkdir()
+    (deck / "pages" / "demo.html").write_text("<p>a page of the deck</p>")
     intro.write_text(intro.read_text() + '\n---\n\n<!-- .slide: data-background-video="media/clip.webm, '
                      'media/clip.mp4" -->\n\n## Video\n\n---\n\n<!-- .slide: '
-                     'data-background-image="img/red.svg, img/blue.svg" -->\n\n## Two images\n')
+                     'data-background-image="img/red.svg, img/blue.svg" -->\n\n## Two images\n\n'
+                     '<img src="img/square.svg" srcset="img/red.svg 1x, img/blue.svg 2x" alt="sharp">\n\n---\n\n'
+                     '<!-- .slide: data-background-iframe="pages/demo.html" -->\n\n## Pages\n\n'
+                     '<iframe src="pages/demo.html"></iframe>\n')
     (deck / "deck.toml").write_text((deck / "deck.toml").read_text() + '\n[reveal]\n'
                                     'parallaxBackgroundImage = "img/square.svg"\n')
     return video
@@ -629,6 +635,8 @@ def test_single_file_inlines_background_lists_and_the_parallax_image(deck_copy, 
     assert html.count("talkdeck --single-file: data-background-image as blob: URLs") == 1
     assert 'blob("video/webm", "AAECAwQF' in html and 'blob("video/mp4", "bXA0")' in html
     assert '"parallaxBackgroundImage": "data:image/svg+xml;base64,' in html
+    assert re.search(r'srcset="data:image/svg\+xml;base64,[^ ",]+ 1x, data:image/svg\+xml;base64,[^ ",]+ 2x"', html)
+    assert html.count('"data:text/html;base64,') == 2  # the iframe and the background iframe
     assert out.warnings == []  # every file is inlined, none is left over
 
 
@@ -657,6 +665,15 @@ def test_single_file_background_lists_and_parallax_show_offline(page, deck_copy,
     assert ['fill="#f00"' in fills[0], 'fill="#00f"' in fills[1]] == [True, True]
     assert page.evaluate("urls => Promise.all(urls.map(u => { const img = new Image(); img.src = u; "
                          "return img.decode().then(() => img.naturalWidth); }))", urls) == [8, 8]
+    sharp = page.evaluate("document.querySelector('img[alt=sharp]').currentSrc")
+    assert sharp.startswith("data:image/svg+xml;base64,") and sharp in page.evaluate(
+        "document.querySelector('img[alt=sharp]').getAttribute('srcset')")
+    assert page.evaluate("document.querySelector('img[alt=sharp]').naturalWidth") > 0
+    page.evaluate(go_to, "Pages")
+    page.wait_for_function("Reveal.getSlideBackground(Reveal.getCurrentSlide()).querySelector('iframe[src]')")
+    frames = page.evaluate("[Reveal.getSlideBackground(Reveal.getCurrentSlide()).querySelector('iframe'), "
+                           "Reveal.getCurrentSlide().querySelector('iframe')].map(f => f.getAttribute('src'))")
+    assert [src.split(",")[0] for src in frames] == ["data:text/html;base64"] * 2, frames
     parallax = page.evaluate("getComputedStyle(document.querySelector('.reveal .backgrounds')).backgroundImage")
     assert parallax.startswith('url("data:image/svg+xml;base64,'), parallax[:80]
     assert page.watch.errors == [] and page.watch.remote == []
