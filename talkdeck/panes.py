@@ -63,6 +63,19 @@ _BY_SUFFIX = {
     ".txt": "plaintext",
     ".rs": "rust",
     ".go": "go",
+    # what else reveal.js's highlight.js knows, by the suffixes these languages' files have
+    ".c": "c", ".h": "c", ".cpp": "cpp", ".cc": "cpp", ".cxx": "cpp", ".hpp": "cpp", ".hh": "cpp",
+    ".ino": "arduino", ".cs": "csharp", ".java": "java", ".kt": "kotlin", ".kts": "kotlin", ".scala": "scala",
+    ".groovy": "groovy", ".gradle": "gradle", ".swift": "swift", ".m": "objectivec", ".dart": "dart",
+    ".rb": "ruby", ".erb": "erb", ".php": "php", ".pl": "perl", ".pm": "perl", ".lua": "lua", ".r": "r",
+    ".jl": "julia", ".ex": "elixir", ".exs": "elixir", ".erl": "erlang", ".hs": "haskell", ".clj": "clojure",
+    ".elm": "elm", ".ml": "ocaml", ".fs": "fsharp", ".nim": "nim", ".cr": "crystal",
+    ".jsx": "javascript", ".cjs": "javascript", ".tsx": "typescript", ".coffee": "coffeescript",
+    ".vue": "xml", ".scss": "scss", ".less": "less", ".graphql": "graphql", ".gql": "graphql",
+    ".proto": "protobuf", ".zsh": "bash", ".ps1": "powershell", ".bat": "dos", ".cmd": "dos",
+    ".diff": "diff", ".patch": "diff", ".cmake": "cmake", ".tex": "latex", ".vim": "vim",
+    ".properties": "properties", ".adoc": "asciidoc", ".j2": "django", ".jinja": "django", ".twig": "twig",
+    ".hbs": "handlebars", ".nginx": "nginx", ".sv": "verilog", ".vhd": "vhdl", ".asm": "x86asm",
 }
 
 

@@ -948,7 +948,7 @@ class SectionRenderer:
             )
         indent = len(block[0]) - len(block[0].lstrip(" "))  # a fence in a list item: its lines lose as much
         code = [line[min(indent, len(line) - len(line.lstrip(" "))):] for line in block[1:-1]]
-        lang = info.group("lang") or "plaintext"
+        lang = info.group("lang")  # none: highlight.js guesses it, as in reveal.js
         written = info.group("steps")
         steps = (written or "").strip()
         offset = STEPS_OFFSET.match(steps) if ":" in steps else None  # reveal.js's `[712: 1-2|3]`
@@ -960,8 +960,9 @@ class SectionRenderer:
         attrs = f' data-line-numbers="{escape(steps)}"' if written is not None else ""
         if offset and offset.group(1):  # the first line's number; the steps still count from the block's top
             attrs += f' data-ln-start-from="{int(offset.group(1))}"'
+        language = f' class="language-{escape(lang)}"' if lang else ""
         return (
-            f'<pre class="td-code"><code class="language-{escape(lang)}"{attrs}>'
+            f'<pre class="td-code"><code{language}{attrs}>'
             f"{escape(chr(10).join(code))}</code></pre>"
         )
 

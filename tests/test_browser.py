@@ -89,6 +89,30 @@ def test_fenced_code_escapes_and_highlights(page, built):
     assert page.watch.errors == []
 
 
+def test_code_without_a_language_is_highlighted_as_highlight_js_guesses_it_and_panes_name_theirs(page, deck_copy):
+    # as reveal.js's Markdown leaves it: no class, so highlight.js guesses; a pane's file names its language
+    from talkdeck.panes import _BY_NAME, _BY_SUFFIX
+
+    deck = deck_copy()
+    (deck / "code" / "blink.ino").write_text("void setup() {\n  pinMode(13, OUTPUT);\n}\n")
+    (deck / "slides" / "03-more.md").write_text(
+        "## Guessed\n\n```\nimport os\n\ndef main():\n    return os.getcwd()\n```\n\n---\n\n"
+        "## Arduino\n\n<<< code/blink.ino\n")
+    assert CliRunner().invoke(main, ["build", str(deck)]).exit_code == 0
+    open_deck(page, deck / "dist" / "index.html", "#/more-1")
+    code = "Reveal.getCurrentSlide().querySelector('pre code')"
+    assert page.evaluate(f"{code}.className.startsWith('hljs language-')")  # guessed in the page (reveal.js's
+    assert page.evaluate(f"{code}.querySelectorAll('.hljs-keyword').length") >= 2  # guess may name another one)
+    page.evaluate("Reveal.slide(Reveal.getIndices().h + 1)")
+    assert page.evaluate(f"{code}.classList.contains('language-arduino')")
+    assert page.evaluate(f"{code}.querySelectorAll('.hljs-type, .hljs-built_in, .hljs-keyword').length") >= 1
+    # every language a pane's file may name is one reveal.js's highlight.js knows
+    unknown = page.evaluate("names => names.filter(n => !Reveal.getPlugin('highlight').hljs.getLanguage(n))",
+                            sorted({*_BY_SUFFIX.values(), *_BY_NAME.values()}))
+    assert unknown == []
+    assert page.watch.errors == []
+
+
 @pytest.fixture
 def http_server(built):
     """The built deck over real HTTP on 127.0.0.1, stopped at the end of the test."""

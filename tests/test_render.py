@@ -67,7 +67,7 @@ def test_an_attribute_list_after_a_blank_line_is_an_error_not_text_on_the_slide(
     ]
     assert "no blank line" in err.value.problems[0].hint
     html = render("para\n{.fragment}\n\n```\n\n{.fragment}\n```\n\nNote:\n\n{.fragment}\n").slides[0].html
-    assert '<p class="fragment">para</p>' in html and '<code class="language-plaintext">\n{.fragment}</code>' in html
+    assert '<p class="fragment">para</p>' in html and '<code>\n{.fragment}</code>' in html
 
 
 def test_incremental_list(render):
@@ -598,11 +598,11 @@ COMMONMARK_LISTS = {
         '<ul>\n<li>Install\n<pre class="td-code"><code class="language-bash">pip install x</code></pre></li>\n</ul>'),
     "a fence after a blank line in an item": (
         "1. a\n\n   ```\n   x\n   ```\n2. b\n",
-        '<ol>\n<li>\n<p>a</p>\n<pre class="td-code"><code class="language-plaintext">x</code></pre>\n</li>\n'
+        '<ol>\n<li>\n<p>a</p>\n<pre class="td-code"><code>x</code></pre>\n</li>\n'
         "<li>\n<p>b</p>\n</li>\n</ol>"),
     "a fence indented four outside a list": (
         "text\n\n    ```\n    code\n    ```\n",
-        '<p>text</p>\n<pre class="td-code"><code class="language-plaintext">code</code></pre>'),
+        '<p>text</p>\n<pre class="td-code"><code>code</code></pre>'),
     "an item after a paragraph in the item before": (
         "1. a\n\n   more\n2. b\n", "<ol>\n<li>\n<p>a</p>\n<p>more</p>\n</li>\n<li>\n<p>b</p>\n</li>\n</ol>"),
     "an item back out of a nested list, in a loose list": (
@@ -636,7 +636,7 @@ COMMONMARK_LISTS = {
         '## H\n<img src="img/a.svg">\n', '<h2>H</h2>\n<img src="img/a.svg">'),
     "an empty item with a block of its own keeps the list tight": (
         "- a\n-\n  ```\n  code\n  ```\n- c\n",
-        '<ul>\n<li>a</li>\n<li><pre class="td-code"><code class="language-plaintext">code</code></pre></li>\n'
+        '<ul>\n<li>a</li>\n<li><pre class="td-code"><code>code</code></pre></li>\n'
         "<li>c</li>\n</ul>"),
     "a heading ends a list": ("- a\n# h\nline\\\n<span>x</span>\n",
                               "<ul>\n<li>a</li>\n</ul>\n<h1>h</h1>\n<p>line<br>\n<span>x</span></p>"),
@@ -683,7 +683,7 @@ COMMONMARK_LISTS = {
         '<div class="box fragment">x</div>\n<img src="img/a.svg" class="fragment" data-fragment-index="1">'),
     "an element comment under a fence in an item": (
         '- a\n\n  ```\n  x\n  ```\n  <!-- .element: class="fragment" -->\n',
-        '<ul>\n<li>\n<p>a</p>\n<pre class="td-code fragment"><code class="language-plaintext">x</code></pre></li>\n'
+        '<ul>\n<li>\n<p>a</p>\n<pre class="td-code fragment"><code>x</code></pre></li>\n'
         "</ul>"),
     "a list right under a line in a quote": (
         "> Three rules:\n> - be kind\n>   - and brief\n",
