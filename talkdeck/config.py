@@ -84,6 +84,13 @@ _OWNED_REVEAL_KEYS = {
 }
 
 
+# reveal.js options for what talkdeck does in its stead: they would do nothing
+_IDLE_REVEAL_KEYS = {
+    "markdown": "talkdeck renders the slides' Markdown itself, when it builds, so reveal.js's markdown plugin and "
+    "its options are not used; remove this table",
+}
+
+
 def load_config(deck_dir: Path, reveal_dist: Path | None = None) -> DeckConfig:
     """Read and validate deck.toml. With reveal.js's dist folder, the theme is checked with the rest."""
     path = deck_dir / CONFIG_NAME
@@ -176,6 +183,9 @@ def parse_config(text: str, path: Path, reveal_dist: Path | None = None) -> Deck
                         _OWNED_REVEAL_KEYS[key],
                     )
                 )
+            elif key in _IDLE_REVEAL_KEYS:
+                problems.append(Problem(path, locate(key, "reveal"), f"reveal.{key} would have no effect",
+                                        _IDLE_REVEAL_KEYS[key]))
             elif _holds_a_date(reveal[key]):
                 problems.append(Problem(path, locate(key, "reveal"),
                                         f"reveal.{key} holds a date or a time, which a reveal.js option cannot",

@@ -75,6 +75,15 @@ def test_reveal_options_that_talkdeck_owns_are_refused():
     ]
 
 
+def test_reveal_options_for_what_talkdeck_does_itself_are_refused():
+    # they would do nothing, without a word
+    assert problems("[reveal]\nhash = true\nmarkdown = { smartypants = true }\n") == [
+        "deck.toml:3: reveal.markdown would have no effect (talkdeck renders the slides' Markdown itself, when it "
+        "builds, so reveal.js's markdown plugin and its options are not used; remove this table)"
+    ]
+    assert problems("[reveal.markdown]\nsmartypants = true\n")[0].startswith("deck.toml:1: reveal.markdown would")
+
+
 def test_invalid_toml_is_located():
     assert problems('title = "T"\nminutes = = 3\n')[0].startswith("deck.toml:2: invalid TOML")
 
