@@ -1007,8 +1007,10 @@ LIVE_JS = r"""
   function save() {
     if (!ready() || lost) return;
     var slide = Reveal.getCurrentSlide(), at = Reveal.getIndices();
+    var slides = Reveal.getSlides(), n = slides.indexOf(slide);
     var position = {id: slide && slide.id || null, h: at.h, v: at.v, f: wantedStep === null ? at.f : wantedStep,
-                    title: headingOf(slide), content: contentOf(slide), n: Reveal.getSlides().indexOf(slide),
+                    title: headingOf(slide), content: contentOf(slide), n: n,
+                    before: contentOf(slides[n - 1]), after: contentOf(slides[n + 1]),
                     overview: Reveal.isOverview(), paused: Reveal.isPaused()};
     try { writePosition(JSON.stringify(position)); } catch (e) { /* storage full or off */ }
   }
@@ -1045,14 +1047,18 @@ LIVE_JS = r"""
     function same(candidate) {
       return headingOf(candidate) === (saved.title || null) && contentOf(candidate) === saved.content;
     }
+    // Among equals (a repeated "Demo time" slide), the one between the same slides as before comes first.
     if (!slide || !same(slide)) {
-      var best = null;
-      Reveal.getSlides().forEach(function (candidate, index) {
+      var best = null, slides = Reveal.getSlides();
+      slides.forEach(function (candidate, index) {
         var rank = same(candidate) ? 0 : (saved.title && headingOf(candidate) === saved.title ? 1 : -1);
         if (rank < 0) return;
+        var strange = (contentOf(slides[index - 1]) === saved.before ? 0 : 1) +
+                      (contentOf(slides[index + 1]) === saved.after ? 0 : 1);
         var distance = Math.abs(index - (saved.n || 0));
-        if (!best || rank < best.rank || (rank === best.rank && distance < best.distance)) {
-          best = {slide: candidate, rank: rank, distance: distance};
+        if (!best || rank < best.rank || (rank === best.rank && (strange < best.strange ||
+            (strange === best.strange && distance < best.distance)))) {
+          best = {slide: candidate, rank: rank, strange: strange, distance: distance};
         }
       });
       if (best) slide = best.slide;
@@ -1144,7 +1150,7 @@ LIVE_JS = r"""
         return;
       }
       var changed = Object.keys(next.map).filter(function (id) { return next.map[id] !== source.map[id]; });
-      patch(page.doc, changed);
+      patch(page.doc, changed, movedTo(next, changed));
       source = next;
       live.build = page.build;
       save();  // what the slide shows now
@@ -1154,7 +1160,27 @@ LIVE_JS = r"""
       reload();
     });
   }
-  function patch(doc, changed) {
+  // A slide's served HTML but for what its place gives it: its id, source line and share of the time.
+  function unplaced(html) {
+    return html.replace(/^<section\b[^>]*>/, function (tag) {
+      return tag.replace(/\s(id|data-td-source|data-timing)="[^"]*"/g, '');
+    });
+  }
+  // Slides moved (ids and count the same, as when one is cut and pasted further on): the id the slide on
+  // screen went to, the nearest that shows exactly what it showed; none when it is still there, or edited.
+  function movedTo(next, changed) {
+    var slide = Reveal.getCurrentSlide(), id = slide && slide.id;
+    if (!id || changed.indexOf(id) < 0 || source.map[id] === undefined) return null;
+    var was = unplaced(source.map[id]);
+    if (unplaced(next.map[id]) === was) return null;
+    var ids = Object.keys(next.map), at = ids.indexOf(id), best = null;
+    ids.forEach(function (other, index) {
+      if (other === id || unplaced(next.map[other]) !== was) return;
+      if (best === null || Math.abs(index - at) < Math.abs(ids.indexOf(best) - at)) best = other;
+    });
+    return best;
+  }
+  function patch(doc, changed, target) {
     if (!changed.length) return;
     var at = Reveal.getIndices();
     if (wantedStep !== null) at.f = wantedStep;
@@ -1178,6 +1204,11 @@ LIVE_JS = r"""
       highlight(node);
     });
     Reveal.sync();
+    if (target) {
+      var to = Reveal.getIndices(document.getElementById(target));
+      at.h = to.h;
+      at.v = to.v;
+    }
     place(at.h, at.v, at.f);
     if (receiver) return;
     var current = Reveal.getCurrentSlide();

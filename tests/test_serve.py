@@ -1205,6 +1205,42 @@ def test_slides_with_a_shared_heading_or_none_are_found_again_after_an_insert(pa
     assert page.evaluate("Reveal.getCurrentSlide().id") == at[:-1] + str(int(at[-1]) + 1)
 
 
+ORDER = ["## A\n\nFirst", "## B\n\nSecond", "## C\n\nThird, step one\n{.fragment}\n\nstep two\n{.fragment}",
+         "## D\n\nFourth"]
+
+
+@pytest.mark.browser
+def test_a_slide_moved_within_its_section_is_followed_where_it_went(page, served):
+    # ids and the number of slides stay the same, so the page is patched: it went to whatever came under C's id
+    order = served.deck / "slides" / "03-order.md"
+    save(order, "\n\n---\n\n".join(ORDER) + "\n")
+    first = served.wait_build(served.build_id())
+    loaded = open_served(page, served, "#/order-3")
+    page.evaluate("window.__samePage = true; Reveal.nextFragment()")
+    assert position(page)["shown"] == 1
+    save(order, "\n\n---\n\n".join([*ORDER[1:], ORDER[0]]) + "\n")  # A cut and pasted after D
+    served.wait_build(first)
+    wait_reloaded(page, loaded)
+    assert page.evaluate("window.__samePage") is True and page.evaluate("window.__lastShown.patched") is True
+    assert page.evaluate("Reveal.getCurrentSlide().querySelector('h2').textContent") == "C"
+    assert position(page)["id"] == "order-2" and position(page)["shown"] == 1
+
+
+@pytest.mark.browser
+def test_of_two_identical_slides_the_page_stays_on_the_one_it_showed(page, served):
+    # "Demo time" twice: after an insert above, both are as far from where the page was
+    demo = "## Demo time\n\nSwitch to the terminal"
+    slides = ["## Alpha", demo, "## Beta", demo, "## Gamma"]
+    order = served.deck / "slides" / "03-order.md"
+    save(order, "\n\n---\n\n".join(slides) + "\n")
+    first = served.wait_build(served.build_id())
+    loaded = open_served(page, served, "#/order-4")
+    save(order, "\n\n---\n\n".join(["## Inserted", *slides]) + "\n")
+    served.wait_build(first)
+    wait_reloaded(page, loaded)
+    assert page.evaluate("Reveal.getCurrentSlide().id") == "order-5"
+
+
 @pytest.mark.browser
 def test_a_section_saved_half_written_does_not_lose_the_slide(page, served):
     loaded = open_served(page, served, "#/code-3")
