@@ -189,6 +189,7 @@ class Builder:
         clock with the same size look unchanged; a watcher that saw the change knows better.
         """
         paths = {Path(p) for p in paths}
+        paths |= {p.parent for p in paths}  # a file made or removed in a folder a section read whole
         for source, (_, section) in list(self._cache.items()):
             if source in paths or section.dependencies & paths:
                 del self._cache[source]

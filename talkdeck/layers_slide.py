@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import re
 from pathlib import Path
 
@@ -36,12 +37,17 @@ def render_layers_line(line_text: str, root: Path, slide_path: Path, line: int) 
             )
         changed += [item for item in value.split(",") if item]
     dockerfile = inside_deck(root, rel, slide_path, line, "Dockerfile")
+    context = dockerfile.parent
     try:
         explanation = explain(dockerfile, changed)
     except DeckError as exc:
+        absent = {name: context / name for name in changed if not os.path.lexists(context / name)}
         raise DeckError(
-            [Problem(slide_path, line, f"layers of {rel}: {problem}", source=Path(problem.path or dockerfile))
+            [Problem(slide_path, line, f"layers of {rel}: {problem}", source=Path(problem.path or dockerfile),
+                     missing=next((path for name, path in absent.items()
+                                   if problem.message.startswith(f"changed file {name} ")), None))
              for problem in exc.problems]
         ) from None
-    deps = set(input_files(dockerfile)) | {dockerfile.parent / name for name in changed}
+    # the context folder too: which files it holds is what its COPY instructions find, or miss
+    deps = set(input_files(dockerfile)) | {context / name for name in changed} | {context}
     return render_html(explanation), deps

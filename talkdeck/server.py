@@ -229,8 +229,9 @@ class DeckWatcher:
     """Reports changes to the deck's sources: deck.toml, slides/, templates/, img/ and pane files.
 
     Two watchfiles loops: a recursive one over slides/, templates/ and img/, and a flat one over the deck
-    root and each folder holding a file a pane pulled from (never the whole tree: a deck folder may hold a
-    virtualenv or node_modules). They are re-planned when those folders appear or the pane files change.
+    root, each folder holding a file a pane pulled from, and each folder the build read whole (a layers
+    slide's build context); never the whole tree: a deck folder may hold a virtualenv or node_modules.
+    They are re-planned when those folders appear or the pane files change.
     """
 
     def __init__(self, root: Path, on_change: Callable[[set[Path]], None], step_ms: int = STEP_MS,
@@ -303,10 +304,12 @@ class DeckWatcher:
             self.on_change(arrived)
 
     def relevant(self, path: Path) -> bool:
-        """deck.toml, a pane's file, an expected file or its folder, or anything in slides/, templates/, img/
-        but editors' hidden files."""
+        """deck.toml, a pane's file, an expected file or its folder, a file in a folder the build read whole
+        (a build context), or anything in slides/, templates/, img/ but editors' hidden files."""
         if path == self.root / CONFIG_FILE or path in self._files:
             return True
+        if path.parent in self._files and not path.name.startswith("."):
+            return True  # a file made or removed in a build context: a COPY may now find it, or miss it
         if path != self.root and any(f.is_relative_to(path) for f in self._files):
             return True  # a folder on the way to a pane's file went or came back (rm -rf, git checkout)
         if any(m == path or m.is_relative_to(path) for m in self._missing):
@@ -339,8 +342,8 @@ class DeckWatcher:
     def _folders(self) -> tuple[tuple[str, ...], tuple[str, ...]]:
         """The folders to watch now: recursively, and each on its own."""
         trees = self._trees()
-        flat = {self.root} | {f.parent for f in self._files
-                              if f.parent.is_dir() and not any(f.is_relative_to(t) for t in trees)}
+        flat = {self.root} | {folder for f in self._files for folder in ((f, f.parent) if f.is_dir() else (f.parent,))
+                              if folder.is_dir() and not any(f.is_relative_to(t) for t in trees)}
         flat |= {folder for f in self._missing if (folder := self._nearest(f, trees)) is not None}
         return tuple(str(t) for t in trees), tuple(sorted(str(f) for f in flat))
 

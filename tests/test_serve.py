@@ -323,6 +323,35 @@ def test_a_dockerfile_a_failed_build_blames_is_watched_so_fixing_it_fixes_the_de
         server.stop()
 
 
+@pytest.mark.parametrize("fix", ["make the file a COPY misses", "make the changed file"])
+def test_files_made_or_removed_in_a_layers_build_context_rebuild_the_deck(deck_copy, fix):
+    deck = deck_copy("layers-deck")
+    server = DeckServer(deck, port=0, echo=lambda _line: None)
+    server.start()
+    server.start_thread()
+    try:
+        app = deck / "app"
+        slide = deck / "slides" / "01-cache.md"
+        if fix == "make the file a COPY misses":
+            dockerfile = app / "Dockerfile"
+            save(dockerfile, dockerfile.read_text().replace("COPY requirements.txt", "COPY requirements.txt "
+                                                            "constraints.txt", 1))
+            wait_for(lambda: server.state["error"], what="the error state")
+            assert "COPY source constraints.txt matches no file" in server.state["error"]["text"]
+            (app / "constraints.txt").write_text("flask<4\n")
+        else:
+            save(slide, slide.read_text().replace("changed=app.py", "changed=helper.py"))
+            wait_for(lambda: server.state["error"], what="the error state")
+            assert "changed file helper.py does not exist" in server.state["error"]["text"]
+            (app / "helper.py").write_text("x = 1\n")
+        wait_for(lambda: server.state["error"] is None, what="the fix")
+        (app / "requirements.txt").unlink()  # and a file a COPY needs, removed: the build fails again
+        wait_for(lambda: server.state["error"], what="the error state")
+        assert "COPY source requirements.txt matches no file" in server.state["error"]["text"]
+    finally:
+        server.stop()
+
+
 def test_watches_pane_files_new_sections_and_nothing_else(served):
     first = served.build_id()
     (served.deck / "dist").mkdir()
