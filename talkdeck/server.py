@@ -46,6 +46,7 @@ from talkdeck.errors import DeckError, count, display_path
 TREE_DIRS = ("slides", "templates", "img")
 CONFIG_FILE = "deck.toml"
 STEP_MS = 20  # watchfiles yields a burst once no new event came for this long
+SETTLE_MS = STEP_MS  # and the two watches' bursts of one save come closer together than this
 PLAN_ATTEMPTS = 5  # how often the watches are planned again when a folder goes while they start
 CLOCK_REALTIME_COARSE = 5  # Linux's clock id; Python's time module has no name for it
 CLOCK_TICK_NS = 20_000_000  # more than a clock tick of the kernels that stamp file changes coarsely
@@ -65,8 +66,12 @@ class RebuildLoop:
     """
 
     def __init__(self, build: Callable[[frozenset[Path]], Any], publish: Callable[[Any], None],
-                 report: Callable[[BaseException], None] | None = None):
+                 report: Callable[[BaseException], None] | None = None, settle: float = 0.0):
         self._build = build
+        # The worker waits until no change came for this long before it builds: the watches report their
+        # folders apart, so one save of files in two of them (an editor's "Save All") arrives as two sets.
+        self._settle = settle
+        self._last_change = 0.0
         self._publish = publish
         self._report = report or (lambda exc: traceback.print_exception(exc))
         self._cond = threading.Condition()
@@ -82,6 +87,7 @@ class RebuildLoop:
         with self._cond:
             self._pending.update(paths)
             self._dirty = True
+            self._last_change = time.monotonic()
             self._cond.notify_all()
 
     def run_pending(self) -> int:
@@ -118,6 +124,8 @@ class RebuildLoop:
             with self._cond:
                 while not self._dirty and not self._stopping:
                     self._cond.wait()
+                while not self._stopping and (quiet := self._last_change + self._settle - time.monotonic()) > 0:
+                    self._cond.wait(quiet)
                 if self._stopping:
                     return
             self.run_pending()
@@ -458,7 +466,7 @@ class DeckServer:
             self.current = Build(f"{self._token}.0", waiting)
             self.state: dict[str, Any] = {"build": self.current.id, "error": None}
             self._last_error = ""
-            self.loop = RebuildLoop(self._build, self._publish, self._bug)
+            self.loop = RebuildLoop(self._build, self._publish, self._bug, settle=SETTLE_MS / 1000)
             self.watcher = DeckWatcher(self.root, self.loop.changed, step_ms, self._warn)
             self.sockets: list = []
             self.ioloop = None

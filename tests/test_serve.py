@@ -121,6 +121,21 @@ def test_the_loop_recovers_from_a_failed_build_and_from_a_bug():
     assert loop.builds == 3
 
 
+def test_change_sets_that_come_close_together_give_one_build():
+    # the watches report their folders apart: one save of two files arrives as two sets, a moment apart
+    fake = FakeBuilds()
+    loop = RebuildLoop(fake.build, fake.publish, settle=0.5)
+    loop.start()
+    try:
+        loop.changed({Path("slides/01-intro.md")})
+        threading.Timer(0.05, loop.changed, [{Path("code/app.py")}]).start()
+        assert loop.wait_idle(5)
+    finally:
+        loop.stop()
+    assert fake.changes == [frozenset({Path("slides/01-intro.md"), Path("code/app.py")})]
+    assert len(fake.published) == 1
+
+
 # -- the server over HTTP, no browser ----------------------------------------------------------------------
 @dataclass
 class Served:
@@ -321,6 +336,19 @@ def test_a_dockerfile_a_failed_build_blames_is_watched_so_fixing_it_fixes_the_de
         wait_for(lambda: server.state["error"] is None, what="the fix")
     finally:
         server.stop()
+
+
+def test_one_save_of_files_in_two_watched_folders_rebuilds_once(served):
+    # an editor's "Save All": a section (watched with slides/) and a pane's file (watched in its own folder)
+    served.server.loop.wait_idle(5)
+    builds = served.server.loop.builds
+    old = served.build_id()
+    intro, code = served.deck / "slides" / "01-intro.md", served.deck / "code" / "sample.py"
+    save(intro, intro.read_text() + "\nOne more line.\n")
+    save(code, code.read_text() + "\n# one more line\n")
+    served.wait_build(old)
+    assert served.server.loop.wait_idle(5)
+    assert served.server.loop.builds == builds + 1
 
 
 @pytest.mark.parametrize("fix", ["make the file a COPY misses", "make the changed file"])
