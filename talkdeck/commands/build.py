@@ -9,8 +9,16 @@ import click
 
 from talkdeck.errors import count, display_path
 
+EXAMPLES = """\b
+Examples:
+  talkdeck build                    the deck in this folder, into dist/
+  talkdeck build mytalk -o site     into site/, a new folder or one talkdeck made
+  talkdeck build --single-file      one .html named after the title, to hand out
+  talkdeck build --list-panes -q    where each code pane's lines come from
+"""
 
-@click.command("build")
+
+@click.command("build", epilog=EXAMPLES)
 @click.argument("deck_dir", default=".", type=click.Path(file_okay=False, path_type=Path))
 @click.option(
     "-o",

@@ -11,6 +11,12 @@ import click
 from talkdeck.entry import long_running, stop_on_signals
 
 EPILOG = """\b
+Examples:
+  talkdeck check                    everything, in headless Chromium
+  talkdeck check --no-browser       what needs no browser, in a moment
+  talkdeck check --strict           warnings fail too, as before a talk
+
+\b
 What is checked (level in brackets):
   overflow     [error]    content outside the slide frame, at every fragment step
                           of every slide, measured in headless Chromium at the

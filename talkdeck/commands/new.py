@@ -63,7 +63,14 @@ def _fresh_repository_file(name: str) -> bool:
     return name.startswith(".") or name.upper().split(".")[0] in ("README", "LICENSE", "LICENCE", "COPYING")
 
 
-@click.command("new")
+EXAMPLES = """\b
+Examples:
+  talkdeck new my-talk              titled "My talk", after the folder's name
+  talkdeck new pycon --title "Working with Docker containers"
+"""
+
+
+@click.command("new", epilog=EXAMPLES)
 @click.argument("deck_dir", type=click.Path(file_okay=False, path_type=Path))
 @click.option("--title", default=None, help="The talk's title.  [default: from DECK_DIR's name]")
 def command(deck_dir: Path, title: str | None) -> None:

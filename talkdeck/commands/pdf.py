@@ -15,7 +15,16 @@ LABELS = {"build": "building the deck, starting Chromium", "layout": "loading, l
           "print": "printing", "metadata": "writing"}
 
 
-@click.command("pdf")
+EXAMPLES = """\b
+Examples:
+  talkdeck pdf                      a PDF named after the title, in the deck's folder
+  talkdeck pdf -o handout.pdf       named as you like
+  talkdeck pdf --notes              each slide followed by its speaker notes
+  talkdeck pdf --fragments          a page per step, as presented
+"""
+
+
+@click.command("pdf", epilog=EXAMPLES)
 @click.argument("deck_dir", default=".", type=click.Path(file_okay=False, path_type=Path))
 @click.option("-o", "--output", type=click.Path(dir_okay=True, path_type=Path), default=None,
               help="PDF file to write, or a folder to write it in.  "

@@ -10,8 +10,14 @@ import click
 from talkdeck.entry import long_running, stop_if_asked, stop_on_signals
 from talkdeck.errors import display_path
 
+EXAMPLES = """\b
+Examples:
+  talkdeck serve --open             the deck in this folder, opened in your browser
+  talkdeck serve mytalk -p 8001     another deck, on another port
+"""
 
-@click.command("serve")
+
+@click.command("serve", epilog=EXAMPLES)
 @click.argument("deck_dir", default=".", type=click.Path(file_okay=False, path_type=Path))
 @click.option("--host", default="127.0.0.1", show_default=True,
               help="Address to listen on; anything but loopback shows the deck to your network.")
