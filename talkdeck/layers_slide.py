@@ -43,7 +43,7 @@ def render_layers_line(line_text: str, root: Path, slide_path: Path, line: int) 
     except DeckError as exc:
         absent = {name: context / name for name in changed if not os.path.lexists(context / name)}
         raise DeckError(
-            [Problem(slide_path, line, f"layers of {rel}: {problem}", source=Path(problem.path or dockerfile),
+            [Problem(slide_path, line, _about(rel, dockerfile, problem), source=Path(problem.path or dockerfile),
                      missing=next((path for name, path in absent.items()
                                    if problem.message.startswith(f"changed file {name} ")), None))
              for problem in exc.problems]
@@ -51,3 +51,12 @@ def render_layers_line(line_text: str, root: Path, slide_path: Path, line: int) 
     # the context folder too: which files it holds is what its COPY instructions find, or miss
     deps = set(input_files(dockerfile)) | {context / name for name in changed} | {context}
     return render_html(explanation), deps
+
+
+def _about(rel: str, dockerfile: Path, problem: Problem) -> str:
+    """A problem of the explainer, told at the slide: at the Dockerfile's line as the slide names it, or at
+    another file's (its .dockerignore's)."""
+    if problem.path is not None and Path(problem.path) != dockerfile:
+        return f"layers of {rel}: {problem}"
+    text = problem.message + (f" ({problem.hint})" if problem.hint else "")
+    return f"layers of {rel}{f':{problem.line}' if problem.line else ''}: {text}"

@@ -34,7 +34,8 @@ def test_the_slide_names_the_first_miss_and_records_what_it_read(deck_copy):
             "<<<layers app/Dockerfile chnged=app.py",
             "01-cache.md:3: unknown option 'chnged=app.py' for <<<layers",
         ),
-        ("<<<layers app/Dockerfile changed=nope.py", "01-cache.md:3: layers of app/Dockerfile:"),
+        ("<<<layers app/Dockerfile changed=nope.py", "01-cache.md:3: layers of app/Dockerfile: changed file nope.py "
+         "does not exist in the build context (did you mean app.py?)"),  # the Dockerfile named once
     ],
 )
 def test_errors_name_the_slide_line(deck_copy, line, message):
