@@ -179,6 +179,11 @@ def read_instructions(dockerfile: Path) -> list[Instruction]:
             continue
         problems.extend(_check_instruction(dockerfile, instruction))
         instructions.append(instruction)
+    unknown = sum(i.keyword not in KNOWN_INSTRUCTIONS for i in instructions)
+    if unknown >= 5 and unknown * 2 > len(instructions):  # most of it: a README, say, not a Dockerfile's typos
+        raise DeckError.at(dockerfile, None, f"this is not a Dockerfile: {unknown} of its {len(instructions)} "
+                           "lines start with no instruction",
+                           "name the Dockerfile or its folder; a Dockerfile starts with FROM")
     problems.extend(_check_order(dockerfile, instructions))
     if problems:
         raise DeckError(problems)

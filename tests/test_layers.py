@@ -282,6 +282,15 @@ def test_a_misspelt_from_is_one_problem_not_also_an_instruction_before_from(tmp_
     assert "did you mean FROM?" in str(excinfo.value)
 
 
+def test_a_file_that_is_no_dockerfile_is_one_problem_not_one_a_line(tmp_path: Path) -> None:
+    readme = tmp_path / "README.md"
+    readme.write_text("# My app\n\nRun it with make.\nThen open the page.\nIt shows the time.\n"
+                      "From there, go on.\nThe end.\n")
+    with pytest.raises(DeckError) as excinfo:
+        explain(readme, [])
+    assert problems_of(excinfo) == [(None, "this is not a Dockerfile: 5 of its 6 lines start with no instruction")]
+
+
 def test_copy_sources_missing_or_ignored_are_reported_together() -> None:
     with pytest.raises(DeckError) as excinfo:
         explain(FIXTURES / "bad-source" / "Dockerfile", [])
