@@ -284,11 +284,11 @@ def test_a_misspelt_from_is_one_problem_not_also_an_instruction_before_from(tmp_
 
 def test_a_file_that_is_no_dockerfile_is_one_problem_not_one_a_line(tmp_path: Path) -> None:
     readme = tmp_path / "README.md"
-    readme.write_text("# My app\n\nRun it with make.\nThen open the page.\nIt shows the time.\n"
-                      "From there, go on.\nThe end.\n")
+    readme.write_text("# My app\n\nThis app shows the time.\nInstall it with pip.\nThen open the page.\n"
+                      "It shows the time.\nSee the docs.\nRun it with make.\nThe end.\n")  # RUN: an instruction
     with pytest.raises(DeckError) as excinfo:
         explain(readme, [])
-    assert problems_of(excinfo) == [(None, "this is not a Dockerfile: 5 of its 6 lines start with no instruction")]
+    assert problems_of(excinfo) == [(None, "this is not a Dockerfile: 6 of its 7 lines start with no instruction")]
 
 
 def test_copy_sources_missing_or_ignored_are_reported_together() -> None:
