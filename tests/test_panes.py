@@ -96,6 +96,10 @@ def test_language_and_steps(root):
         ("schema.sql", "sql"),
         ("notes.txt", "plaintext"),
         ("LICENSE", "plaintext"),
+        ("blink.ino", "arduino"),
+        ("src/Main.java", "java"),
+        ("lib/parse.HPP", "cpp"),
+        ("app/models.rb", "ruby"),
     ],
 )
 def test_language_is_guessed_from_the_file_name(name, language):
@@ -213,8 +217,8 @@ def spaced(root: Path) -> Path:
         ('<<< "ex/with space.py"', "ex/with space.py", [1, 3, 5, 6, 7, 8, 9, 10], "python", ""),
         ('<<< "ex/with space.py"#deps', "ex/with space.py · deps", [3], "python", ""),
         ('<<< "ex/with space.py":3-9 python {1-2|4}', "ex/with space.py:3-9", [3, 5, 6, 7, 8, 9], "python", "1-2|4"),
-        ('<<< "ex/c#file.c"', "ex/c#file.c", [1], "plaintext", ""),
-        ('<<<  "ex/c#file.c"  c  ', "ex/c#file.c", [1], "c", ""),
+        ('<<< "ex/c#file.c"', "ex/c#file.c", [1], "c", ""),  # from its suffix
+        ('<<<  "ex/c#file.c"  cpp  ', "ex/c#file.c", [1], "cpp", ""),  # as named
     ],
 )
 def test_a_path_in_double_quotes_may_hold_spaces_and_hashes(spaced, line, label, lines, language, steps):
