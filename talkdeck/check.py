@@ -127,8 +127,9 @@ class Sources:
     def slide(self, slide_id: str | None) -> tuple[int, Slide] | None:
         return self.by_id.get(slide_id or "")
 
-    def locate(self, slide_id: str | None, needle: str = "") -> tuple[str, int]:
-        """The file and line of `needle` within a slide's source, else the slide's first line.
+    def locate(self, slide_id: str | None, needle: str = "", nth: int = 0) -> tuple[str, int]:
+        """The file and line of `needle` (its nth line after the first) within a slide's source, else the
+        slide's first line.
 
         Outside any slide, the deck's own templates are searched, then deck.toml stands for the deck.
         """
@@ -140,7 +141,9 @@ class Sources:
                 end = min(self._ends.get(slide.id, len(lines)), len(lines))
                 for number in range(slide.line, end + 1):
                     if needle in lines[number - 1]:
-                        return slide.source_rel, number
+                        if nth == 0:
+                            return slide.source_rel, number
+                        nth -= 1
             return slide.source_rel, slide.line
         if needle:
             owner = self.owner_of(needle)
@@ -286,6 +289,8 @@ class PageScan:
     ids: set[str] = field(default_factory=set)
     no_alt: list[Reference] = field(default_factory=list)
     css: list[tuple[str, str | None]] = field(default_factory=list)  # inline CSS text, slide id
+    # every id of an element on a slide, and the slide it is on (a slide's own id is in `ids` only)
+    element_ids: list[tuple[str, str]] = field(default_factory=list)
 
 
 class _PageParser(HTMLParser):
@@ -304,6 +309,8 @@ class _PageParser(HTMLParser):
         values = {name: value or "" for name, value in attrs}
         if "id" in values:
             self.scan.ids.add(values["id"])
+            if self.slide is not None and not (tag == "section" and "data-td-source" in values):
+                self.scan.element_ids.append((values["id"], self.slide))
         if tag == "section":
             self.sections.append(values.get("id") if "data-td-source" in values else None)
         elif tag == "aside":
@@ -388,12 +395,32 @@ def check_files(output: Path, sources: Sources, found: Collector) -> None:
             _check_link(ref, scan.ids, output, sources, found)
     for url, what, slide, base in loaded_urls(output, scan):
         _check_resource(url, what, slide, base, output, sources, found)
+    _check_ids(scan, sources, found)
     for ref in scan.no_alt:
         file, line = sources.locate(ref.slide, ref.value)
         found.add(Finding(file, line, WARNING, "alt",
                           f"{sources.label(ref.slide)}: image {ref.value or '(no src)'} has no alt text (say "
                           f"what it shows: ![what it shows]({ref.value}); decorative: role=\"presentation\")",
                           sources.number(ref.slide)))
+
+
+def _check_ids(scan: PageScan, sources: Sources, found: Collector) -> None:
+    """An id given on a slide (`{#intro}`, `id="intro"`) that a slide or an earlier element already has: a link
+    to it opens the first one, and reveal.js's address #/ID goes to that slide."""
+    seen: dict[str, str] = {}
+    before: dict[tuple[str, str], int] = {}  # how often the slide gave the id before: the line is the next one
+    for ident, slide in scan.element_ids:
+        nth = before[ident, slide] = before.get((ident, slide), -1) + 1
+        if sources.slide(ident) is not None:
+            problem, level = f"is also the id of {sources.label(ident)}, so #/{ident} may open this one", ERROR
+        elif ident in seen:
+            problem, level = f"is also on {sources.label(seen[ident])}: a link to #{ident} opens the first one", WARNING
+        else:
+            seen[ident] = slide
+            continue
+        file, line = sources.locate(slide, ident, nth)
+        found.add(Finding(file, line, level, "id", f"{sources.label(slide)}: the id {ident} {problem} (give it "
+                          "another id)", sources.number(slide)), ("id", ident, slide))
 
 
 def loaded_urls(output: Path, scan: PageScan) -> Iterator[tuple[str, str, str | None, Path]]:

@@ -29,6 +29,8 @@ What is checked (level in brackets):
   missing      [error]    an image, stylesheet, background or local link target
                           that is not in the built deck
   link         [error]    an #anchor or reveal.js #/slide-id link naming nothing
+  id           [error]    an id given on a slide that a slide has too (#/ID may
+                          open the wrong one); [warning] one given twice
   network      [error]    anything the deck would load from the network
   image        [error]    an image file the browser cannot show
   script       [error]    a JavaScript error in the page
