@@ -2,8 +2,8 @@
 
 `<<< PATH[#REGION | :FIRST-LAST] [LANGUAGE] [{STEPS}]` on a line of its own; a PATH with a space or `#` goes
 in double quotes, `<<< "my dir/app.py"#setup`, and inside them `#` and `:` are part of the name. Regions are
-marked in the file with comment lines `# region NAME` / `# endregion NAME` (also after `//`, `--` or inside
-`<!-- -->`); the marker lines never show. Line numbers on the slide are the file's own.
+marked in the file with comment lines `# region NAME` / `# endregion NAME` (also after `//`, `--` or `;`, or
+inside `<!-- -->` or `/* */`); the marker lines never show. Line numbers on the slide are the file's own.
 """
 
 from __future__ import annotations
@@ -24,7 +24,8 @@ PANE_LINE = LazyPattern(  # the path in double quotes (a `#` or `:` inside them 
     rf"(?:\s+(?P<lang>{_LANGUAGE}))?(?:\s+\{{(?P<steps>[^}}]*)\}})?\s*$"
 )
 LANGUAGE = LazyPattern(_LANGUAGE + "$")
-MARKER = LazyPattern(r"^\s*(?:#|//|--|<!--)\s*(?P<kind>region|endregion)\b\s*(?P<name>[\w.-]*)\s*(?:-->)?\s*$")
+MARKER = LazyPattern(
+    r"^\s*(?:#|//|--|;|<!--|/\*)\s*(?P<kind>region|endregion)\b\s*(?P<name>[\w.-]*)\s*(?:-->|\*/)?\s*$")
 STEP = LazyPattern(r"^\d+(-\d+)?$")
 
 _BY_NAME = {

@@ -198,6 +198,10 @@ def test_other_comment_styles_mark_regions(root):
     assert resolve(root, "<<< ex/m.sql#q").text == "SELECT 1;"
     assert resolve(root, "<<< ex/m.js#q").text == "let a;"
     assert resolve(root, "<<< ex/m.html#q").text == "<p>hi</p>"
+    (root / "ex" / "m.css").write_text("/* region q */\nh1 { color: red; }\n/* endregion q */\n")
+    (root / "ex" / "m.ini").write_text("; region q\n[app]\n; endregion q\n")
+    assert resolve(root, "<<< ex/m.css#q").text == "h1 { color: red; }"
+    assert resolve(root, "<<< ex/m.ini#q").text == "[app]"
 
 
 # ------------------------------------------------------------------------------- paths in double quotes
