@@ -338,9 +338,12 @@ def _print(chromium, built, fragments: bool, notes: bool, step: Progress) -> tup
         context.close()
     warnings = [f"{c['source'] or c['id']}: slide #{c['id']} is {c['over']} px larger than its page: shrunk "
                 f"to {c['percent']}% to fit in the PDF (shorten or split it)" for c in layout["scaled"]]
+    pages = len(PAGE_OBJECT.findall(data)) or int(layout["pages"])
+    more = pages - int(layout["pages"])  # the pages long notes ran onto: their share, when one slide has them
+    taken = f"take {more + 1} pages" if len(layout["longNotes"]) == 1 and more > 0 else "run over several pages"
     warnings += [f"{n['source'] or n['id']}: the notes of slide #{n['id']} do not fit on a page even at half "
-                 "size: they run onto the next page of the PDF (shorten them)" for n in layout["longNotes"]]
-    return data, len(PAGE_OBJECT.findall(data)) or int(layout["pages"]), warnings
+                 f"size: they {taken} of the PDF (shorten them)" for n in layout["longNotes"]]
+    return data, pages, warnings
 
 
 def _first_line(exc: Exception) -> str:

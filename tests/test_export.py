@@ -146,8 +146,8 @@ def test_long_notes_are_set_smaller_to_fit_their_page_and_longer_ones_are_report
     # 6 slides, 4 notes pages, and the page that the notes of the last slide run onto: counted as printed
     assert len(texts) == 11 and "11 pages (6 slides)" in done.stderr
     assert "Last words that run over." in texts[10]
-    assert ("slides/02-code.md:25: the notes of slide #code-3 do not fit on a page even at half size: they run "
-            "onto the next page of the PDF (shorten them)") in done.stderr
+    assert ("slides/02-code.md:25: the notes of slide #code-3 do not fit on a page even at half size: they take "
+            "2 pages of the PDF (shorten them)") in done.stderr
 
 
 def text_positions(page) -> list[tuple[str, float, float]]:
