@@ -298,6 +298,7 @@ def test_new_makes_a_deck_that_builds_as_is_and_never_overwrites(tmp_path):
     assert run("build", tmp_path / "my-talk").exit_code == 0
     html = (tmp_path / "my-talk" / "dist" / "index.html").read_text()
     assert "<title>My talk</title>" in html
+    assert 'class="center title" data-td-source="slides/01-intro.md:6"' in html  # a title slide, centred
     again = run("new", tmp_path / "my-talk")
     assert again.exit_code == 1 and "not empty" in again.output
 

@@ -37,6 +37,8 @@ title = "Introduction"
 minutes = 2
 +++
 
+<!-- .slide: class="center title" -->
+
 # {{ deck.title }}
 
 A talk made with talkdeck
