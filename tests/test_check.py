@@ -109,6 +109,15 @@ def test_a_script_error_is_found_at_the_line_of_the_slide_or_template_that_has_t
 
 
 @pytest.mark.browser
+def test_a_youtube_iframe_is_one_finding_at_its_slide(browser, tmp_path):
+    # reveal.js asks for it with ?enablejsapi=1 added: a request the slide's source does not write as such
+    deck = copy("clean", tmp_path)
+    add_slide(deck, '## Video\n\n<iframe src="https://www.youtube.com/embed/abc123" width="560"></iframe>')
+    assert_only(run_check(deck, browser=browser).findings, "network", "error", "slides/09-extra.md", 7,
+                ["<iframe src> https://www.youtube.com/embed/abc123 would be loaded from the network"])
+
+
+@pytest.mark.browser
 def test_overflow_says_by_how_much(browser):
     # 520 px block + 200 px fragment + the heading and the slide's 24 px padding: about 125 px too tall.
     fragment = run_check(FIXTURES / "overflow-fragment", browser=browser).findings[0]
