@@ -78,6 +78,15 @@ def test_an_id_given_on_a_slide_that_a_slide_or_an_element_has_already_is_found(
     assert "the id box is also on slide 6 (#extra-1): a link to #box opens the first one" in findings[1].message
 
 
+def test_with_json_output_a_check_that_cannot_run_says_so_in_json(tmp_path, monkeypatch):
+    monkeypatch.setenv("TALKDECK_CHROMIUM", str(tmp_path / "no-chromium"))
+    result = CliRunner().invoke(main, ["check", str(FIXTURES / "clean"), "--format", "json"])
+    assert result.exit_code == 1
+    assert json.loads(result.output) == [{
+        "file": None, "line": None, "level": "error", "kind": "setup", "slide": None,
+        "message": f"TALKDECK_CHROMIUM names no file: {tmp_path / 'no-chromium'} (fix or unset the variable)"}]
+
+
 # -- in a real browser ---------------------------------------------------------------------------------------
 @pytest.mark.browser
 def test_a_clean_deck_gives_no_finding(browser):

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import sys
 import time
 from pathlib import Path
@@ -9,6 +10,7 @@ from pathlib import Path
 import click
 
 from talkdeck.entry import long_running, stop_on_signals
+from talkdeck.errors import DeckError, display_path
 
 EPILOG = """\b
 Examples:
@@ -80,6 +82,14 @@ def command(deck_dir: Path, strict: bool, output_format: str, browser_path: str 
         with stop_on_signals():
             report = run_check(deck_dir, executable=browser_path, use_browser=not no_browser,
                                progress=progress)
+    except DeckError as exc:  # no check could run (no Chromium): tools reading JSON get it as JSON too
+        if output_format != "json":
+            raise
+        click.echo(json.dumps([{"file": display_path(p.path) if p.path else None, "line": p.line or None,
+                                "level": "error", "kind": "setup",
+                                "message": p.message + (f" ({p.hint})" if p.hint else ""), "slide": None}
+                               for p in exc.problems], indent=2, ensure_ascii=False))
+        raise SystemExit(1) from None
     finally:
         progress.clear()
     if output_format == "json":
