@@ -46,6 +46,8 @@ What is checked (level in brackets):
                           with the class `title` or `no-notes`
                           (<!-- .slide: class="no-notes" -->)
   build        [error]    the deck does not build at all
+  setup        [error]    the check cannot run (no Chromium): with --format
+                          json; as text, it is the command's error
 
 \b
 Output: one line per finding, `FILE:LINE: LEVEL: MESSAGE`, errors first, then
