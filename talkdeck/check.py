@@ -216,9 +216,14 @@ def _shared_numbers(deck: Deck) -> list[Finding]:
 
     first: dict[int, Section] = {}
     findings = []
+    numbered = any(PREFIX.match(section.path.name) for section in deck.sections)
     for section in deck.sections:
         match = PREFIX.match(section.path.name)
         if not match:
+            if numbered:  # a README.md or notes.md left in slides/ becomes the last part of the talk
+                findings.append(Finding(section.path.relative_to(deck.root).as_posix(), 1, WARNING, "order",
+                                        f"{section.path.name} has no number, so it is the talk's last section "
+                                        "(number it, e.g. 99-end.md, or move it out of slides/)"))
             continue
         number = int(match.group(1))
         if number not in first:

@@ -386,6 +386,15 @@ def test_sections_that_share_a_number_are_a_warning(tmp_path):
                                    "runs them in the order of their names (give each section a number of its own)")
 
 
+def test_a_section_without_a_number_among_numbered_ones_is_a_warning(tmp_path):
+    deck = copy("clean", tmp_path)
+    (deck / "slides" / "README.md").write_text("# What this folder holds\n\nNote: Not a part of the talk.\n")
+    findings = [f for f in run_check(deck, use_browser=False).findings if f.kind == "order"]
+    assert [(f.file, f.line, f.level, f.message) for f in findings] == [
+        ("slides/README.md", 1, "warning", "README.md has no number, so it is the talk's last section (number it, "
+         "e.g. 99-end.md, or move it out of slides/)")]
+
+
 def test_the_notes_rule_skips_the_first_slide_and_title_or_no_notes_slides(tmp_path):
     deck = copy("missing-notes", tmp_path)
     path = deck / "slides" / "01-notes.md"
