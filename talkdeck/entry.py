@@ -48,6 +48,11 @@ def main() -> None:
         from talkdeck.cli import main as cli
     except KeyboardInterrupt:  # Ctrl-C while Python loads click and the rest: stopped, as click says it
         _leave("Aborted!")
+    except ModuleNotFoundError as exc:  # `python build.py` with a Python that lacks talkdeck's packages
+        if exc.name is None or exc.name.split(".")[0] == "talkdeck":
+            raise
+        _leave(f"Error: talkdeck needs the Python package {exc.name}, which this Python ({sys.executable}) "
+               "lacks (run `make build` in talkdeck's folder and use .venv/bin/talkdeck, or pip install -e .)")
 
     status: object = 1  # what a Ctrl-C that lands in click's own ending leaves
     try:

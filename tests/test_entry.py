@@ -194,3 +194,13 @@ def test_a_signal_put_off_by_an_import_waits_for_a_block_that_holds_signals():
         signal.setitimer(signal.ITIMER_REAL, 0)
         signal.signal(signal.SIGALRM, previous)
     assert finished == [True]
+
+
+def test_build_py_under_a_python_without_talkdeck_s_packages_says_what_to_do(tmp_path):
+    # -S: no site-packages, so no click; talkdeck itself is found beside build.py
+    root = Path(__file__).parent.parent
+    done = subprocess.run([sys.executable, "-S", str(root / "build.py"), "build", str(tmp_path)],
+                          capture_output=True, text=True)
+    assert done.returncode == 1 and "Traceback" not in done.stderr, done.stderr
+    assert done.stderr.startswith("Error: talkdeck needs the Python package click, which this Python (")
+    assert "run `make build` in talkdeck's folder" in done.stderr
