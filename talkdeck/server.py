@@ -1178,15 +1178,17 @@ LIVE_JS = r"""
     });
   }
   // Slides moved (ids and count the same, as when one is cut and pasted further on): the id the slide on
-  // screen went to, the nearest that shows exactly what it showed; none when it is still there, or edited.
+  // screen went to, the nearest whose content changed to exactly what this one showed. None when it is still
+  // there, or was edited: a twin that was there already (a repeated "Demo" slide, a blank one) is no move.
   function movedTo(next, changed) {
     var slide = Reveal.getCurrentSlide(), id = slide && slide.id;
     if (!id || changed.indexOf(id) < 0 || source.map[id] === undefined) return null;
     var was = unplaced(source.map[id]);
     if (unplaced(next.map[id]) === was) return null;
     var ids = Object.keys(next.map), at = ids.indexOf(id), best = null;
-    ids.forEach(function (other, index) {
-      if (other === id || unplaced(next.map[other]) !== was) return;
+    changed.forEach(function (other) {
+      if (other === id || unplaced(next.map[other]) !== was || unplaced(source.map[other] || '') === was) return;
+      var index = ids.indexOf(other);
       if (best === null || Math.abs(index - at) < Math.abs(ids.indexOf(best) - at)) best = other;
     });
     return best;

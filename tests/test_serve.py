@@ -1284,6 +1284,25 @@ def test_a_slide_moved_within_its_section_is_followed_where_it_went(page, served
 
 
 @pytest.mark.browser
+@pytest.mark.parametrize(("slides", "at", "edited"), [
+    (["## Alpha", "## Demo time\n\nSwitch to the terminal", "## Beta", "## Demo time\n\nSwitch to the terminal"],
+     "order-2", "## Demo time\n\nSwitch to the terminal\n\nAnd back"),
+    (["## Alpha", "", "", "## Gamma"], "order-3", "## Written at last"),  # two blank slides kept for later
+])
+def test_editing_a_slide_that_has_a_twin_stays_on_it(page, served, slides, at, edited):
+    order = served.deck / "slides" / "03-order.md"
+    save(order, "\n\n---\n\n".join(slides) + "\n")
+    first = served.wait_build(served.build_id())
+    loaded = open_served(page, served, f"#/{at}")
+    index = int(at[-1]) - 1
+    save(order, "\n\n---\n\n".join([*slides[:index], edited, *slides[index + 1:]]) + "\n")
+    served.wait_build(first)
+    wait_reloaded(page, loaded)
+    assert page.evaluate("window.__lastShown.patched") is True
+    assert page.evaluate("Reveal.getCurrentSlide().id") == at
+
+
+@pytest.mark.browser
 def test_of_two_identical_slides_the_page_stays_on_the_one_it_showed(page, served):
     # "Demo time" twice: after an insert above, both are as far from where the page was
     demo = "## Demo time\n\nSwitch to the terminal"
