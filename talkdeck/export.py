@@ -220,10 +220,25 @@ def _refuse_build_output(root: Path, target: Path, suffix: str) -> None:
 
 
 def _refuse_deck_file(target: Path, deck) -> None:
-    """Refuse to write over a file the deck itself uses: one that a slide shows or links, or a template names."""
-    if target in {path.resolve() for path in deck.dependencies}:
+    """Refuse to write over a file the deck itself uses (one that a slide shows or links, or a template names)
+    unless talkdeck made it: a deck may well link the handout that `talkdeck pdf` writes."""
+    if target in {path.resolve() for path in deck.dependencies} and not _made_by_talkdeck(target):
         raise DeckError.at(target, None, "this is a file the deck uses (a slide shows it or links to it, or a "
-                           "template names it): it would be overwritten", "choose another file with -o")
+                           "template names it), and talkdeck did not make it: it would be overwritten",
+                           "choose another file with -o")
+
+
+def _made_by_talkdeck(path: Path) -> bool:
+    """Whether `path` is a PDF or single-file HTML that talkdeck wrote: its Creator, or its generator tag."""
+    try:
+        with path.open("rb") as file:
+            if path.suffix.lower() == ".pdf":
+                file.seek(max(path.stat().st_size - 8192, 0))  # the information talkdeck appends comes last
+                tail = file.read()
+                return b"/Creator <FEFF00740061006C006B006400650063006B" in tail or b"/Creator (talkdeck" in tail
+            return b'<meta name="generator" content="talkdeck' in file.read(8192)
+    except OSError:
+        return False
 
 
 def write_atomically(path: Path, data: bytes) -> None:
@@ -263,9 +278,9 @@ def export_pdf(root: Path, output: Path | None = None, browser: str | None = Non
             building = pool.submit(Builder(root, tmp / "dist").build)
             with launch(browser) as chromium:
                 built = building.result()
+                _refuse_deck_file(target, built.deck)  # before the printing, which takes a while
                 step("layout")
                 data, pages, warnings = _print(chromium, built, fragments=fragments, notes=notes, step=step)
-        _refuse_deck_file(target, built.deck)
         step("metadata")
         data, more = _set_metadata(data, built.deck.config)
         warnings += more

@@ -533,6 +533,11 @@ def test_single_file_never_overwrites_a_file_the_deck_shows(deck_copy):
     assert "page.html: this is a file the deck uses (a slide shows it or links to it, or a template names it)" \
         in result.output
     assert (deck / "web" / "page.html").read_text() == "<p>shown on a slide</p>\n"
+    # the offline copy the deck links to, which talkdeck wrote: written again
+    intro.write_text(intro.read_text() + "\n---\n\n[An offline copy](fixture-deck.html)\n")
+    for _ in range(2):
+        result = CliRunner().invoke(main, ["build", "--single-file", str(deck)])
+        assert result.exit_code == 0, result.output
 
 
 @pytest.mark.browser
@@ -545,6 +550,12 @@ def test_pdf_never_overwrites_a_file_the_deck_links(deck_copy, chromium):
     done = talkdeck("pdf", deck, "-o", deck / "docs" / "paper.pdf")  # in a process of its own, as the others
     assert done.returncode == 1 and "this is a file the deck uses" in done.stderr, done.stderr
     assert (deck / "docs" / "paper.pdf").read_bytes() == b"%PDF-1.4 the paper"
+    # the handout the deck offers for download, which talkdeck wrote: written again
+    intro.write_text(intro.read_text() + "\n---\n\n[Download the slides](fixture-deck.pdf)\n")
+    for _ in range(2):
+        done = talkdeck("pdf", deck)
+        assert done.returncode == 0, done.stderr
+    assert (deck / "fixture-deck.pdf").read_bytes().startswith(b"%PDF")
 
 
 def test_slugify():

@@ -51,9 +51,12 @@ def command(deck_dir: Path, output: Path | None, browser: str | None, fragments:
 
 def _export(deck_dir: Path, output: Path | None, browser: str | None, fragments: bool, notes: bool,
             quiet: bool) -> None:
+    from talkdeck.config import CONFIG_NAME, no_deck_error
     from talkdeck.export import export_pdf, human_size, output_path
 
-    output = output_path(deck_dir.resolve(), output, ".pdf")  # a wrong -o is said before any progress
+    if not (deck_dir / CONFIG_NAME).is_file():  # no deck, or a wrong -o: said before any progress
+        raise no_deck_error(deck_dir)
+    output = output_path(deck_dir.resolve(), output, ".pdf")
     with click.progressbar(length=len(STEPS), label="Exporting PDF", file=sys.stderr,
                            item_show_func=lambda step: step, show_eta=False,
                            hidden=quiet) as bar:
