@@ -29,7 +29,7 @@ from talkdeck.browser import NO_START_HINT, checkpoint, no_reveal_error, own_pag
 from talkdeck.entry import remove_folder, temporary_folder
 from talkdeck.errors import DeckError, count, display_path
 from talkdeck.model import Deck, Section, Slide
-from talkdeck.paths import HARMLESS_SCHEMES, SCHEME, is_remote
+from talkdeck.paths import HARMLESS_SCHEMES, SCHEME, is_remote, srcset_candidates
 
 ERROR = "error"
 WARNING = "warning"
@@ -335,8 +335,7 @@ class _PageParser(HTMLParser):
                 for part in value.split(",") if name == "data-background-video" else [value]:
                     self.scan.references.append(Reference(tag, name, part.strip(), self.slide, notes))
             elif name == "srcset":
-                for candidate in value.split(","):
-                    url = candidate.strip().split(" ")[0]
+                for url, _descriptors in srcset_candidates(value):
                     self.scan.references.append(Reference(tag, name, url, self.slide, notes))
             elif name == "style":
                 self.scan.css.append((value, self.slide))

@@ -485,8 +485,6 @@ TAG = re.compile(r"<(link|img|video|audio|source|section|div|object|embed|track|
 ATTR = re.compile(r"""(\s)([\w:-]+)(\s*=\s*)("[^"]*"|'[^']*'|[^\s"'>]+)""")
 URL_ATTRS = {"src", "href", "data-src", "data-background", "data-background-image", "data-background-video",
              "data-background-iframe", "poster", "data"}
-# a srcset's candidates: a URL, then descriptors such as `2x` or `400w`, up to a comma
-SRCSET_ITEM = re.compile(r"\s*([^\s,]+)((?:\s+[^\s,]+)*)\s*(?:,|$)")
 CSS_URL = re.compile(r"""url\(\s*(?:"([^"]*)"|'([^']*)'|([^)\s]*))\s*\)""", re.IGNORECASE)
 CSS_IMPORT = re.compile(r"""@import\s+(?:url\()?\s*["']?([^"')\s;]+)["']?\s*\)?\s*;""", re.IGNORECASE)
 # reveal.js splits these at commas (a list of images, or of video sources), and a data: URI has one: in a single
@@ -612,16 +610,17 @@ class Inliner:
         return f'{start}"{self.data_uri(rel)}"'
 
     def _srcset(self, value: str) -> str:
-        """A srcset with its files as data: URIs (a comma inside a URL is the URL's: only whitespace ends it)."""
-        candidates = []
-        for item in SRCSET_ITEM.finditer(value):
-            url, descriptors = item.group(1), item.group(2)
-            rel = self.local(url)
+        """A srcset with its files as data: URIs; as it was when it names none."""
+        from talkdeck.paths import srcset_candidates
+
+        candidates, inlined = [], False
+        for url, descriptors in srcset_candidates(value):
+            rel = self.local(url) if not url.lower().startswith("data:") else None
             if rel is not None:
                 self.used.add(rel)
-                url = self.data_uri(rel)
-            candidates.append(url + descriptors)
-        return ", ".join(candidates)
+                url, inlined = self.data_uri(rel), True
+            candidates.append(f"{url} {descriptors}".rstrip())
+        return ", ".join(candidates) if inlined else value
 
     def _as_list(self, name: str, value: str) -> bool:
         """Whether a script after the tag makes the files of `value` blob: URLs (queued in self._lists): for

@@ -21,6 +21,30 @@ CSS_URL = LazyPattern(r"""(?<![\w.$-])url\(\s*(?:"([^"]*)"|'([^']*)'|([^)'"\s]+)
 CSS_IMPORT = LazyPattern(r"""@import\s+(?:url\()?\s*["']?([^"')\s;]+)""", re.IGNORECASE)
 
 
+def srcset_candidates(value: str) -> list[tuple[str, str]]:
+    """A srcset's candidates, (URL, descriptors), as HTML reads them: a URL runs to whitespace (commas at its
+    end dropped), so `data:image/png;base64,...` keeps its comma; its descriptors (`2x`, `400w`) run to a comma."""
+    candidates, at, end = [], 0, len(value)
+    while at < end:
+        while at < end and (value[at].isspace() or value[at] == ","):
+            at += 1
+        start = at
+        while at < end and not value[at].isspace():
+            at += 1
+        url = value[start:at]
+        if not url:
+            break
+        if url.endswith(","):
+            candidates.append((url.rstrip(","), ""))
+            continue
+        start, depth = at, 0
+        while at < end and (value[at] != "," or depth):
+            depth += {"(": 1, ")": -1 if depth else 0}.get(value[at], 0)
+            at += 1
+        candidates.append((url, value[start:at].strip()))
+    return candidates
+
+
 def is_remote(url: str) -> bool:
     """Whether a browser would fetch `url` from the network: `//host/x`, `https://host/x`, and also
     `http:host/x`, which a page opened from disk reads as `http://host/x`."""

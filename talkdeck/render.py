@@ -21,7 +21,17 @@ from markdown.util import AtomicString, Registry
 from talkdeck.errors import DeckError, Problems
 from talkdeck.model import CodePane, Section, Slide
 from talkdeck.panes import PaneResolver, check_steps
-from talkdeck.paths import ESCAPED, SCHEME, css_urls, deck_file, decoded, file_path, inside_deck, is_remote
+from talkdeck.paths import (
+    ESCAPED,
+    SCHEME,
+    css_urls,
+    deck_file,
+    decoded,
+    file_path,
+    inside_deck,
+    is_remote,
+    srcset_candidates,
+)
 from talkdeck.patterns import LazyPattern
 from talkdeck.source import CODE_SPAN, FENCE, SectionSource, fence_spans, uncommented, without_code_spans
 
@@ -1344,7 +1354,7 @@ def _html_sources(text: str) -> list[tuple[str, str]]:
                 continue
             value = decoded(_attr_value(attr))
             noun = "image" if name == "poster" else MEDIA_NOUN.get(tag, "file")
-            urls = [c.split()[0] for c in value.split(",") if c.strip()] if name == "srcset" else [value.strip()]
+            urls = [url for url, _ in srcset_candidates(value)] if name == "srcset" else [value.strip()]
             for url in urls:
                 if not url or (SCHEME.match(url) and not is_remote(url)):
                     continue  # data:, blob:, about: name no file of the deck

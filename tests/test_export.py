@@ -628,7 +628,8 @@ def _deck_with_background_lists(deck: Path) -> bytes:
     intro.write_text(intro.read_text() + '\n---\n\n<!-- .slide: data-background-video="media/clip.webm, '
                      'media/clip.mp4" -->\n\n## Video\n\n---\n\n<!-- .slide: '
                      'data-background-image="img/red.svg, img/blue.svg" -->\n\n## Two images\n\n'
-                     '<img src="img/square.svg" srcset="img/red.svg 1x, img/blue.svg 2x" alt="sharp">\n\n---\n\n'
+                     '<img src="img/square.svg" srcset="img/red.svg 1x, img/blue.svg 2x" alt="sharp">\n\n'
+                     '<img src="img/red.svg" srcset="data:image/svg+xml;base64,PHN2Zz4= 1x" alt="inline">\n\n---\n\n'
                      '<!-- .slide: data-background-iframe="pages/demo.html" -->\n\n## Pages\n\n'
                      '<iframe src="pages/demo.html"></iframe>\n')
     (deck / "deck.toml").write_text((deck / "deck.toml").read_text() + '\n[reveal]\n'
@@ -648,6 +649,7 @@ def test_single_file_inlines_background_lists_and_the_parallax_image(deck_copy, 
     assert '"parallaxBackgroundImage": "data:image/svg+xml;base64,' in html
     assert re.search(r'srcset="data:image/svg\+xml;base64,[^ ",]+ 1x, data:image/svg\+xml;base64,[^ ",]+ 2x"', html)
     assert html.count('"data:text/html;base64,') == 2  # the iframe and the background iframe
+    assert 'srcset="data:image/svg+xml;base64,PHN2Zz4= 1x"' in html  # a data: URI of the slide's own, as it is
     assert out.warnings == []  # every file is inlined, none is left over
 
 

@@ -202,7 +202,8 @@ def test_files_that_raw_html_loads_are_checked_and_recorded(render, tmp_path):
     section = render(
         '<video src="img/talk.mp4" poster="img/poster.png" controls></video>\n\n'
         "<picture><source srcset='img/small.png 1x, img/big.png 2x'><img src=\"img/a.svg\"></picture>\n\n"
-        '<iframe src="about:blank"></iframe> <img data-src="data:image/gif;base64,R0lGOD==">\n'
+        '<iframe src="about:blank"></iframe> <img data-src="data:image/gif;base64,R0lGOD==">\n\n'
+        '<img src="img/a.svg" srcset="data:image/svg+xml;base64,PHN2Zz4= 1x, img/big.png 2x">\n'  # a comma in it
     )
     assert section.images == {"img/talk.mp4", "img/poster.png", "img/small.png", "img/big.png", "img/a.svg"}
     with pytest.raises(DeckError) as err:
