@@ -104,6 +104,7 @@ class Explanation:
     ignored: tuple[str, ...] = ()  # changed files the ignore-file keeps out of it
     build_args: tuple[tuple[str, str], ...] = ()
     ignore_file: str = ""  # the name of the ignore-file that applied, if any
+    named: tuple[str, ...] = ()  # the COPY and ADD sources named as they are (no pattern), context paths
 
     @property
     def misses(self) -> tuple[Step, ...]:
@@ -647,6 +648,15 @@ def _linked_folder(root: Path, path: str) -> str | None:
     return None
 
 
+class MissingSource(ValueError):
+    """A COPY or ADD source that matches nothing in the build context; `path`, when it names one file or
+    folder as it is (no pattern), is that path."""
+
+    def __init__(self, message: str, path: str | None):
+        super().__init__(message)
+        self.path = path
+
+
 @dataclass(frozen=True)
 class Source:
     """One COPY/ADD source as a pattern over context paths."""
@@ -696,6 +706,7 @@ class Builder:
     globals: Scope = field(default_factory=Scope)
     scope: Scope = field(default_factory=Scope)
     declared: set[str] = field(default_factory=set)
+    named: set[str] = field(default_factory=set)  # the sources named as they are, not as patterns (app.py, src)
 
     @property
     def stage(self) -> StageState | None:
@@ -710,7 +721,9 @@ class Builder:
                 if instruction.keyword in ("COPY", "ADD") and instruction.value.lstrip().startswith("["):
                     # not JSON, so Docker reads it as words too, and the first one is a glob gone wrong
                     hint = 'the JSON form is an array of quoted strings with commas: COPY ["app.py", "."]'
-                self.problems.append(Problem(self.dockerfile, instruction.line, str(err), hint))
+                # a source named as it is, missing: made later, it is the fix (the dev server waits for it)
+                missing = self.context.root / err.path if isinstance(err, MissingSource) and err.path else None
+                self.problems.append(Problem(self.dockerfile, instruction.line, str(err), hint, missing=missing))
         undeclared = sorted(set(self.build_args) - self.declared)
         if undeclared:
             message = f"build argument {', '.join(undeclared)} is not declared by any ARG in the Dockerfile"
@@ -845,8 +858,11 @@ class Builder:
         if pattern == ".." or pattern.startswith("../"):
             raise ValueError(f"{instruction.keyword} source {word} lies outside the build context")
         source = Source(pattern, double_star=parents)
+        literal = pattern if pattern != "." and not any(c in pattern for c in "*?[") else None
         if not any(source.covers(f) for f in self.context.included):
-            raise ValueError(self.missing_source_message(instruction, word, source))
+            raise MissingSource(self.missing_source_message(instruction, word, source), literal)
+        if literal:
+            self.named.add(literal)
         return source
 
     def missing_source_message(self, instruction: Instruction, word: str, source: Source) -> str:
@@ -894,7 +910,8 @@ def explain(
     args = tuple(sorted((build_args or {}).items()))
     ignore_file = context.ignore.path.name if context.ignore.path else ""
     steps = tuple(builder.steps)
-    return Explanation(dockerfile, steps, "rebuild", tuple(files), tuple(ignored), args, ignore_file)
+    return Explanation(dockerfile, steps, "rebuild", tuple(files), tuple(ignored), args, ignore_file,
+                       tuple(sorted(builder.named)))
 
 
 def first_build(dockerfile: Path | str) -> Explanation:

@@ -44,12 +44,13 @@ def render_layers_line(line_text: str, root: Path, slide_path: Path, line: int) 
         absent = {name: context / name for name in changed if not os.path.lexists(context / name)}
         raise DeckError(
             [Problem(slide_path, line, _about(rel, dockerfile, problem), source=Path(problem.path or dockerfile),
-                     missing=next((path for name, path in absent.items()
-                                   if problem.message.startswith(f"changed file {name} ")), None))
+                     missing=problem.missing or next((path for name, path in absent.items()
+                                                      if problem.message.startswith(f"changed file {name} ")), None))
              for problem in exc.problems]
         ) from None
     # the context folder too: which files it holds is what its COPY instructions find, or miss
     deps = set(input_files(dockerfile)) | {context / name for name in changed} | {context}
+    deps |= {context / name for name in explanation.named}  # in a subfolder too: its removal breaks the build
     return render_html(explanation), deps
 
 

@@ -351,15 +351,27 @@ def test_one_save_of_files_in_two_watched_folders_rebuilds_once(served):
     assert served.server.loop.builds == builds + 1
 
 
-@pytest.mark.parametrize("fix", ["make the file a COPY misses", "make the changed file"])
+@pytest.mark.parametrize("fix", ["make the file a COPY misses", "make the changed file", "make it in a subfolder"])
 def test_files_made_or_removed_in_a_layers_build_context_rebuild_the_deck(deck_copy, fix):
     deck = deck_copy("layers-deck")
+    (deck / "app" / "src").mkdir()
     server = DeckServer(deck, port=0, echo=lambda _line: None)
     server.start()
     server.start_thread()
     try:
         app = deck / "app"
         slide = deck / "slides" / "01-cache.md"
+        if fix == "make it in a subfolder":  # a folder the flat watch of the context does not see into
+            dockerfile = app / "Dockerfile"
+            save(dockerfile, dockerfile.read_text().replace("COPY requirements.txt", "COPY requirements.txt "
+                                                            "src/constraints.txt", 1))
+            wait_for(lambda: server.state["error"], what="the error state")
+            (app / "src" / "constraints.txt").write_text("flask<4\n")
+            wait_for(lambda: server.state["error"] is None, what="the fix")
+            (app / "src" / "constraints.txt").unlink()
+            wait_for(lambda: server.state["error"], what="the error state again")
+            assert "COPY source src/constraints.txt matches no file" in server.state["error"]["text"]
+            return
         if fix == "make the file a COPY misses":
             dockerfile = app / "Dockerfile"
             save(dockerfile, dockerfile.read_text().replace("COPY requirements.txt", "COPY requirements.txt "
