@@ -200,12 +200,33 @@ def check_talk(deck: Deck, sources: Sources) -> list[Finding]:
                                 f"{_number(total - minutes)} over the talk's {minutes} (longest: {biggest})"))
     findings += [finding for section in deck.sections if (finding := _timings_over(section))]
     findings += _shared_numbers(deck)
+    findings += _unfilled_values(deck, sources)
     for number, slide in enumerate(deck.slides, start=1):
         if number == 1 or _exempt_from_notes(slide) or _has_notes(slide):
             continue
         findings.append(Finding(slide.source_rel, slide.line, WARNING, "notes",
                                 f"slide {number} (#{slide.id}) has no speaker notes (add a `Note:` part, or "
                                 f"the class no-notes if it needs none)", number))
+    return findings
+
+
+# a deck value with more between the braces (a filter, a call): a slide shows it as written
+ODD_DECK_VALUE = re.compile(r"\{\{\s*deck\b[^{}]*\}\}")
+CODE_ELEMENT = re.compile(r"<(pre|code)\b.*?</\1>", re.DOTALL | re.IGNORECASE)
+
+
+def _unfilled_values(deck: Deck, sources: Sources) -> list[Finding]:
+    """A warning for `{{ deck.title | upper }}` on a slide, outside code: only `{{ deck.NAME }}` is filled in."""
+    findings = []
+    for number, slide in enumerate(deck.slides, start=1):
+        if "{{" not in slide.html:
+            continue
+        for shown in dict.fromkeys(ODD_DECK_VALUE.findall(CODE_ELEMENT.sub("", slide.html))):
+            file, line = sources.locate(slide.id, shown)
+            findings.append(Finding(file, line, WARNING, "value",
+                                    f"slide {number} (#{slide.id}) shows {shown} as written: a slide fills in "
+                                    "{{ deck.NAME }} only, with nothing else between the braces (to show the "
+                                    "braces, put them in `code`)", number))
     return findings
 
 

@@ -95,7 +95,6 @@ INCREMENTAL_TOKEN = "talkdeck-incremental-list"
 LIST_BREAK = "<!--talkdeck-list-break-->"  # ends a list before another of a kind; taken out after
 EMPTY_ITEM = "talkdeck-empty-item"  # the text of an empty list item (`-` alone), which Python-Markdown skips
 DECK_VALUE = LazyPattern(r"\{\{\s*deck\.(\w+)\s*\}\}")
-ODD_DECK_VALUE = LazyPattern(r"\{\{\s*deck\b[^{}]*\}\}")  # a deck value with more in it: a filter, a call
 SPLIT_MARKER = "talkdeck-split-"
 VALUE_TOKEN = "talkdeckvalue"
 BLOCK_TOKEN = "talkdeck-block-"
@@ -897,12 +896,7 @@ class SectionRenderer:
             # HTML-escaped: in Markdown text, raw HTML and attributes alike it then reads as it is.
             return f"{VALUE_TOKEN}{list(self.values).index(key)}x{id(self):x}"
 
-        text = DECK_VALUE.sub(value, text)
-        if "{{" in text and (other := ODD_DECK_VALUE.search(text)):  # `{{ deck.title | upper }}`: no Jinja here
-            raise DeckError.at(path, number, f"cannot fill in {other.group(0)}: a slide takes a deck value as it is",
-                               "write {{ deck.title }} with nothing else between the braces; to show the braces "
-                               "themselves, put them in `code`")
-        return text
+        return DECK_VALUE.sub(value, text)
 
     def _fill_values(self, html: str, escaped: bool = True) -> str:
         """`html` with the deck values' stand-ins replaced by the values (HTML-escaped unless told not to)."""

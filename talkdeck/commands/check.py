@@ -41,6 +41,8 @@ What is checked (level in brackets):
   minutes      [warning]  the sections' minutes add up to more than the talk's
                           `minutes` in deck.toml, or a section's data-timing
                           values leave its other slides no time
+  value        [warning]  {{ deck.title | upper }} or the like outside code:
+                          only {{ deck.NAME }} is filled in
   order        [warning]  two sections with the same number, or one without
                           a number among numbered ones (it comes last)
   notes        [warning]  a content slide without speaker notes; every slide is
