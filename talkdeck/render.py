@@ -435,6 +435,8 @@ def fragments_in_written_order(html: str) -> str:
         classes = attrs.get("class", "").split()
         if "data-dockerfile" in attrs and "td-layers" in classes:
             explainers += 1
+            if "fragment" in classes:  # `{.fragment}` under it: the explainer appears, then its columns
+                numbers.append((tag, tag.start(), 1))
         elif "td-layers-state" in classes or "td-layers-why" in classes:
             numbers.append((tag, (explainers, attrs.get("data-fragment-index")), 1))
         elif "data-fragment-index" in attrs:

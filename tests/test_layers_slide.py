@@ -118,6 +118,18 @@ def test_fragments_around_an_explainer_appear_in_the_order_written(page, deck_co
     assert seen == [["First, a point made before the table"], ["column 1"], ["column 2"], ["column 3", "why"],
                     ["then this"], ["and this"], ["code 2"]], seen
     assert page.watch.errors == []
+    # the explainer itself a fragment too: it appears before its columns
+    (root / "slides" / "01-cache.md").write_text(
+        "## The build cache\n\nBefore\n{.fragment}\n\n<<<layers app/Dockerfile changed=app.py\n{.fragment}\n")
+    assert CliRunner().invoke(main, ["build", str(root)]).exit_code == 0
+    page.reload()
+    page.wait_for_function("window.Reveal && Reveal.isReady()")
+    page.evaluate("Reveal.slide(0, 0, -1)")
+    seen = []
+    named = shown.replace("f.textContent.trim()", "f.matches('.td-layers') ? 'explainer' : f.textContent.trim()")
+    while page.evaluate("Reveal.nextFragment()"):
+        seen.append(sorted(set(page.evaluate(named))))
+    assert seen == [["Before"], ["explainer"], ["column 1"], ["column 2"], ["column 3", "why"]], seen
 
 
 @pytest.mark.browser
