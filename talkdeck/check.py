@@ -443,9 +443,18 @@ def _check_ids(scan: PageScan, sources: Sources, found: Collector) -> None:
         else:
             seen[ident] = slide
             continue
-        file, line = sources.locate(slide, ident, nth)
+        file, line = _id_line(sources, slide, ident, nth)
         found.add(Finding(file, line, level, "id", f"{sources.label(slide)}: the id {ident} {problem} (give it "
                           "another id)", sources.number(slide)), ("id", ident, slide))
+
+
+def _id_line(sources: Sources, slide: str, ident: str, nth: int) -> tuple[str, int]:
+    """The line that gives the slide's nth element with this id: `id="..."`, `{#...}`, else any mention."""
+    for needle in (f'id="{ident}"', f"id='{ident}'", f"#{ident}", ident):
+        file, line = sources.locate(slide, needle, nth)
+        if line and needle in (sources.lines(file)[line - 1:line] or [""])[0]:
+            return file, line
+    return sources.locate(slide)
 
 
 def loaded_urls(output: Path, scan: PageScan) -> Iterator[tuple[str, str, str | None, Path]]:
