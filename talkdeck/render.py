@@ -40,6 +40,7 @@ SLIDE_ATTRS = LazyPattern(r"<!--\s*\.slide:\s*(.*?)\s*-->")
 # list's last item.
 ELEMENT_BLOCK = LazyPattern(r"^[ \t]*<!--[ \t]*\.element(-last-item)?:[ \t]*([^\n]*?)[ \t]*-->\s*$")
 # reveal.js reads an element comment's attributes so: name="value" (double quotes only), or a bare data-name
+ATTR_COMMENT_START = LazyPattern(r"<!--[ \t]*\.(element|slide)\b")
 ELEMENT_COMMENT = LazyPattern(r"<!--[ \t]*\.element(?:-last-item)?:[ \t]*(.*?)[ \t]*-->")
 ELEMENT_ATTR = LazyPattern(r'([^"= ]+?)="([^"]+?)"|(data-[^"= ]+?)(?=[" ]|$)')
 LAST_ITEM = "-last-item"
@@ -915,6 +916,10 @@ class SectionRenderer:
         return [GAP, indent + token, GAP]
 
     def _slide_attrs(self, text: str, slide: Slide, path: Path, number: int, section: Section) -> str:
+        opened = ATTR_COMMENT_START.search(text)
+        if opened and "-->" not in text[opened.end():]:  # reveal.js reads these on one line only
+            raise DeckError.at(path, number, f"the .{opened.group(1)} comment does not end on its line, so "
+                               "reveal.js would not read it", f"write <!-- .{opened.group(1)}: ... --> on one line")
         if ".element" in text:
             for comment in ELEMENT_COMMENT.finditer(text):
                 _readable_attrs(comment.group(1), ELEMENT_ATTR, path, number, "element")
