@@ -499,6 +499,7 @@ BLOB_SCRIPT = """<script>(function (script) {  // talkdeck --single-file: %s as 
   script.parentElement.setAttribute(%s, [%s].join(","));
   script.remove();
 })(document.currentScript);</script>"""
+SCRIPT_ELEMENT = re.compile(r"<script\b[^>]*>.*?</script\s*>", re.IGNORECASE | re.DOTALL)
 # In a <script> element the HTML parser stops at `</script` and changes state at `<!--` and `<script`.
 # `\x3C` is `<` inside every JavaScript context these occur in (strings, templates, regular expressions).
 SCRIPT_HAZARD = re.compile(r"(\\*)<(?=!--|/?script)", re.IGNORECASE)
@@ -554,8 +555,13 @@ class Inliner:
 
     # -- the page
     def page(self, html: str) -> str:
-        # Tags first, scripts second: inlined JavaScript is never scanned for tags.
-        html = TAG.sub(self._tag, html)
+        # Tags first, scripts second: JavaScript, the page's own or inlined, is never scanned for tags (a tag in
+        # a string there is no element, and a script put after it would end the script).
+        out, end = [], 0
+        for script in SCRIPT_ELEMENT.finditer(html):
+            out += [TAG.sub(self._tag, html[end:script.start()]), script.group(0)]
+            end = script.end()
+        html = "".join(out) + TAG.sub(self._tag, html[end:])
         return re.sub(r"(<script\b[^>]*>)\s*</script>", lambda m: self._script(m.group(1)), html,
                       flags=re.IGNORECASE)
 

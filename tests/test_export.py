@@ -634,7 +634,12 @@ def _deck_with_background_lists(deck: Path) -> bytes:
                      '<iframe src="pages/demo.html"></iframe>\n')
     (deck / "deck.toml").write_text((deck / "deck.toml").read_text() + '\n[reveal]\n'
                                     'parallaxBackgroundImage = "img/square.svg"\n')
+    (deck / "templates").mkdir(exist_ok=True)
+    (deck / "templates" / "extra_head.html.j2").write_text(SCRIPT + "\n")
     return video
+
+
+SCRIPT = """<script>var later = '<div data-background-image="img/red.svg, img/blue.svg"></div>';</script>"""
 
 
 def test_single_file_inlines_background_lists_and_the_parallax_image(deck_copy, tmp_path):
@@ -650,6 +655,7 @@ def test_single_file_inlines_background_lists_and_the_parallax_image(deck_copy, 
     assert re.search(r'srcset="data:image/svg\+xml;base64,[^ ",]+ 1x, data:image/svg\+xml;base64,[^ ",]+ 2x"', html)
     assert html.count('"data:text/html;base64,') == 2  # the iframe and the background iframe
     assert 'srcset="data:image/svg+xml;base64,PHN2Zz4= 1x"' in html  # a data: URI of the slide's own, as it is
+    assert SCRIPT in html  # a template's script is JavaScript: a tag in a string there is no element
     assert out.warnings == []  # every file is inlined, none is left over
 
 
