@@ -723,6 +723,8 @@ class Builder:
                     hint = 'the JSON form is an array of quoted strings with commas: COPY ["app.py", "."]'
                 # a source named as it is, missing: made later, it is the fix (the dev server waits for it)
                 missing = self.context.root / err.path if isinstance(err, MissingSource) and err.path else None
+                if missing is not None and os.path.lexists(missing):  # there, but kept out by .dockerignore
+                    missing = None
                 self.problems.append(Problem(self.dockerfile, instruction.line, str(err), hint, missing=missing))
         undeclared = sorted(set(self.build_args) - self.declared)
         if undeclared:

@@ -392,6 +392,25 @@ def test_files_made_or_removed_in_a_layers_build_context_rebuild_the_deck(deck_c
         server.stop()
 
 
+def test_a_copy_source_the_ignore_file_keeps_out_is_an_error_and_not_a_rebuild_loop(deck_copy):
+    # the file is there: nothing to wait for, so nothing to rebuild until a file changes
+    deck = deck_copy("layers-deck")
+    app = deck / "app"
+    (app / "secret.txt").write_text("x\n")
+    (app / ".dockerignore").write_text("secret.txt\n")
+    dockerfile = app / "Dockerfile"
+    dockerfile.write_text(dockerfile.read_text().replace("COPY app.py .", "COPY app.py secret.txt ./"))
+    server = DeckServer(deck, port=0, echo=lambda _line: None)
+    server.start()
+    assert "every match is excluded by .dockerignore" in server.state["error"]["text"]
+    server.start_thread()
+    try:
+        assert server.loop.wait_idle(5)  # it would never be idle: each build reported the file as arrived
+        assert server.loop.builds == 0
+    finally:
+        server.stop()
+
+
 def test_watches_pane_files_new_sections_and_nothing_else(served):
     first = served.build_id()
     (served.deck / "dist").mkdir()
