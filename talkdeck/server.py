@@ -209,6 +209,14 @@ class _Watch:
             self._thread.join(timeout)
 
 
+def _stamp_of(path: Path) -> tuple[int, int] | None:
+    try:
+        st = path.stat()
+    except OSError:
+        return None
+    return st.st_mtime_ns, st.st_size
+
+
 def change_clock() -> int:
     """Now, in the clock the kernel stamps file changes with (ns): on Linux a coarse one, up to a tick behind
     time.time_ns(); elsewhere taken to be as far behind."""
@@ -253,6 +261,7 @@ class DeckWatcher:
         self._files: frozenset[Path] = frozenset()
         self._links: dict[Path, Path] = {}  # the target of each watched file that is a link -> the link
         self._missing: frozenset[Path] = frozenset()
+        self._arrived: dict[Path, tuple[int, int] | None] = {}  # expected files reported as there, and when
         self._watches: dict[str, _Watch | None] = {"flat": None, "tree": None}
         self._stopped = False
 
@@ -300,7 +309,11 @@ class DeckWatcher:
                 return  # every good build says so: update() has just planned the watches
             self._missing = missing
         self._plan()  # also when only a folder on the way appeared: it is watched from now on
-        arrived = {f for f in missing if f.is_file()}
+        # A file the build called missing that is there came while it built: a change, once. Told so again
+        # unchanged, the build misread it (it is there, but not usable): one more build would change nothing.
+        stamps = {f: _stamp_of(f) for f in missing if f.is_file()}
+        arrived = {f for f, stamp in stamps.items() if self._arrived.get(f) != stamp}
+        self._arrived = stamps
         with self._lock:
             flat = self._watches["flat"]
             watched = set(flat.folders) if flat is not None else None

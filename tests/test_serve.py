@@ -507,6 +507,20 @@ def test_a_file_a_build_named_but_that_never_was_there_is_no_change_once_watched
         watcher.stop()
 
 
+def test_a_file_a_build_calls_missing_but_that_is_there_is_one_change_not_one_a_build(tmp_path):
+    # one that came while the build ran is a change; told again unchanged, it is no news (or no end of builds)
+    there = tmp_path / "img" / "late.png"
+    there.parent.mkdir()
+    there.write_bytes(b"x")
+    watcher, changes = watcher_over(tmp_path)
+    try:
+        for _ in range(3):
+            watcher.expect({there})
+        assert changes == [{there}]
+    finally:
+        watcher.stop()
+
+
 def test_a_link_repointed_before_its_watch_starts_is_reported(tmp_path):
     pane = tmp_path / "code" / "deeper" / "sample.py"
     pane.parent.mkdir(parents=True)
