@@ -499,7 +499,8 @@ BLOB_SCRIPT = """<script>(function (script) {  // talkdeck --single-file: %s as 
   script.parentElement.setAttribute(%s, [%s].join(","));
   script.remove();
 })(document.currentScript);</script>"""
-SCRIPT_ELEMENT = re.compile(r"<script\b[^>]*>.*?</script\s*>", re.IGNORECASE | re.DOTALL)
+# what holds no element: a comment (which may mention a <script>), and a script's JavaScript
+SCRIPT_ELEMENT = re.compile(r"<!--.*?-->|<script\b[^>]*>.*?</script\s*>", re.IGNORECASE | re.DOTALL)
 # In a <script> element the HTML parser stops at `</script` and changes state at `<!--` and `<script`.
 # `\x3C` is `<` inside every JavaScript context these occur in (strings, templates, regular expressions).
 SCRIPT_HAZARD = re.compile(r"(\\*)<(?=!--|/?script)", re.IGNORECASE)

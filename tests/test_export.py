@@ -626,7 +626,8 @@ def _deck_with_background_lists(deck: Path) -> bytes:
     (deck / "pages").mkdir()
     (deck / "pages" / "demo.html").write_text("<p>a page of the deck</p>")
     intro.write_text(intro.read_text() + '\n---\n\n<!-- .slide: data-background-video="media/clip.webm, '
-                     'media/clip.mp4" -->\n\n## Video\n\n---\n\n<!-- .slide: '
+                     'media/clip.mp4" -->\n\n## Video\n\n<!-- the player needs its <script> tag -->\n\n---\n\n'
+                     '<!-- .slide: '
                      'data-background-image="img/red.svg, img/blue.svg" -->\n\n## Two images\n\n'
                      '<img src="img/square.svg" srcset="img/red.svg 1x, img/blue.svg 2x" alt="sharp">\n\n'
                      '<img src="img/red.svg" srcset="data:image/svg+xml;base64,PHN2Zz4= 1x" alt="inline">\n\n---\n\n'
