@@ -916,10 +916,8 @@ class SectionRenderer:
         return [GAP, indent + token, GAP]
 
     def _slide_attrs(self, text: str, slide: Slide, path: Path, number: int, section: Section) -> str:
-        opened = ATTR_COMMENT_START.search(text)
-        if opened and "-->" not in text[opened.end():]:  # reveal.js reads these on one line only
-            raise DeckError.at(path, number, f"the .{opened.group(1)} comment does not end on its line, so "
-                               "reveal.js would not read it", f"write <!-- .{opened.group(1)}: ... --> on one line")
+        if "<!--" in text:
+            _one_line_attr_comments(text, path, number)
         if ".element" in text:
             for comment in ELEMENT_COMMENT.finditer(text):
                 _readable_attrs(comment.group(1), ELEMENT_ATTR, path, number, "element")
@@ -1295,6 +1293,22 @@ def _outside_code(text: str, change) -> str:
         end = span.end()
     out.append(change(text[end:]))
     return "".join(out)
+
+
+def _one_line_attr_comments(text: str, path: Path, number: int) -> None:
+    """An error for a .slide or .element comment that does not end on its line (each one of the line): talkdeck
+    reads them on one line, and reveal.js reads an element comment so too. Code shows them: no error there."""
+    if text[:4] == "    " or text[:1] == "\t":
+        return  # indented code
+    for opened in ATTR_COMMENT_START.finditer(text):
+        end = text.find("-->", opened.end())
+        following = ATTR_COMMENT_START.search(text, opened.end())
+        if (end >= 0 and (following is None or end < following.start())) or text.count("`", 0, opened.start()) % 2:
+            continue  # it ends before the next one begins, or a code span running on over lines shows it
+        kind = opened.group(1)
+        raise DeckError.at(path, number, f"the .{kind} comment does not end on its line: "
+                           + ("reveal.js would not read it" if kind == "element" else "talkdeck would not read it"),
+                           f"write <!-- .{kind}: ... --> on one line")
 
 
 def _readable_attrs(text: str, pattern: LazyPattern, path: Path, number: int, kind: str) -> None:

@@ -121,14 +121,24 @@ def test_slide_attributes_that_talkdeck_sets_are_refused(render):
      """(write each as name="value", in double quotes"""),
     ('## A\n- one\n- two <!-- .element: class="fragment -->\n', 3, "a quote is not closed"),
     ('## A\n\nText\n\n<!-- .element:\nclass="fragment" -->\n', 5,
-     "the .element comment does not end on its line, so reveal.js would not read it"),
-    ('## A\n\n<!-- .slide:\n  data-background-color="#000" -->\n', 3, "the .slide comment does not end on its line"),
+     "the .element comment does not end on its line: reveal.js would not read it"),
+    ('## A\n\n<!-- .slide:\n  data-background-color="#000" -->\n', 3,
+     "the .slide comment does not end on its line: talkdeck would not read it"),
+    ('## A\n\nText <!-- .element: class="fragment" --> <!-- .slide:\nclass="center" -->\n', 3,
+     "the .slide comment does not end on its line"),  # the second comment of the line
 ])
 def test_slide_and_element_attributes_reveal_js_could_not_read_are_errors(render, text, line, message):
     # reveal.js drops them without a word, and the slide shows without them, or with broken ones
     with pytest.raises(DeckError) as err:
         render(text)
     assert f"01-intro.md:{line}: " in str(err.value) and message in str(err.value)
+
+
+def test_a_slide_comment_over_lines_shown_as_code_is_no_error(render):
+    html = render('## A\n\n    <!-- .slide: data-background-color="#123"\n    class="center" -->\n\n'
+                  'Write `<!-- .slide:\nclass="x" -->` and\n').slides[0].html
+    assert "&lt;!-- .slide: data-background-color=&quot;#123&quot;" in html or \
+        '&lt;!-- .slide: data-background-color="#123"' in html
 
 
 def test_attributes_reveal_js_reads_in_comments_are_no_error(render):
