@@ -217,11 +217,15 @@ CODE_ELEMENT = re.compile(r"<(pre|code)\b.*?</\1>", re.DOTALL | re.IGNORECASE)
 
 def _unfilled_values(deck: Deck, sources: Sources) -> list[Finding]:
     """A warning for `{{ deck.title | upper }}` on a slide, outside code: only `{{ deck.NAME }}` is filled in."""
+    from html import unescape
+
     findings = []
     for number, slide in enumerate(deck.slides, start=1):
-        if "{{" not in slide.html:
+        texts = [slide.html, slide.notes or "", *(str(value) for value in slide.attrs.values())]
+        if not any("{{" in text for text in texts):
             continue
-        for shown in dict.fromkeys(ODD_DECK_VALUE.findall(CODE_ELEMENT.sub("", slide.html))):
+        found = [unescape(shown) for text in texts for shown in ODD_DECK_VALUE.findall(CODE_ELEMENT.sub("", text))]
+        for shown in dict.fromkeys(found):
             file, line = sources.locate(slide.id, shown)
             findings.append(Finding(file, line, WARNING, "value",
                                     f"slide {number} (#{slide.id}) shows {shown} as written: a slide fills in "

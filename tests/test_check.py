@@ -397,11 +397,14 @@ def test_a_section_without_a_number_among_numbered_ones_is_a_warning(tmp_path):
 
 def test_a_deck_value_with_a_filter_outside_code_is_a_warning(tmp_path):
     deck = copy("clean", tmp_path)
-    add_slide(deck, "## {{ deck.title | upper }}\n\n`{{ deck.title | e }}` and\n\n    {{ deck.author | e }}")
+    add_slide(deck, '<!-- .slide: data-state="{{ deck.title | lower }}" -->\n\n## {{ deck.title ~ " & co" }}\n\n'
+                    "`{{ deck.title | e }}` and\n\n    {{ deck.author | e }}\n\nNote: Say {{ deck.title | upper }}.")
     findings = [f for f in run_check(deck, use_browser=False).findings if f.kind == "value"]
-    assert [(f.file, f.line, f.level, f.slide) for f in findings] == [("slides/09-extra.md", 5, "warning", 6)]
-    assert findings[0].message.startswith("slide 6 (#extra-1) shows {{ deck.title | upper }} as written: a slide "
-                                          "fills in {{ deck.NAME }} only")
+    assert [(f.file, f.line, f.level, f.slide) for f in findings] == [
+        ("slides/09-extra.md", 7, "warning", 6), ("slides/09-extra.md", 13, "warning", 6),
+        ("slides/09-extra.md", 5, "warning", 6)], findings  # in the slide, its notes, its attributes
+    assert findings[0].message.startswith('slide 6 (#extra-1) shows {{ deck.title ~ " & co" }} as written: a '
+                                          "slide fills in {{ deck.NAME }} only")
 
 
 def test_the_notes_rule_skips_the_first_slide_and_title_or_no_notes_slides(tmp_path):
