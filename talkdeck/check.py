@@ -133,18 +133,17 @@ class Sources:
 
         Outside any slide, the deck's own templates are searched, then deck.toml stands for the deck.
         """
-        found = self.slide(slide_id)
-        if found is not None:
-            slide = found[1]
+        span = self.span(slide_id)
+        if span is not None:
+            rel, first, end = span
             if needle:
-                lines = self.lines(slide.source_rel)
-                end = min(self._ends.get(slide.id, len(lines)), len(lines))
-                for number in range(slide.line, end + 1):
+                lines = self.lines(rel)
+                for number in range(first, end + 1):
                     if needle in lines[number - 1]:
                         if nth == 0:
-                            return slide.source_rel, number
+                            return rel, number
                         nth -= 1
-            return slide.source_rel, slide.line
+            return rel, first
         if needle:
             owner = self.owner_of(needle)
             if owner is not None:
@@ -156,6 +155,15 @@ class Sources:
                     if needle in text:
                         return rel, number
         return "deck.toml", 0
+
+    def span(self, slide_id: str | None) -> tuple[str, int, int] | None:
+        """A slide's source file and its first and last line there (the lines before the next slide's)."""
+        found = self.slide(slide_id)
+        if found is None:
+            return None
+        slide = found[1]
+        lines = self.lines(slide.source_rel)
+        return slide.source_rel, slide.line, min(self._ends.get(slide.id, len(lines)), len(lines))
 
     def owner_of(self, needle: str) -> str | None:
         """The id of the first slide whose source mentions `needle` (for requests no element explains)."""
@@ -453,12 +461,18 @@ def _check_ids(scan: PageScan, sources: Sources, found: Collector) -> None:
 
 
 def _id_line(sources: Sources, slide: str, ident: str, nth: int) -> tuple[str, int]:
-    """The line that gives the slide's nth element with this id: `id="..."`, `{#...}`, else any mention."""
-    for needle in (f'id="{ident}"', f"id='{ident}'", f"#{ident}", ident):
-        file, line = sources.locate(slide, needle, nth)
-        if line and needle in (sources.lines(file)[line - 1:line] or [""])[0]:
-            return file, line
-    return sources.locate(slide)
+    """The line that gives the slide's nth element with this id, as `id="..."` or `{#...}`, counting each time a
+    line gives it; else the first line that mentions it."""
+    span = sources.span(slide)
+    if span is not None:
+        rel, first, end = span
+        lines = sources.lines(rel)
+        giving = re.compile(rf"""\bid\s*=\s*["']?{re.escape(ident)}(?![\w-])|\{{[^{{}}]*#{re.escape(ident)}(?![\w-])""")
+        for number in range(first, end + 1):
+            nth -= len(giving.findall(lines[number - 1]))
+            if nth < 0:
+                return rel, number
+    return sources.locate(slide, ident)
 
 
 def loaded_urls(output: Path, scan: PageScan) -> Iterator[tuple[str, str, str | None, Path]]:

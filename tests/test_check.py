@@ -69,7 +69,7 @@ def add_slide(deck: Path, text: str) -> None:
 
 def test_an_id_given_on_a_slide_that_a_slide_or_an_element_has_already_is_found(tmp_path):
     deck = copy("clean", tmp_path)
-    add_slide(deck, '## Lead\n\nSee the part {#intro-1}\n\n<div id="box">one</div>\n\nThe box:\n\n<p id="box">two</p>')
+    add_slide(deck, '## Lead\n\nSee the part {#intro-1}\n\n<div id="box">one</div>\n\nThe box:\n\nTwo {#box}')
     findings = run_check(deck, use_browser=False).findings
     assert [(f.kind, f.level, f.file, f.line, f.slide) for f in findings] == [
         ("id", "error", "slides/09-extra.md", 7, 6), ("id", "warning", "slides/09-extra.md", 13, 6)], findings
