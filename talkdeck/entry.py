@@ -49,10 +49,7 @@ def main() -> None:
     except KeyboardInterrupt:  # Ctrl-C while Python loads click and the rest: stopped, as click says it
         _leave("Aborted!")
     except ModuleNotFoundError as exc:  # `python build.py` with a Python that lacks talkdeck's packages
-        if exc.name is None or exc.name.split(".")[0] == "talkdeck":
-            raise
-        _leave(f"Error: talkdeck needs the Python package {exc.name}, which this Python ({sys.executable}) "
-               "lacks (run `make build` in talkdeck's folder and use .venv/bin/talkdeck, or pip install -e .)")
+        _lacking(exc)
 
     status: object = 1  # what a Ctrl-C that lands in click's own ending leaves
     try:
@@ -61,6 +58,8 @@ def main() -> None:
             status = 0
         except SystemExit as done:
             status = done.code
+        except ModuleNotFoundError as exc:  # imported when a command needs it: Jinja2, Markdown, Playwright
+            _lacking(exc)
         ending()
     except KeyboardInterrupt:  # a second Ctrl-C, kill... that landed as click ended the command: it has ended
         ending()
@@ -68,6 +67,14 @@ def main() -> None:
         _done()
         sys.exit(status)
     _leave(status)
+
+
+def _lacking(exc: ModuleNotFoundError) -> None:
+    """Leave saying which package this Python lacks: talkdeck's own modules missing is a bug, raised."""
+    if exc.name is None or exc.name.split(".")[0] == "talkdeck":
+        raise exc
+    _leave(f"Error: talkdeck needs the Python package {exc.name}, which this Python ({sys.executable}) lacks "
+           "(run `make build` in talkdeck's folder and use .venv/bin/talkdeck, or pip install -e .)")
 
 
 def _done() -> None:

@@ -196,7 +196,7 @@ def test_a_signal_put_off_by_an_import_waits_for_a_block_that_holds_signals():
     assert finished == [True]
 
 
-def test_build_py_under_a_python_without_talkdeck_s_packages_says_what_to_do(tmp_path):
+def test_build_py_under_a_python_without_talkdeck_s_packages_says_what_to_do(tmp_path, deck_copy):
     # -S: no site-packages, so no click; talkdeck itself is found beside build.py
     root = Path(__file__).parent.parent
     done = subprocess.run([sys.executable, "-S", str(root / "build.py"), "build", str(tmp_path)],
@@ -204,3 +204,13 @@ def test_build_py_under_a_python_without_talkdeck_s_packages_says_what_to_do(tmp
     assert done.returncode == 1 and "Traceback" not in done.stderr, done.stderr
     assert done.stderr.startswith("Error: talkdeck needs the Python package click, which this Python (")
     assert "run `make build` in talkdeck's folder" in done.stderr
+    # click there (a system's python3-click), Markdown not: the build imports it later
+    import click
+
+    only_click = tmp_path / "site"
+    only_click.mkdir()
+    (only_click / "click").symlink_to(Path(click.__file__).parent)
+    done = subprocess.run([sys.executable, "-S", str(root / "build.py"), "build", str(deck_copy())],
+                          capture_output=True, text=True, env={"PYTHONPATH": str(only_click)})
+    assert done.returncode == 1 and "Traceback" not in done.stderr, done.stderr
+    assert done.stderr.startswith("Error: talkdeck needs the Python package "), done.stderr
