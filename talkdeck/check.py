@@ -623,11 +623,12 @@ def locate_request(url: str, sources: Sources, written: dict[str, tuple[str, str
     A URL the built deck names (see :func:`as_written`) is found on its slide; another one (a script made it)
     in the sources, as requested or as `http:host/x`; `slide`, when known, is searched first.
     """
-    # reveal.js adds a query to some (a YouTube iframe asks for ...?enablejsapi=1): the same file all the same
-    bare = urlsplit(url)._replace(query="", fragment="").geturl()
+    # reveal.js adds to the query of some (a YouTube iframe asks for ...?enablejsapi=1): the same one still
+    asked = urlsplit(url)
     source, named_on = written.get(url) or next(
         (found for requested, found in written.items()
-         if urlsplit(requested)._replace(query="", fragment="").geturl() == bare), (sources.written(url), None))
+         if (parts := urlsplit(requested))[:3] == asked[:3] and asked.query.startswith(parts.query)),
+        (sources.written(url), None))
     slide = slide or named_on or sources.owner_of(source)
     file, line = sources.locate(slide, source)
     return source, slide, file, line

@@ -26,10 +26,10 @@ def srcset_candidates(value: str) -> list[tuple[str, str]]:
     end dropped), so `data:image/png;base64,...` keeps its comma; its descriptors (`2x`, `400w`) run to a comma."""
     candidates, at, end = [], 0, len(value)
     while at < end:
-        while at < end and (value[at].isspace() or value[at] == ","):
+        while at < end and value[at] in " \t\n\r\f,":  # HTML's whitespace only: not a no-break space
             at += 1
         start = at
-        while at < end and not value[at].isspace():
+        while at < end and value[at] not in " \t\n\r\f":
             at += 1
         url = value[start:at]
         if not url:

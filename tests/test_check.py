@@ -16,7 +16,7 @@ import pytest
 from click.testing import CliRunner
 from conftest import chromium_path
 
-from talkdeck.check import Finding, run_check, scan_page, viewport
+from talkdeck.check import Finding, Sources, locate_request, run_check, scan_page, viewport
 from talkdeck.cli import main
 
 FIXTURES = Path(__file__).parent / "fixtures" / "check"
@@ -85,6 +85,20 @@ def test_with_json_output_a_check_that_cannot_run_says_so_in_json(tmp_path, monk
     assert json.loads(result.output) == [{
         "file": None, "line": None, "level": "error", "kind": "setup", "slide": None,
         "message": f"TALKDECK_CHROMIUM names no file: {tmp_path / 'no-chromium'} (fix or unset the variable)"}]
+
+
+def test_a_request_is_the_one_a_slide_writes_when_it_only_adds_to_its_query(tmp_path):
+    # reveal.js asks for a YouTube embed with ?enablejsapi=1 added; another query is another request
+    from talkdeck.builder import Builder
+
+    deck = copy("clean", tmp_path)
+    add_slide(deck, "## Chart\n\nFrom https://api.example.com/chart?city=paris")
+    sources = Sources(Builder(deck).load())
+    written = {"https://api.example.com/chart?city=paris": ("https://api.example.com/chart?city=paris", "extra-1")}
+    assert locate_request("https://api.example.com/chart?city=paris&embed=1", sources, written)[:2] == (
+        "https://api.example.com/chart?city=paris", "extra-1")
+    assert locate_request("https://api.example.com/chart?city=berlin", sources, written)[0] == (
+        "https://api.example.com/chart?city=berlin")
 
 
 # -- in a real browser ---------------------------------------------------------------------------------------
