@@ -222,21 +222,25 @@ def _refuse_build_output(root: Path, target: Path, suffix: str) -> None:
 def _refuse_deck_file(target: Path, deck) -> None:
     """Refuse to write over a file the deck itself uses (one that a slide shows or links, or a template names)
     unless talkdeck made it: a deck may well link the handout that `talkdeck pdf` writes."""
-    if target in {path.resolve() for path in deck.dependencies} and not _made_by_talkdeck(target):
+    if target in {path.resolve() for path in deck.dependencies} and not _made_by_talkdeck(target, deck.config.title):
         raise DeckError.at(target, None, "this is a file the deck uses (a slide shows it or links to it, or a "
-                           "template names it), and talkdeck did not make it: it would be overwritten",
+                           "template names it), and not this deck's own PDF or single file: it would be overwritten",
                            "choose another file with -o")
 
 
-def _made_by_talkdeck(path: Path) -> bool:
-    """Whether `path` is a PDF or single-file HTML that talkdeck wrote: its Creator, or its generator tag."""
+def _made_by_talkdeck(path: Path, title: str) -> bool:
+    """Whether `path` is a PDF or single-file HTML that talkdeck wrote of a deck with this title (not another
+    talk's handout): its Creator and Title, or its generator tag and <title>."""
     try:
         with path.open("rb") as file:
             if path.suffix.lower() == ".pdf":
                 file.seek(max(path.stat().st_size - 8192, 0))  # the information talkdeck appends comes last
                 tail = file.read()
-                return b"/Creator <FEFF00740061006C006B006400650063006B" in tail or b"/Creator (talkdeck" in tail
-            return b'<meta name="generator" content="talkdeck' in file.read(8192)
+                return b"/Creator " + _pdf_text("talkdeck")[:-1] in tail and b"/Title " + _pdf_text(title) in tail
+            from markupsafe import escape  # as the page's template wrote the title
+
+            head = file.read(16384).decode("utf-8", "replace")
+            return '<meta name="generator" content="talkdeck' in head and f"<title>{escape(title)}</title>" in head
     except OSError:
         return False
 

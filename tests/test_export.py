@@ -556,6 +556,11 @@ def test_pdf_never_overwrites_a_file_the_deck_links(deck_copy, chromium):
         done = talkdeck("pdf", deck)
         assert done.returncode == 0, done.stderr
     assert (deck / "fixture-deck.pdf").read_bytes().startswith(b"%PDF")
+    # another talk's handout, which talkdeck made too: not this deck's to overwrite
+    toml = deck / "deck.toml"
+    toml.write_text(toml.read_text().replace('title = "', 'title = "Another talk: ', 1))
+    done = talkdeck("pdf", deck, "-o", deck / "fixture-deck.pdf")
+    assert done.returncode == 1 and "not this deck's own PDF or single file" in done.stderr, done.stderr
 
 
 def test_slugify():
