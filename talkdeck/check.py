@@ -467,9 +467,16 @@ def _id_line(sources: Sources, slide: str, ident: str, nth: int) -> tuple[str, i
     if span is not None:
         rel, first, end = span
         lines = sources.lines(rel)
-        giving = re.compile(rf"""\bid\s*=\s*["']?{re.escape(ident)}(?![\w-])|\{{[^{{}}]*#{re.escape(ident)}(?![\w-])""")
+        giving = re.compile(rf"""(?<![\w-])id\s*=\s*["']?{re.escape(ident)}(?![\w-])"""
+                            rf"""|\{{[^{{}}]*#{re.escape(ident)}(?![\w-])""")
+        fence = ""  # the fence of a code block the line is in: code gives no id
         for number in range(first, end + 1):
-            nth -= len(giving.findall(lines[number - 1]))
+            text = lines[number - 1]
+            opening = text.lstrip()[:3]
+            if opening in ("```", "~~~") and (not fence or opening == fence):
+                fence = "" if fence else opening
+                continue
+            nth -= 0 if fence else len(giving.findall(text))
             if nth < 0:
                 return rel, number
     return sources.locate(slide, ident)
@@ -627,7 +634,8 @@ def locate_request(url: str, sources: Sources, written: dict[str, tuple[str, str
     asked = urlsplit(url)
     source, named_on = written.get(url) or next(
         (found for requested, found in written.items()
-         if (parts := urlsplit(requested))[:3] == asked[:3] and asked.query.startswith(parts.query)),
+         if (parts := urlsplit(requested))[:3] == asked[:3]
+         and (not parts.query or asked.query == parts.query or asked.query.startswith(parts.query + "&"))),
         (sources.written(url), None))
     slide = slide or named_on or sources.owner_of(source)
     file, line = sources.locate(slide, source)

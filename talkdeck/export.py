@@ -230,19 +230,29 @@ def _refuse_deck_file(target: Path, deck) -> None:
 
 def _made_by_talkdeck(path: Path, title: str) -> bool:
     """Whether `path` is a PDF or single-file HTML that talkdeck wrote of a deck with this title (not another
-    talk's handout): its Creator and Title, or its generator tag and <title>."""
+    talk's handout): its Creator and Title, or its generator tag and title."""
     try:
         with path.open("rb") as file:
-            if path.suffix.lower() == ".pdf":
-                file.seek(max(path.stat().st_size - 8192, 0))  # the information talkdeck appends comes last
-                tail = file.read()
-                return b"/Creator " + _pdf_text("talkdeck")[:-1] in tail and b"/Title " + _pdf_text(title) in tail
-            from markupsafe import escape  # as the page's template wrote the title
+            if path.suffix.lower() != ".pdf":
+                from markupsafe import escape  # as the page's template wrote the title
 
-            head = file.read(16384).decode("utf-8", "replace")
-            return '<meta name="generator" content="talkdeck' in head and f"<title>{escape(title)}</title>" in head
+                head = file.read(16384).decode("utf-8", "replace")
+                return '<meta name="generator" content="talkdeck' in head and str(escape(title)) in head
+            file.seek(max(path.stat().st_size - 8192, 0))  # the information talkdeck appends comes last
+            tail = file.read()
     except OSError:
         return False
+    if b"/Creator " + _pdf_text("talkdeck")[:-1] in tail:  # as _set_metadata writes them: hex UTF-16
+        return not title or b"/Title " + _pdf_text(title) in tail
+    if b"/Creator (talkdeck" not in tail:
+        return False
+    try:  # pypdf wrote them (a PDF of another shape), in its own way: read them back with it
+        import pypdf
+
+        info = pypdf.PdfReader(path).metadata or {}
+    except Exception:  # noqa: BLE001 - no pypdf, or a PDF it cannot read: not known to be ours
+        return False
+    return (info.get("/Title") or "") == title
 
 
 def write_atomically(path: Path, data: bytes) -> None:

@@ -563,6 +563,19 @@ def test_pdf_never_overwrites_a_file_the_deck_links(deck_copy, chromium):
     assert done.returncode == 1 and "not this deck's own PDF or single file" in done.stderr, done.stderr
 
 
+def test_a_pdf_whose_information_pypdf_wrote_is_known_as_this_deck_s(tmp_path):
+    # a PDF of another shape than Chromium's gets its title and creator through pypdf, in pypdf's own encoding
+    from talkdeck.export import _made_by_talkdeck, _set_metadata_pypdf
+
+    writer = pypdf.PdfWriter()
+    writer.add_blank_page(100, 100)
+    raw = io.BytesIO()
+    writer.write(raw)
+    handout = tmp_path / "talk.pdf"
+    handout.write_bytes(_set_metadata_pypdf(raw.getvalue(), {"Title": "Café (2)", "Creator": "talkdeck 1.0"})[0])
+    assert _made_by_talkdeck(handout, "Café (2)") and not _made_by_talkdeck(handout, "Another talk")
+
+
 def test_slugify():
     assert slugify("Working with Docker containers for Python applications") == (
         "working-with-docker-containers-for-python-applications")
