@@ -69,9 +69,14 @@ def main() -> None:
     _leave(status)
 
 
+# The modules of talkdeck's dependencies (pyproject.toml) and theirs: another one missing is a bug, raised.
+DEPENDENCIES = frozenset({"click", "jinja2", "markupsafe", "markdown", "livereload", "tornado", "watchfiles",
+                          "playwright", "greenlet", "pyee", "dockerfile_parse", "pypdf"})
+
+
 def _lacking(exc: ModuleNotFoundError) -> None:
-    """Leave saying which package this Python lacks: talkdeck's own modules missing is a bug, raised."""
-    if exc.name is None or exc.name.split(".")[0] == "talkdeck":
+    """Leave saying which package this Python lacks, when it is one talkdeck needs."""
+    if exc.name is None or exc.name.split(".")[0] not in DEPENDENCIES:
         raise exc
     _leave(f"Error: talkdeck needs the Python package {exc.name}, which this Python ({sys.executable}) lacks "
            "(run `make build` in talkdeck's folder and use .venv/bin/talkdeck, or pip install -e .)")

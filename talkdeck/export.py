@@ -577,8 +577,9 @@ class Inliner:
             out += [TAG.sub(self._tag, html[end:script.start()]), script.group(0)]
             end = script.end()
         html = "".join(out) + TAG.sub(self._tag, html[end:])
-        return re.sub(r"(<script\b[^>]*>)\s*</script>", lambda m: self._script(m.group(1)), html,
-                      flags=re.IGNORECASE)
+        return re.sub(r"<!--.*?-->|(<script\b[^>]*>)\s*</script>",  # a script commented out stays so
+                      lambda m: self._script(m.group(1)) if m.group(1) else m.group(0), html,
+                      flags=re.IGNORECASE | re.DOTALL)
 
     def _script(self, tag: str) -> str:
         attrs = _attrs(tag)

@@ -214,3 +214,12 @@ def test_build_py_under_a_python_without_talkdeck_s_packages_says_what_to_do(tmp
                           capture_output=True, text=True, env={"PYTHONPATH": str(only_click)})
     assert done.returncode == 1 and "Traceback" not in done.stderr, done.stderr
     assert done.stderr.startswith("Error: talkdeck needs the Python package "), done.stderr
+
+
+def test_a_module_talkdeck_needs_not_is_a_bug_with_its_traceback():
+    code = ("from talkdeck import entry\n"
+            "try:\n    import not_a_dependency_of_talkdeck\n"
+            "except ModuleNotFoundError as missing:\n    entry._lacking(missing)\n")
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
+    assert done.returncode == 1
+    assert "Traceback" in done.stderr and "No module named 'not_a_dependency_of_talkdeck'" in done.stderr

@@ -658,7 +658,8 @@ def _deck_with_background_lists(deck: Path) -> bytes:
     return video
 
 
-SCRIPT = """<script>var later = '<div data-background-image="img/red.svg, img/blue.svg"></div>';</script>"""
+SCRIPT = """<!-- <script src="reveal/plugin/notes.js"></script>, commented out -->
+<script>var later = '<div data-background-image="img/red.svg, img/blue.svg"></div>';</script>"""
 
 
 def test_single_file_inlines_background_lists_and_the_parallax_image(deck_copy, tmp_path):
