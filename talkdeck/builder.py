@@ -401,7 +401,7 @@ def template_files(root: Path) -> tuple[set[str], set[Path]]:
         if path.suffix.lower() not in TEMPLATE_SUFFIXES or path.name[:1] in ".#" or not path.is_file():
             continue  # an editor's backup (~, #name#), a hidden file, an image beside the templates
         try:
-            text = TEMPLATE_COMMENT.sub(" ", path.read_text("utf-8"))
+            text = TEMPLATE_COMMENT.sub(_uncommented, path.read_text("utf-8"))
         except (OSError, UnicodeDecodeError):  # the template loader reports it, if a template is used
             continue
         for tag in ANY_TAG.finditer(text):  # a tag may run over several lines
@@ -449,10 +449,15 @@ def _reveal_file(dist: Path, name: str) -> dict[str, Path]:
 
 
 TEMPLATE_SUFFIXES = frozenset([".j2", ".jinja", ".jinja2", ".html", ".htm"])
-# A Jinja comment or an HTML comment: what they hide is not on the page.
-TEMPLATE_COMMENT = LazyPattern(r"\{#.*?#\}|<!--.*?-->", re.DOTALL)
+# A Jinja comment or an HTML comment: what they hide is not on the page. A script is matched whole and kept,
+# so that a `<!--` in its JavaScript starts no comment.
+TEMPLATE_COMMENT = LazyPattern(r"\{#.*?#\}|<script\b[^>]*>.*?</script\s*>|<!--.*?-->", re.DOTALL | re.IGNORECASE)
 TEMPLATE_URL_ATTRS = frozenset(["src", "href", "poster", "data-src", "data-background-image",
                                 "data-background-video", "data-background-iframe"])
+
+
+def _uncommented(match: re.Match[str]) -> str:
+    return match.group(0) if match.group(0)[:7].lower() == "<script" else " "
 
 
 def _content_key(value: Path | str) -> object:

@@ -469,16 +469,22 @@ def _id_line(sources: Sources, slide: str, ident: str, nth: int) -> tuple[str, i
         lines = sources.lines(rel)
         giving = re.compile(rf"""(?<![\w-])id\s*=\s*["']?{re.escape(ident)}(?![\w-])"""
                             rf"""|\{{[^{{}}]*#{re.escape(ident)}(?![\w-])""")
-        fence = ""  # the fence of a code block the line is in: code gives no id
-        for number in range(first, end + 1):
-            text = lines[number - 1]
-            opening = text.lstrip()[:3]
-            if opening in ("```", "~~~") and (not fence or opening == fence):
-                fence = "" if fence else opening
+        # code (fences, spans) and comments give no id: the lines as the renderer reads them
+        from talkdeck.source import inside_fences, uncommented, without_code_spans
+
+        part = lines[first - 1:end]
+        try:
+            fenced = inside_fences(part, first, Path(rel))
+        except DeckError:  # a fence the slide leaves open: the build said so
+            fenced = [False] * len(part)
+        commented = False
+        for index, text in enumerate(part):
+            if fenced[index]:
                 continue
-            nth -= 0 if fence else len(giving.findall(text))
+            text, commented = uncommented(without_code_spans(text), commented)
+            nth -= len(giving.findall(text))
             if nth < 0:
-                return rel, number
+                return rel, first + index
     return sources.locate(slide, ident)
 
 

@@ -69,9 +69,10 @@ def main() -> None:
     _leave(status)
 
 
-# The modules of talkdeck's dependencies (pyproject.toml) and theirs: another one missing is a bug, raised.
+# The modules talkdeck imports from its dependencies (pyproject.toml), Jinja2's markupsafe and livereload's
+# tornado among them: another module missing is a bug, raised with its traceback.
 DEPENDENCIES = frozenset({"click", "jinja2", "markupsafe", "markdown", "livereload", "tornado", "watchfiles",
-                          "playwright", "greenlet", "pyee", "dockerfile_parse", "pypdf"})
+                          "playwright", "dockerfile_parse", "pypdf"})
 
 
 def _lacking(exc: ModuleNotFoundError) -> None:

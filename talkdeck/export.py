@@ -237,13 +237,13 @@ def _made_by_talkdeck(path: Path, title: str) -> bool:
                 from markupsafe import escape  # as the page's template wrote the title
 
                 head = file.read(16384).decode("utf-8", "replace")
-                return '<meta name="generator" content="talkdeck' in head and str(escape(title)) in head
+                return '<meta name="generator" content="talkdeck' in head and f"<title>{escape(title)}</title>" in head
             file.seek(max(path.stat().st_size - 8192, 0))  # the information talkdeck appends comes last
             tail = file.read()
     except OSError:
         return False
     if b"/Creator " + _pdf_text("talkdeck")[:-1] in tail:  # as _set_metadata writes them: hex UTF-16
-        return not title or b"/Title " + _pdf_text(title) in tail
+        return b"/Title " + _pdf_text(title) in tail if title else b"/Title " not in tail
     if b"/Creator (talkdeck" not in tail:
         return False
     try:  # pypdf wrote them (a PDF of another shape), in its own way: read them back with it
@@ -577,7 +577,8 @@ class Inliner:
             out += [TAG.sub(self._tag, html[end:script.start()]), script.group(0)]
             end = script.end()
         html = "".join(out) + TAG.sub(self._tag, html[end:])
-        return re.sub(r"<!--.*?-->|(<script\b[^>]*>)\s*</script>",  # a script commented out stays so
+        # an empty script (its code is in a file) is inlined; one with its code, and a comment, stay as they are
+        return re.sub(r"(<script\b[^>]*>)\s*</script\s*>|<script\b[^>]*>.*?</script\s*>|<!--.*?-->",
                       lambda m: self._script(m.group(1)) if m.group(1) else m.group(0), html,
                       flags=re.IGNORECASE | re.DOTALL)
 

@@ -69,11 +69,12 @@ def add_slide(deck: Path, text: str) -> None:
 
 def test_an_id_given_on_a_slide_that_a_slide_or_an_element_has_already_is_found(tmp_path):
     deck = copy("clean", tmp_path)
-    add_slide(deck, '## Lead\n\nSee the part {#intro-1}\n\n<div data-id="box">moves</div>\n\n```html\n'
-                    '<div id="box">shown as code</div>\n```\n\n<div id="box">one</div>\n\nThe box:\n\nTwo {#box}')
+    add_slide(deck, '## Lead\n\nSee the part {#intro-1}\n\n<div data-id="box">moves</div>\n\n````markdown\n'
+                    '```html\n<div id="box">shown as code</div>\n```\n````\n\nWrite `<p id="box">` and\n\n'
+                    '<!-- <div id="box">old</div> -->\n\n<div id="box">one</div>\n\nThe box:\n\nTwo {#box}')
     findings = run_check(deck, use_browser=False).findings
     assert [(f.kind, f.level, f.file, f.line, f.slide) for f in findings] == [
-        ("id", "error", "slides/09-extra.md", 7, 6), ("id", "warning", "slides/09-extra.md", 19, 6)], findings
+        ("id", "error", "slides/09-extra.md", 7, 6), ("id", "warning", "slides/09-extra.md", 25, 6)], findings
     assert findings[0].message == ("slide 6 (#extra-1): the id intro-1 is also the id of slide 1 (#intro-1), so "
                                    "#/intro-1 may open this one (give it another id)")
     assert "the id box is also on slide 6 (#extra-1): a link to #box opens the first one" in findings[1].message

@@ -538,6 +538,12 @@ def test_single_file_never_overwrites_a_file_the_deck_shows(deck_copy):
     for _ in range(2):
         result = CliRunner().invoke(main, ["build", "--single-file", str(deck)])
         assert result.exit_code == 0, result.output
+    # another talk's, whose title holds this one's: not this deck's to overwrite
+    other = deck / "production.html"
+    other.write_text('<meta name="generator" content="talkdeck 0.1.0">\n<title>Fixture deck in production</title>\n')
+    intro.write_text(intro.read_text() + "\n---\n\n[The other talk](production.html)\n")
+    result = CliRunner().invoke(main, ["build", "--single-file", str(deck), "-o", str(other)])
+    assert result.exit_code == 1 and "not this deck's own PDF or single file" in result.output, result.output
 
 
 @pytest.mark.browser
@@ -574,6 +580,22 @@ def test_a_pdf_whose_information_pypdf_wrote_is_known_as_this_deck_s(tmp_path):
     handout = tmp_path / "talk.pdf"
     handout.write_bytes(_set_metadata_pypdf(raw.getvalue(), {"Title": "Café (2)", "Creator": "talkdeck 1.0"})[0])
     assert _made_by_talkdeck(handout, "Café (2)") and not _made_by_talkdeck(handout, "Another talk")
+
+
+def test_a_pdf_of_another_talk_is_not_taken_for_that_of_a_deck_without_a_title(tmp_path):
+    from talkdeck.export import _made_by_talkdeck, _set_metadata
+
+    writer = pypdf.PdfWriter()
+    writer.add_blank_page(100, 100)
+    raw = io.BytesIO()
+    writer.write(raw)
+
+    class Config:
+        title, author, event = "Another talk", "", ""
+
+    handout = tmp_path / "talk.pdf"
+    handout.write_bytes(_set_metadata(raw.getvalue(), Config)[0])
+    assert _made_by_talkdeck(handout, "Another talk") and not _made_by_talkdeck(handout, "")
 
 
 def test_slugify():
@@ -659,7 +681,9 @@ def _deck_with_background_lists(deck: Path) -> bytes:
 
 
 SCRIPT = """<!-- <script src="reveal/plugin/notes.js"></script>, commented out -->
-<script>var later = '<div data-background-image="img/red.svg, img/blue.svg"></div>';</script>"""
+<script>var later = '<div data-background-image="img/red.svg, img/blue.svg"></div>', opener = "<!--";</script>
+<script src="reveal/plugin/search.js"></script>
+<!-- search, for the questions -->"""
 
 
 def test_single_file_inlines_background_lists_and_the_parallax_image(deck_copy, tmp_path):
@@ -675,7 +699,8 @@ def test_single_file_inlines_background_lists_and_the_parallax_image(deck_copy, 
     assert re.search(r'srcset="data:image/svg\+xml;base64,[^ ",]+ 1x, data:image/svg\+xml;base64,[^ ",]+ 2x"', html)
     assert html.count('"data:text/html;base64,') == 2  # the iframe and the background iframe
     assert 'srcset="data:image/svg+xml;base64,PHN2Zz4= 1x"' in html  # a data: URI of the slide's own, as it is
-    assert SCRIPT in html  # a template's script is JavaScript: a tag in a string there is no element
+    assert SCRIPT.split("\n<script src")[0] in html  # a template's script is JavaScript: a tag in a string there
+    assert 'src="reveal/plugin/search.js"' not in html and "RevealSearch" in html  # after a "<!--" in JavaScript
     assert out.warnings == []  # every file is inlined, none is left over
 
 
