@@ -1162,5 +1162,5 @@ def _build_finding(problem, root: Path) -> Finding:
             file = path.resolve().relative_to(root).as_posix()
         except ValueError:
             file = str(path)
-    message = problem.message + (f" ({problem.hint})" if problem.hint else "")
+    message = problem.text()
     return Finding(file, line, ERROR, "build", f"the deck does not build: {message}")

@@ -52,12 +52,13 @@ class Problem:
             where += f":{self.line}"
         return where
 
+    def text(self) -> str:
+        """What is wrong, and the hint in brackets: the problem without its location."""
+        return f"{self.message} ({self.hint})" if self.hint else self.message
+
     def __str__(self) -> str:
-        text = self.message
-        if self.hint:
-            text += f" ({self.hint})"
         where = self.location()
-        return f"{where}: {text}" if where else text
+        return f"{where}: {self.text()}" if where else self.text()
 
 
 class DeckError(click.ClickException):

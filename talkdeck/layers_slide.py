@@ -59,5 +59,4 @@ def _about(rel: str, dockerfile: Path, problem: Problem) -> str:
     another file's (its .dockerignore's)."""
     if problem.path is not None and Path(problem.path) != dockerfile:
         return f"layers of {rel}: {problem}"
-    text = problem.message + (f" ({problem.hint})" if problem.hint else "")
-    return f"layers of {rel}{f':{problem.line}' if problem.line else ''}: {text}"
+    return f"layers of {rel}{f':{problem.line}' if problem.line else ''}: {problem.text()}"

@@ -592,7 +592,7 @@ class DeckServer:
     def _describe(self, error: BaseException) -> dict[str, Any]:
         if isinstance(error, DeckError):
             problems = [{"file": self._relative(p.path) if p.path is not None else None, "line": p.line,
-                         "message": p.message + (f" ({p.hint})" if p.hint else "")} for p in error.problems]
+                         "message": p.text()} for p in error.problems]
             text = "\n".join(str(p) for p in error.problems)
         else:
             message = f"internal error in talkdeck: {type(error).__name__}: {error}"

@@ -93,7 +93,7 @@ def command(deck_dir: Path, strict: bool, output_format: str, browser_path: str 
             raise
         click.echo(json.dumps([{"file": display_path(p.path) if p.path else None, "line": p.line or None,
                                 "level": "error", "kind": "setup",
-                                "message": p.message + (f" ({p.hint})" if p.hint else ""), "slide": None}
+                                "message": p.text(), "slide": None}
                                for p in exc.problems], indent=2, ensure_ascii=False))
         raise SystemExit(1) from None
     finally:
