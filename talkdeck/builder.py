@@ -115,7 +115,8 @@ def _ascii(text: str) -> str:
     return "".join(c for c in unicodedata.normalize("NFKD", text) if not unicodedata.combining(c))
 
 
-def _stamp(path: Path) -> tuple[int, int] | None:
+def stamp(path: Path) -> tuple[int, int] | None:
+    """A file's modification time and size, which change when it is written; None when it is not there."""
     try:
         st = path.stat()
     except OSError:
@@ -202,7 +203,7 @@ class Builder:
 
     def _key(self, path: Path, section: Section) -> tuple:
         values = tuple(sorted(self.renderer.values.items()))
-        return (_stamp(path), values, tuple(sorted((str(d), _stamp(d)) for d in section.dependencies)))
+        return (stamp(path), values, tuple(sorted((str(d), stamp(d)) for d in section.dependencies)))
 
     # -- render ---------------------------------------------------------------------------------------
     def render_page(self, deck: Deck, extra: dict[str, Any] | None = None) -> str:
@@ -463,7 +464,7 @@ def _uncommented(match: re.Match[str]) -> str:
 def _content_key(value: Path | str) -> object:
     if isinstance(value, str):
         return value
-    return (str(value), _stamp(value))
+    return (str(value), stamp(value))
 
 
 def _put(target: Path, value: Path | str, previous: Path | None) -> None:

@@ -168,9 +168,9 @@ class Sources:
     def owner_of(self, needle: str) -> str | None:
         """The id of the first slide whose source mentions `needle` (for requests no element explains)."""
         for slide in self.deck.slides:
-            lines = self.lines(slide.source_rel)
-            end = min(self._ends.get(slide.id, len(lines)), len(lines))
-            if any(needle in lines[number - 1] for number in range(slide.line, end + 1)):
+            rel, first, end = self.span(slide.id)
+            lines = self.lines(rel)
+            if any(needle in lines[number - 1] for number in range(first, end + 1)):
                 return slide.id
         return None
 

@@ -38,7 +38,7 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
-from talkdeck.builder import SECTION_SUFFIXES, BuildCancelled, Builder
+from talkdeck.builder import SECTION_SUFFIXES, BuildCancelled, Builder, stamp
 from talkdeck.entry import STOP_SIGNALS, ending, handle_signals, let_go, remove_folder, temporary_folder
 from talkdeck.errors import DeckError, count, display_path
 
@@ -209,14 +209,6 @@ class _Watch:
             self._thread.join(timeout)
 
 
-def _stamp_of(path: Path) -> tuple[int, int] | None:
-    try:
-        st = path.stat()
-    except OSError:
-        return None
-    return st.st_mtime_ns, st.st_size
-
-
 def change_clock() -> int:
     """Now, in the clock the kernel stamps file changes with (ns): on Linux a coarse one, up to a tick behind
     time.time_ns(); elsewhere taken to be as far behind."""
@@ -311,8 +303,8 @@ class DeckWatcher:
         self._plan()  # also when only a folder on the way appeared: it is watched from now on
         # A file the build called missing that is there came while it built: a change, once. Told so again
         # unchanged, the build misread it (it is there, but not usable): one more build would change nothing.
-        stamps = {f: _stamp_of(f) for f in missing if f.is_file()}
-        arrived = {f for f, stamp in stamps.items() if self._arrived.get(f) != stamp}
+        stamps = {f: stamp(f) for f in missing if f.is_file()}
+        arrived = {f for f, when in stamps.items() if self._arrived.get(f) != when}
         self._arrived = stamps
         with self._lock:
             flat = self._watches["flat"]
