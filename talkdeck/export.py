@@ -513,8 +513,8 @@ BLOB_SCRIPT = """<script>(function (script) {  // talkdeck --single-file: %s as 
   script.parentElement.setAttribute(%s, [%s].join(","));
   script.remove();
 })(document.currentScript);</script>"""
-# what holds no element: a comment (which may mention a <script>), and a script's JavaScript
-SCRIPT_ELEMENT = re.compile(r"<!--.*?-->|<script\b[^>]*>.*?</script\s*>", re.IGNORECASE | re.DOTALL)
+# what holds no element: a comment (which may mention a <script>), and a script (its start tag, its JavaScript)
+SCRIPT_ELEMENT = re.compile(r"<!--.*?-->|(<script\b[^>]*>)(.*?)</script\s*>", re.IGNORECASE | re.DOTALL)
 # In a <script> element the HTML parser stops at `</script` and changes state at `<!--` and `<script`.
 # `\x3C` is `<` inside every JavaScript context these occur in (strings, templates, regular expressions).
 SCRIPT_HAZARD = re.compile(r"(\\*)<(?=!--|/?script)", re.IGNORECASE)
@@ -570,17 +570,16 @@ class Inliner:
 
     # -- the page
     def page(self, html: str) -> str:
-        # Tags first, scripts second: JavaScript, the page's own or inlined, is never scanned for tags (a tag in
-        # a string there is no element, and a script put after it would end the script).
+        # JavaScript, the page's own or inlined, is never scanned for tags (a tag in a string there is no
+        # element, and a script put after it would end the script), nor is a comment. An empty script (its
+        # code is in a file) is inlined; one with its code, and a comment, stay as they are.
         out, end = [], 0
-        for script in SCRIPT_ELEMENT.finditer(html):
-            out += [TAG.sub(self._tag, html[end:script.start()]), script.group(0)]
-            end = script.end()
-        html = "".join(out) + TAG.sub(self._tag, html[end:])
-        # an empty script (its code is in a file) is inlined; one with its code, and a comment, stay as they are
-        return re.sub(r"(<script\b[^>]*>)\s*</script\s*>|<script\b[^>]*>.*?</script\s*>|<!--.*?-->",
-                      lambda m: self._script(m.group(1)) if m.group(1) else m.group(0), html,
-                      flags=re.IGNORECASE | re.DOTALL)
+        for found in SCRIPT_ELEMENT.finditer(html):
+            out.append(TAG.sub(self._tag, html[end:found.start()]))
+            empty = found.group(1) is not None and not found.group(2).strip()
+            out.append(self._script(found.group(1)) if empty else found.group(0))
+            end = found.end()
+        return "".join(out) + TAG.sub(self._tag, html[end:])
 
     def _script(self, tag: str) -> str:
         attrs = _attrs(tag)
