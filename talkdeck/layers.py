@@ -595,8 +595,9 @@ def resolve_changes(
     for path in changed:
         try:
             files.extend(_changed_files(context, path))
-        except ValueError as err:
-            problems.append(Problem(dockerfile, None, str(err)))
+        except ValueError as err:  # one that is not there: made later, it is the fix (the dev server waits for it)
+            missing = context.root / err.path if isinstance(err, MissingSource) and err.path else None
+            problems.append(Problem(dockerfile, None, str(err), missing=missing))
     unique = sorted(set(files))
     # "ignored" means kept out by the ignore-file, and is reported in its name; a path the disk has but the
     # context walk did not list (APP.py for app.py on a case-insensitive disk) is neither
@@ -635,7 +636,7 @@ def _changed_files(context: Context, path: str) -> list[str]:
         return list(walk(on_disk, prefix="" if cleaned == "." else cleaned + "/"))
     if os.path.lexists(on_disk):  # a file, a symbolic link (even a broken one) or a named pipe: one entry
         return [cleaned]
-    raise ValueError(_not_in_context(path, context))
+    raise MissingSource(_not_in_context(path, context), cleaned)
 
 
 def _linked_folder(root: Path, path: str) -> str | None:
@@ -649,8 +650,8 @@ def _linked_folder(root: Path, path: str) -> str | None:
 
 
 class MissingSource(ValueError):
-    """A COPY or ADD source that matches nothing in the build context; `path`, when it names one file or
-    folder as it is (no pattern), is that path."""
+    """A COPY or ADD source, or a changed file, that matches nothing in the build context; `path`, when it names
+    one file or folder as it is (no pattern), is that path."""
 
     def __init__(self, message: str, path: str | None):
         super().__init__(message)

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import os
 import re
 from pathlib import Path
 
@@ -41,12 +40,9 @@ def render_layers_line(line_text: str, root: Path, slide_path: Path, line: int) 
     try:
         explanation = explain(dockerfile, changed)
     except DeckError as exc:
-        absent = {name: context / name for name in changed if not os.path.lexists(context / name)}
         raise DeckError(
             [Problem(slide_path, line, _about(rel, dockerfile, problem), source=Path(problem.path or dockerfile),
-                     missing=problem.missing or next((path for name, path in absent.items()
-                                                      if problem.message.startswith(f"changed file {name} ")), None))
-             for problem in exc.problems]
+                     missing=problem.missing) for problem in exc.problems]
         ) from None
     # the context folder too: which files it holds is what its COPY instructions find, or miss
     deps = set(input_files(dockerfile)) | {context / name for name in changed} | {context}

@@ -392,6 +392,25 @@ def test_files_made_or_removed_in_a_layers_build_context_rebuild_the_deck(deck_c
         server.stop()
 
 
+def test_a_changed_file_a_layers_slide_names_from_the_start_is_awaited(deck_copy):
+    # no good build ever read the slide's build context: the file to wait for comes with the error
+    deck = deck_copy("layers-deck")
+    other = deck / "other"
+    other.mkdir()
+    for name in ("Dockerfile", "app.py", "requirements.txt"):
+        (other / name).write_text((deck / "app" / name).read_text())
+    (deck / "slides" / "02-other.md").write_text("## Another\n\n<<<layers other/Dockerfile changed=helper.py\n")
+    server = DeckServer(deck, port=0, echo=lambda _line: None)
+    server.start()
+    assert "changed file helper.py does not exist" in server.state["error"]["text"]
+    server.start_thread()
+    try:
+        (other / "helper.py").write_text("x = 1\n")
+        wait_for(lambda: server.state["error"] is None, what="the fix")
+    finally:
+        server.stop()
+
+
 def test_a_copy_source_the_ignore_file_keeps_out_is_an_error_and_not_a_rebuild_loop(deck_copy):
     # the file is there: nothing to wait for, so nothing to rebuild until a file changes
     deck = deck_copy("layers-deck")
