@@ -22,7 +22,7 @@ from talkdeck.entry import hold_signals, remove_folder
 from talkdeck.errors import DeckError, Problems
 from talkdeck.model import Deck, Section
 from talkdeck.panes import PaneResolver
-from talkdeck.paths import SCHEME, css_urls, deck_file, decoded, read_text
+from talkdeck.paths import BACKGROUND_LISTS, SCHEME, background_list, css_urls, deck_file, decoded, read_text
 from talkdeck.patterns import LazyPattern
 from talkdeck.render import SectionRenderer
 from talkdeck.source import parse_section
@@ -407,7 +407,11 @@ def template_files(root: Path) -> tuple[set[str], set[Path]]:
             continue
         for tag in ANY_TAG.finditer(text):  # a tag may run over several lines
             for attr in ATTR.finditer(tag.group(2)):
-                if attr.group(1).lower() in TEMPLATE_URL_ATTRS:
+                name = attr.group(1).lower()
+                if name in BACKGROUND_LISTS:
+                    for url in background_list(name, decoded(_attr_value(attr))):
+                        take(url)
+                elif name in TEMPLATE_URL_ATTRS:
                     take(decoded(_attr_value(attr)), loaded=tag.group(1).lower() not in ("a", "area"))
         for url in css_urls(text):
             take(url)
@@ -453,8 +457,7 @@ TEMPLATE_SUFFIXES = frozenset([".j2", ".jinja", ".jinja2", ".html", ".htm"])
 # A Jinja comment or an HTML comment: what they hide is not on the page. A script is matched whole and kept,
 # so that a `<!--` in its JavaScript starts no comment.
 TEMPLATE_COMMENT = LazyPattern(r"\{#.*?#\}|<script\b[^>]*>.*?</script\s*>|<!--.*?-->", re.DOTALL | re.IGNORECASE)
-TEMPLATE_URL_ATTRS = frozenset(["src", "href", "poster", "data-src", "data-background-image",
-                                "data-background-video", "data-background-iframe"])
+TEMPLATE_URL_ATTRS = frozenset(["src", "href", "poster", "data-src", "data-background-iframe"])  # and the lists
 
 
 def _uncommented(match: re.Match[str]) -> str:

@@ -29,7 +29,14 @@ from talkdeck.browser import NO_START_HINT, checkpoint, no_reveal_error, own_pag
 from talkdeck.entry import remove_folder, temporary_folder
 from talkdeck.errors import DeckError, count, display_path
 from talkdeck.model import Deck, Section, Slide
-from talkdeck.paths import HARMLESS_SCHEMES, SCHEME, is_remote, srcset_candidates
+from talkdeck.paths import (
+    BACKGROUND_LISTS,
+    HARMLESS_SCHEMES,
+    SCHEME,
+    background_list,
+    is_remote,
+    srcset_candidates,
+)
 
 ERROR = "error"
 WARNING = "warning"
@@ -365,8 +372,8 @@ class _PageParser(HTMLParser):
                 if LOADING_RELS & set(values.get("rel", "").lower().split()):
                     self.scan.references.append(Reference(tag, name, value.strip(), self.slide, notes))
             elif name in LOADED_ATTRS and not (name == "data" and tag != "object"):
-                for part in value.split(",") if name == "data-background-video" else [value]:
-                    self.scan.references.append(Reference(tag, name, part.strip(), self.slide, notes))
+                for part in background_list(name, value) if name in BACKGROUND_LISTS else [value]:
+                    self.scan.references.append(Reference(tag, name, part, self.slide, notes))
             elif name == "srcset":
                 for url, _descriptors in srcset_candidates(value):
                     self.scan.references.append(Reference(tag, name, url, self.slide, notes))

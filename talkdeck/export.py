@@ -28,6 +28,7 @@ from talkdeck import __version__
 from talkdeck.browser import NO_START_HINT, checkpoint, no_reveal_error, own_page_template, refuse_websockets
 from talkdeck.entry import remove_folder, temporary_folder
 from talkdeck.errors import DeckError, Problem, display_path
+from talkdeck.paths import BACKGROUND_LISTS, background_list, srcset_candidates
 
 if TYPE_CHECKING:
     from talkdeck.model import Deck
@@ -503,7 +504,6 @@ CSS_URL = re.compile(r"""url\(\s*(?:"([^"]*)"|'([^']*)'|([^)\s]*))\s*\)""", re.I
 CSS_IMPORT = re.compile(r"""@import\s+(?:url\()?\s*["']?([^"')\s;]+)["']?\s*\)?\s*;""", re.IGNORECASE)
 # reveal.js splits these at commas (a list of images, or of video sources), and a data: URI has one: in a single
 # file their files become blob: URLs, made by a script in the slide before reveal.js reads them.
-LIST_ATTRS = {"data-background-image", "data-background-video"}
 BLOB_SCRIPT = """<script>(function (script) {  // talkdeck --single-file: %s as blob: URLs
   function blob(type, data) {
     var text = atob(data), bytes = new Uint8Array(text.length);
@@ -623,7 +623,7 @@ class Inliner:
         start = f"{match.group(1)}{match.group(2)}{match.group(3)}"
         if name == "data-background" and "url(" in value.lower():  # CSS, as reveal.js takes it
             return f'{start}"{htmllib.escape(self._css_urls(value, ""))}"'
-        if name in LIST_ATTRS and self._lists is not None and self._as_list(name, value):
+        if name in BACKGROUND_LISTS and self._lists is not None and self._as_list(name, value):
             return match.group(0)
         rel = self.local(value)
         if rel is None:
@@ -633,8 +633,6 @@ class Inliner:
 
     def _srcset(self, value: str) -> str:
         """A srcset with its files as data: URIs; as it was when it names none."""
-        from talkdeck.paths import srcset_candidates
-
         candidates, inlined = [], False
         for url, descriptors in srcset_candidates(value):
             rel = self.local(url) if not url.lower().startswith("data:") else None
@@ -647,13 +645,14 @@ class Inliner:
     def _as_list(self, name: str, value: str) -> bool:
         """Whether a script after the tag makes the files of `value` blob: URLs (queued in self._lists): for
         every video, and for several images; one image is a data: URI, which reveal.js takes as it is."""
-        if name == "data-background-image" and ("," not in value or value.strip().startswith("data:")):
+        urls = background_list(name, value)
+        if name == "data-background-image" and len(urls) < 2:
             return False
         items, inlined = [], False
-        for url in value.split(","):
-            rel = self.local(url.strip())
+        for url in urls:
+            rel = self.local(url)
             if rel is None:
-                items.append(_json(url.strip()))
+                items.append(_json(url))
                 continue
             self.used.add(rel)
             mime, data = self.data_uri(rel)[len("data:"):].split(";base64,", 1)

@@ -45,6 +45,18 @@ def srcset_candidates(value: str) -> list[tuple[str, str]]:
     return candidates
 
 
+BACKGROUND_LISTS = frozenset({"data-background-image", "data-background-video"})
+
+
+def background_list(name: str, value: str) -> list[str]:
+    """The URLs of a slide's data-background-image or data-background-video as reveal.js 6 reads them: the parts
+    between commas (several images, or several video sources), or one data: URI image whole."""
+    value = value.strip()
+    if name == "data-background-image" and value.startswith("data:"):
+        return [value]
+    return [part.strip() for part in value.split(",") if part.strip()]
+
+
 def is_remote(url: str) -> bool:
     """Whether a browser would fetch `url` from the network: `//host/x`, `https://host/x`, and also
     `http:host/x`, which a page opened from disk reads as `http://host/x`."""

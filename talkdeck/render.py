@@ -24,6 +24,7 @@ from talkdeck.panes import PaneResolver, check_steps
 from talkdeck.paths import (
     ESCAPED,
     SCHEME,
+    background_list,
     css_urls,
     deck_file,
     decoded,
@@ -1337,11 +1338,9 @@ def _background_sources(name: str, value: str) -> list[tuple[str, str]]:
     if name == "data-background" and "url(" in value.lower():  # CSS, as reveal.js takes it: the files it names
         return [(url, "image") for url in css_urls(value)]
     if name == "data-background-image" or (name == "data-background" and BACKGROUND_IMAGE.search(value)):
-        if value.startswith("data:"):
-            return [(value, "image")]
-        return [(part.strip(), "image") for part in value.split(",") if part.strip()]  # reveal.js 6 takes several
-    if name == "data-background-video":  # reveal.js takes several sources, between commas
-        return [(part.strip(), "video") for part in value.split(",") if part.strip()]
+        return [(url, "image") for url in background_list("data-background-image", value)]
+    if name == "data-background-video":
+        return [(url, "video") for url in background_list(name, value)]
     if name == "data-background-iframe":
         return [(value, "page")]
     return []

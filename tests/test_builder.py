@@ -437,6 +437,19 @@ def test_a_template_s_own_reveal_file_is_watched_and_what_the_build_writes_is_no
     assert deck / "reveal" / "custom.css" in loaded.dependencies
 
 
+def test_each_background_a_template_lists_goes_into_the_output(deck_copy, tmp_path):
+    # reveal.js 6 takes several images, or several video sources, between commas
+    deck = deck_copy()
+    (deck / "templates").mkdir()
+    (deck / "templates" / "extra_head.html.j2").write_text(
+        '<section data-background-image="img/sky.svg, img/sea.svg" data-background-video="v/a.webm,v/b.mp4">'
+        "</section>\n")
+    for name in ("img/sky.svg", "img/sea.svg", "v/a.webm", "v/b.mp4"):
+        (deck / name).parent.mkdir(exist_ok=True)
+        (deck / name).write_text("x")
+    assert {"img/sky.svg", "img/sea.svg", "v/a.webm", "v/b.mp4"} <= Builder(deck).load().template_files
+
+
 def test_a_file_a_template_names_that_is_not_there_yet_is_awaited(deck_copy):
     deck = deck_copy()
     (deck / "templates").mkdir()

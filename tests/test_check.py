@@ -423,6 +423,13 @@ def test_a_deck_value_with_a_filter_outside_code_is_a_warning(tmp_path):
                                           "slide fills in {{ deck.NAME }} only")
 
 
+def test_several_background_images_of_a_slide_are_each_a_file(tmp_path):
+    # reveal.js 6 takes a list; the build copies each: no finding for "img/box.svg, img/box.svg" as one file
+    deck = copy("clean", tmp_path)
+    add_slide(deck, '<!-- .slide: data-background-image="img/box.svg, img/box.svg" -->\n\n## Two backgrounds')
+    assert [f.format() for f in run_check(deck, use_browser=False).findings] == []
+
+
 def test_the_notes_rule_skips_the_first_slide_and_title_or_no_notes_slides(tmp_path):
     deck = copy("missing-notes", tmp_path)
     path = deck / "slides" / "01-notes.md"
