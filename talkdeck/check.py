@@ -21,6 +21,7 @@ import re
 import time
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import asdict, dataclass, field
+from html import unescape
 from html.parser import HTMLParser
 from pathlib import Path
 from urllib.parse import unquote, urlsplit
@@ -37,6 +38,7 @@ from talkdeck.paths import (
     is_remote,
     srcset_candidates,
 )
+from talkdeck.source import inside_fences, uncommented, without_code_spans
 
 ERROR = "error"
 WARNING = "warning"
@@ -232,8 +234,6 @@ CODE_ELEMENT = re.compile(r"<(pre|code)\b.*?</\1>", re.DOTALL | re.IGNORECASE)
 
 def _unfilled_values(deck: Deck, sources: Sources) -> list[Finding]:
     """A warning for `{{ deck.title | upper }}` on a slide, outside code: only `{{ deck.NAME }}` is filled in."""
-    from html import unescape
-
     findings = []
     for number, slide in enumerate(deck.slides, start=1):
         texts = [slide.html, slide.notes or "", *(str(value) for value in slide.attrs.values())]
@@ -477,8 +477,6 @@ def _id_line(sources: Sources, slide: str, ident: str, nth: int) -> tuple[str, i
         giving = re.compile(rf"""(?<![\w-])id\s*=\s*["']?{re.escape(ident)}(?![\w-])"""
                             rf"""|\{{[^{{}}]*#{re.escape(ident)}(?![\w-])""")
         # code (fences, spans) and comments give no id: the lines as the renderer reads them
-        from talkdeck.source import inside_fences, uncommented, without_code_spans
-
         part = lines[first - 1:end]
         try:
             fenced = inside_fences(part, first, Path(rel))
