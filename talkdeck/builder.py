@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import json
 import os
-import posixpath
 import re
 import shutil
 from collections.abc import Iterable
@@ -22,7 +21,15 @@ from talkdeck.entry import hold_signals, remove_folder
 from talkdeck.errors import DeckError, Problems
 from talkdeck.model import Deck, Section
 from talkdeck.panes import PaneResolver
-from talkdeck.paths import BACKGROUND_LISTS, SCHEME, background_list, css_urls, deck_file, decoded, read_text
+from talkdeck.paths import (
+    BACKGROUND_LISTS,
+    background_list,
+    css_urls,
+    deck_file,
+    decoded,
+    read_text,
+    sheet_files,
+)
 from talkdeck.patterns import LazyPattern
 from talkdeck.render import SectionRenderer
 from talkdeck.source import parse_section
@@ -415,15 +422,8 @@ def template_files(root: Path) -> tuple[set[str], set[Path]]:
                     take(decoded(_attr_value(attr)), loaded=tag.group(1).lower() not in ("a", "area"))
         for url in css_urls(text):
             take(url)
-    for sheet in sheets:  # (grows as it goes) what a stylesheet names is relative to it: fonts, images, sheets
-        try:
-            text = (root / sheet).read_text("utf-8", "replace")
-        except OSError:
-            continue
-        for url in css_urls(text, imports=True):
-            if url and url[0] not in "#/" and not SCHEME.match(url):
-                take(posixpath.join(posixpath.dirname(sheet), url))
-    return found, missing
+    named, lost = sheet_files(root, sheets)  # what a stylesheet names is relative to it: fonts, images, sheets
+    return found | set(named), missing | set(lost)
 
 
 def _option_files(root: Path, config: DeckConfig) -> set[str]:

@@ -105,6 +105,34 @@ def deck_file(root: Path, url: str) -> tuple[str, Path, bool] | None:
         return None
 
 
+def sheet_files(root: Path, sheets: list[str]) -> tuple[list[str], list[Path]]:
+    """The deck's files that the local stylesheets `sheets` (relative to the deck, with `/`) name in their
+    `url()`s and `@import`s, and those that these name in turn: fonts, images, other sheets, each relative to
+    the sheet that names it. Those there, relative to the deck, and those missing, as paths."""
+    found: list[str] = []
+    missing: list[Path] = []
+    sheets = list(sheets)
+    for sheet in sheets:  # (grows as it goes)
+        try:
+            text = (root / sheet).read_text("utf-8", "replace")
+        except OSError:
+            continue
+        for url in css_urls(text, imports=True):
+            if not url or url[0] in "#/" or SCHEME.match(url):
+                continue  # this page, an absolute path, data: or the network (left to `talkdeck check`)
+            named = deck_file(root, posixpath.join(posixpath.dirname(sheet), url))
+            if named is None:
+                continue
+            rel, path, there = named
+            if not there:
+                missing.append(path)
+            elif rel not in found and rel not in sheets:
+                found.append(rel)
+                if rel.lower().endswith(".css"):
+                    sheets.append(rel)
+    return found, missing
+
+
 def inside_deck(root: Path, rel: str, slide_path: Path, line: int | None, noun: str) -> Path:
     """The file `rel` names under `root`, or a DeckError at the slide's line saying what is wrong."""
     candidate = Path(rel)

@@ -31,6 +31,7 @@ from talkdeck.paths import (
     file_path,
     inside_deck,
     is_remote,
+    sheet_files,
     srcset_candidates,
 )
 from talkdeck.patterns import LazyPattern
@@ -56,10 +57,11 @@ ANY_TAG = LazyPattern(r"""<([a-zA-Z][\w-]*)\b((?:[^<>"']|"[^"]*"|'[^']*')*)>""")
 BACKGROUND_IMAGE = LazyPattern(r"^(?:https?:|file:|//)|\.(?:svg|png|jpe?g|gif|bmp|webp)(?:[?#\s]|$)", re.IGNORECASE)
 # Raw HTML elements that load a file, and the attributes that name it (reveal.js lazy-loads from data-src).
 HTML_MEDIA = LazyPattern(
-    r"""<(img|video|audio|source|track|iframe|embed|object)\b((?:[^<>"']|"[^"]*"|'[^']*')*)>""", re.IGNORECASE
+    r"""<(img|video|audio|source|track|iframe|embed|object|script|link)\b((?:[^<>"']|"[^"]*"|'[^']*')*)>""",
+    re.IGNORECASE,
 )
 MEDIA_ATTRS = frozenset(["src", "data-src", "poster", "data", "srcset"])
-MEDIA_NOUN = {"img": "image", "video": "video", "audio": "audio"}
+MEDIA_NOUN = {"img": "image", "video": "video", "audio": "audio", "script": "script"}
 LIST_ITEM_ATTRS = LazyPattern(r"^(\s*(?:[-*+]|\d+[.)])\s+.*?\S)\s+(\{[:.#][^}]*\})\s*$")
 INFO = LazyPattern(r"^\s*(?P<lang>[\w+#.-]+)?\s*(?:\[(?P<steps>[^\]]*)\])?\s*(?P<attrs>\{.*\})?\s*$")
 INCREMENTAL = "{.incremental}"
@@ -1071,8 +1073,13 @@ class SectionRenderer:
         if not rel:  # "#top", "?x": this page
             return
         target = inside_deck(self.root, rel, path, number, noun)
-        section.images.add(Path(rel).as_posix())
+        rel = Path(rel).as_posix()
+        section.images.add(rel)
         section.dependencies.add(target)
+        if rel.lower().endswith(".css"):  # a stylesheet a slide links: its fonts and images come along
+            named, missing = sheet_files(self.root, [rel])
+            section.images.update(named)
+            section.dependencies.update([self.root / name for name in named] + missing)
 
 
 def _lists_as_in_commonmark(lines: list[str]) -> list[str]:
@@ -1364,10 +1371,12 @@ def _html_sources(text: str) -> list[tuple[str, str]]:
         tag = element.group(1).lower()
         for attr in ATTR.finditer(element.group(2)):  # each attribute whole, quoted values and all
             name = attr.group(1).lower()
-            if name not in MEDIA_ATTRS:
+            if (name not in MEDIA_ATTRS) if tag != "link" else (name != "href"):  # a stylesheet, an icon...
                 continue
             value = decoded(_attr_value(attr))
             noun = "image" if name == "poster" else MEDIA_NOUN.get(tag, "file")
+            if tag == "link" and "stylesheet" in element.group(2).lower():
+                noun = "stylesheet"
             urls = [url for url, _ in srcset_candidates(value)] if name == "srcset" else [value.strip()]
             for url in urls:
                 if not url or (SCHEME.match(url) and not is_remote(url)):

@@ -465,6 +465,31 @@ def test_files_that_links_and_style_urls_name_go_into_the_output(render, tmp_pat
         render('<div style="background-image: url(img/none.png)">x</div>\n')
 
 
+
+def test_a_script_and_a_stylesheet_a_slide_loads_go_into_the_output_with_what_the_sheet_names(render, tmp_path):
+    for folder in ("js", "css/fonts"):
+        (tmp_path / folder).mkdir(parents=True)
+    (tmp_path / "js" / "chart.js").write_text("window.chart = 1;\n")
+    (tmp_path / "css" / "extra.css").write_text(
+        '@import "more.css";\nh2 { background: url(../img/bg.png) }\n'
+        "@font-face { src: url('fonts/a.woff2') format('woff2'), url(fonts/gone.woff) }\n"
+        "b { background: url(data:image/png;base64,AAAA) }\n")
+    (tmp_path / "css" / "more.css").write_text("i { background: url(../img/dot.svg) }\n")
+    (tmp_path / "css" / "fonts" / "a.woff2").write_bytes(b"wOF2")
+    for name in ("bg.png", "dot.svg"):
+        (tmp_path / "img" / name).write_bytes(b"x")
+    section = render('<script src="js/chart.js"></script>\n'
+                     '<link rel="stylesheet" href="css/extra.css">\n\nA chart.\n')
+    assert section.images == {"js/chart.js", "css/extra.css", "css/more.css", "img/bg.png", "css/fonts/a.woff2",
+                              "img/dot.svg"}
+    # the sheet's missing font is left to `talkdeck check`, and watched, as a template's is
+    assert tmp_path / "css" / "fonts" / "gone.woff" in section.dependencies
+    with pytest.raises(DeckError, match=r"01-intro.md:2: script js/none.js does not exist"):
+        render('A chart.\n<script src="js/none.js"></script>\n')
+    with pytest.raises(DeckError, match=r"01-intro.md:1: stylesheet css/none.css does not exist"):
+        render('<link rel="stylesheet" href="css/none.css">\n')
+
+
 # Text that inline patterns would change, next to text they would not: the plain-text shortcut must give
 # exactly what Python-Markdown gives without it.
 INLINE_SAMPLES = [
