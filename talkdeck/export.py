@@ -180,19 +180,24 @@ def slugify(title: str, fallback: str = "talk") -> str:
     return slug or fallback
 
 
-def output_path(root: Path, output: Path | None, suffix: str) -> Path:
+def output_path(root: Path, output: Path | str | None, suffix: str) -> Path:
     """The file to write: `output` (a file, or a folder to put the default name in), else DECK_DIR/<slug><suffix>.
+    As given on the command line, `output` may end in `/`: a folder, then, which must exist.
 
     The suffix is required so that a typo in -o can never overwrite a source such as deck.toml.
     """
     from talkdeck.config import load_config
 
+    folder = isinstance(output, str) and output.endswith(("/", os.sep))
+    output = None if output is None else Path(output)
     if output is None or output.is_dir():
         target = ((output or root) / (slugify(load_config(root).title) + suffix)).resolve()
         _refuse_build_output(root, target, suffix)
         return target
     target = output.resolve()
     _refuse_build_output(root, target, suffix)  # first: creating a missing folder in dist/ would not help
+    if folder:
+        raise DeckError.at(target, None, "the output folder does not exist", "create it first")
     if target.suffix.lower() not in {suffix, ".htm" if suffix == ".html" else suffix}:
         raise DeckError.at(target, None, f"the output file must end in {suffix}", f"e.g. -o talk{suffix}")
     if not target.parent.is_dir():
@@ -520,7 +525,7 @@ SCRIPT_ELEMENT = re.compile(r"<!--.*?-->|(<script\b[^>]*>)(.*?)</script\s*>", re
 SCRIPT_HAZARD = re.compile(r"(\\*)<(?=!--|/?script)", re.IGNORECASE)
 
 
-def build_single_file(root: Path, output: Path | None = None) -> ExportResult:
+def build_single_file(root: Path, output: Path | str | None = None) -> ExportResult:
     """One .html with every stylesheet, script, font and image of the deck inlined; nothing else goes in.
 
     The files come from the same plan as `talkdeck build` (which already lists only what the deck uses), so

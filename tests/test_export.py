@@ -473,6 +473,15 @@ def test_output_must_be_a_pdf(deck_copy):
 
 
 @pytest.mark.parametrize("command", [["pdf"], ["build", "--single-file"]])
+def test_an_output_ending_in_a_slash_is_a_folder_that_must_exist(deck_copy, tmp_path, command):
+    # `-o handouts/` means a folder, whatever the error: not "the output file must end in .pdf"
+    deck = deck_copy()
+    result = CliRunner().invoke(main, [*command, str(deck), "-o", f"{tmp_path / 'handouts'}/"])
+    assert result.exit_code == 1
+    assert f"{tmp_path / 'handouts'}: the output folder does not exist (create it first)" in result.output
+    assert not (tmp_path / "handouts").exists()
+
+@pytest.mark.parametrize("command", [["pdf"], ["build", "--single-file"]])
 def test_an_output_inside_a_build_output_folder_is_refused(deck_copy, tmp_path, command):
     # the next `talkdeck build` replaces that folder whole, and the file with it
     deck = deck_copy()

@@ -23,7 +23,7 @@ Examples:
 @click.option(
     "-o",
     "--output",
-    type=click.Path(path_type=Path),
+    type=click.Path(),  # a str: with --single-file, `dir/` says a folder
     default=None,
     help="Folder to write the deck to.  [default: DECK_DIR/dist]",
 )
@@ -33,7 +33,7 @@ Examples:
               help="Write one self-contained .html instead (every style, script, font and image inlined; "
                    "opens from disk with no network, speaker view included). -o then names the file.  "
                    "[default: DECK_DIR/<title as a file name>.html]")
-def command(deck_dir: Path, output: Path | None, list_panes: bool, quiet: bool, single_file: bool) -> None:
+def command(deck_dir: Path, output: str | None, list_panes: bool, quiet: bool, single_file: bool) -> None:
     """Build the deck in DECK_DIR (default: the current folder) into static files.
 
     The previous output is replaced only once the new build has succeeded; on an error it stays as it was.
@@ -49,7 +49,7 @@ def command(deck_dir: Path, output: Path | None, list_panes: bool, quiet: bool, 
             _single_file(deck_dir, output, quiet, list_panes)
             return
         started = time.perf_counter()
-        result = Builder(deck_dir, output).build()
+        result = Builder(deck_dir, None if output is None else Path(output)).build()
     if list_panes:
         _list_panes(result.deck)
     if not quiet:
@@ -69,7 +69,7 @@ def _list_panes(deck) -> None:
 
 
 # -- --single-file (issue 7): the logic lives in talkdeck/export.py --------------------------------------------
-def _single_file(deck_dir: Path, output: Path | None, quiet: bool, list_panes: bool) -> None:
+def _single_file(deck_dir: Path, output: str | None, quiet: bool, list_panes: bool) -> None:
     from talkdeck.export import build_single_file, human_size
 
     result = build_single_file(deck_dir, output)

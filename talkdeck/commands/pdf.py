@@ -26,7 +26,7 @@ Examples:
 
 @click.command("pdf", epilog=EXAMPLES)
 @click.argument("deck_dir", default=".", type=click.Path(file_okay=False, path_type=Path))
-@click.option("-o", "--output", type=click.Path(dir_okay=True, path_type=Path), default=None,
+@click.option("-o", "--output", type=click.Path(), default=None,  # a str: `dir/` says a folder
               help="PDF file to write, or a folder to write it in.  "
                    "[default: DECK_DIR/<title as a file name>.pdf, e.g. my-talk.pdf]")
 @click.option("--browser", metavar="PATH", default=None,
@@ -35,7 +35,7 @@ Examples:
 @click.option("--fragments", is_flag=True, help="One page per fragment step instead of one per slide.")
 @click.option("--notes", is_flag=True, help="Add each slide's speaker notes on a page of their own after it.")
 @click.option("-q", "--quiet", is_flag=True, help="Print nothing on success but warnings.")
-def command(deck_dir: Path, output: Path | None, browser: str | None, fragments: bool, notes: bool,
+def command(deck_dir: Path, output: str | None, browser: str | None, fragments: bool, notes: bool,
             quiet: bool) -> None:
     """Export the deck in DECK_DIR (default: the current folder) to PDF.
 
@@ -49,14 +49,14 @@ def command(deck_dir: Path, output: Path | None, browser: str | None, fragments:
         _export(deck_dir, output, browser, fragments, notes, quiet)
 
 
-def _export(deck_dir: Path, output: Path | None, browser: str | None, fragments: bool, notes: bool,
+def _export(deck_dir: Path, output: str | None, browser: str | None, fragments: bool, notes: bool,
             quiet: bool) -> None:
     from talkdeck.config import CONFIG_NAME, no_deck_error
     from talkdeck.export import export_pdf, human_size, output_path
 
     if not (deck_dir / CONFIG_NAME).is_file():  # no deck, or a wrong -o: said before any progress
         raise no_deck_error(deck_dir)
-    output = output_path(deck_dir.resolve(), output, ".pdf")
+    target = output_path(deck_dir.resolve(), output, ".pdf")
     with click.progressbar(length=len(STEPS), label="Exporting PDF", file=sys.stderr,
                            item_show_func=lambda step: step, show_eta=False,
                            hidden=quiet) as bar:
@@ -72,7 +72,7 @@ def _export(deck_dir: Path, output: Path | None, browser: str | None, fragments:
             else:
                 bar.update(0, step)
 
-        result = export_pdf(deck_dir, output, browser=browser, fragments=fragments, notes=notes,
+        result = export_pdf(deck_dir, target, browser=browser, fragments=fragments, notes=notes,
                             progress=progress)
         bar.update(len(STEPS) - done[0], "done")
     for warning in result.warnings:
