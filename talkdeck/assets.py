@@ -62,7 +62,10 @@ def install_hint(deck_root: Path) -> str:
 
 @cache
 def reveal_version() -> str | None:
-    dist = find_reveal(Path.cwd())
+    """The version of the reveal.js a build in this folder uses; None when the build would find none (or
+    refuse the one $TALKDECK_REVEAL_DIR names)."""
+    chosen = os.environ.get("TALKDECK_REVEAL_DIR")
+    dist = None if chosen and not _is_reveal_dist(Path(chosen)) else find_reveal(Path.cwd())
     if dist is None:
         return None
     try:

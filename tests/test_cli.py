@@ -368,9 +368,19 @@ def test_new_where_no_folder_can_be_made_is_a_clear_error(tmp_path):
         result.output
 
 
-def test_version_names_talkdeck_and_reveal():
+def test_version_names_talkdeck_and_reveal(tmp_path, monkeypatch):
     result = run("--version")
     assert result.output.startswith("talkdeck 0.1.0, reveal.js 6.")
+    # the reveal.js a build uses: one that $TALKDECK_REVEAL_DIR names wrong is none, as build refuses it
+    from talkdeck.assets import reveal_version
+
+    reveal_version.cache_clear()
+    monkeypatch.setenv("TALKDECK_REVEAL_DIR", str(tmp_path))
+    try:
+        assert run("--version").output == "talkdeck 0.1.0, reveal.js not found (talkdeck build says where to put it)\n"
+        assert "TALKDECK_REVEAL_DIR is" in run("build", tmp_path).output
+    finally:
+        reveal_version.cache_clear()
 
 
 def test_help_lists_every_command_without_importing_them():
