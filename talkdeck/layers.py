@@ -47,7 +47,7 @@ from talkdeck.errors import DeckError, Problem
 from talkdeck.paths import read_text
 
 Kind = Literal["base", "layer", "config"]
-State = Literal["base", "run", "cached", "rebuilt", "config"]
+State = Literal["base", "run", "cached", "rebuilt", "config", "skipped"]
 Scenario = Literal["first build", "unchanged", "rebuild"]
 
 LAYER_INSTRUCTIONS = frozenset({"RUN", "COPY", "ADD"})
@@ -87,6 +87,7 @@ class Step:
     kind: Kind
     state: State
     reason: str = ""  # why this step missed the cache; set only on the first miss of a stage
+    skipped: bool = False  # in a stage the last one does not need, which BuildKit does not build
 
     def describe(self) -> str:
         """The step and its reason the way Docker users say it: ``COPY . . : app.py changed``."""
@@ -119,6 +120,10 @@ class Explanation:
     def multi_stage(self) -> bool:
         return len({step.stage for step in self.steps if step.stage}) > 1  # ARGs before FROM have none
 
+    @property
+    def skipped_stages(self) -> tuple[str, ...]:
+        return tuple(dict.fromkeys(step.stage for step in self.steps if step.skipped))
+
     def as_first_build(self) -> Explanation:
         """The same Dockerfile built with an empty cache: every layer runs."""
         steps = tuple(replace(s, state=_first_build_state(s), reason="") for s in self.steps)
@@ -131,11 +136,11 @@ class Explanation:
 
 
 def _first_build_state(step: Step) -> State:
-    return "run" if step.kind == "layer" else step.kind
+    return "skipped" if step.skipped else "run" if step.kind == "layer" else step.kind
 
 
 def _unchanged_state(step: Step) -> State:
-    return "cached" if step.kind == "layer" else step.kind
+    return "skipped" if step.skipped else "cached" if step.kind == "layer" else step.kind
 
 
 # ------------------------------------------------------------------------------------------------ parsing
@@ -409,6 +414,9 @@ class Scope:
         what = "build argument" if name in self.args else "ENV"
         return f"{what} {name} changed ({self.old.get(name, '')!r} to {self.new.get(name, '')!r})"
 
+    def copy(self) -> Scope:
+        return Scope(dict(self.old), dict(self.new), set(self.args))
+
 
 def used_variables(text: str) -> set[str]:
     return {m.group("braced") or m.group("bare") for m in VARIABLE.finditer(text) if m.group(0) != "\\$"}
@@ -649,6 +657,14 @@ def _linked_folder(root: Path, path: str) -> str | None:
     return None
 
 
+class Unsupported(ValueError):
+    """Dockerfile syntax whose effect on the cache the explainer does not model, with what to do instead."""
+
+    def __init__(self, message: str, hint: str):
+        super().__init__(message)
+        self.hint = hint
+
+
 class MissingSource(ValueError):
     """A COPY or ADD source, or a changed file, that matches nothing in the build context; `path`, when it names
     one file or folder as it is (no pattern), is that path."""
@@ -687,10 +703,30 @@ class Source:
 # ------------------------------------------------------------------------------------------ the computation
 
 
+# Build arguments Docker predefines: given with --build-arg, they change no step unless an ARG declares them
+# (docs.docker.com/reference/dockerfile, "Predefined ARGs").
+PREDEFINED_ARGS = frozenset(
+    name for base in ("HTTP_PROXY", "HTTPS_PROXY", "FTP_PROXY", "NO_PROXY", "ALL_PROXY")
+    for name in (base, base.lower())
+)
+
+
 @dataclass
 class StageState:
+    """A stage as the walk has built it so far. What a rebuild changes in its files is known as paths, as long
+    as only COPY and ADD ran again: BuildKit's COPY --from compares the content of the paths it copies, so a
+    stage rebuilt around unchanged paths still gives a cached COPY --from (docs.docker.com/build/cache/
+    invalidation; BuildKit's file operations key on a checksum of the selected paths)."""
+
     name: str
+    index: int
     rebuilt: bool = False
+    scope: Scope = field(default_factory=Scope)
+    workdir: str = "/"
+    changes: set[str] = field(default_factory=set)  # absolute paths a rebuild writes anew, with other content
+    ran_again: int = 0  # the line of a RUN that ran again: what it wrote is not known, anything may differ
+    onbuild: int = 0  # the line of an ONBUILD: its instruction runs in a stage built FROM this one
+    needs: set[int] = field(default_factory=set)  # the stages it is built FROM or copies from
 
 
 @dataclass
@@ -718,7 +754,7 @@ class Builder:
             try:
                 self.step(instruction)
             except ValueError as err:
-                hint = None
+                hint = err.hint if isinstance(err, Unsupported) else None
                 if instruction.keyword in ("COPY", "ADD") and instruction.value.lstrip().startswith("["):
                     # not JSON, so Docker reads it as words too, and the first one is a glob gone wrong
                     hint = 'the JSON form is an array of quoted strings with commas: COPY ["app.py", "."]'
@@ -727,7 +763,7 @@ class Builder:
                 if missing is not None and os.path.lexists(missing):  # there, but kept out by .dockerignore
                     missing = None
                 self.problems.append(Problem(self.dockerfile, instruction.line, str(err), hint, missing=missing))
-        undeclared = sorted(set(self.build_args) - self.declared)
+        undeclared = sorted(set(self.build_args) - self.declared - PREDEFINED_ARGS)
         if undeclared:
             message = f"build argument {', '.join(undeclared)} is not declared by any ARG in the Dockerfile"
             self.problems.append(Problem(self.dockerfile, None, message))
@@ -746,10 +782,15 @@ class Builder:
             # steps that see it miss (run_reason), a COPY does not.
             used = self.scope.changed(used_variables(instruction.value)) if instruction.keyword == "WORKDIR" else []
             reason = ""
-            if used and self.stage is not None and not self.stage.rebuilt:
+            if used and not self.stage.rebuilt:
                 self.stage.rebuilt = True
                 reason = self.scope.describe_change(used[0])
             self.configure(instruction)
+            if instruction.keyword == "WORKDIR":
+                folder = expand(instruction.value.strip(), self.scope.new)
+                self.stage.workdir = posixpath.normpath(posixpath.join(self.stage.workdir, folder))
+            elif instruction.keyword == "ONBUILD":
+                self.stage.onbuild = self.stage.onbuild or instruction.line
             self.add(instruction, "config", "config", reason)
 
     def add(self, instruction: Instruction, kind: Kind, state: State, reason: str) -> None:
@@ -767,8 +808,19 @@ class Builder:
             raise ValueError("FROM needs an image and optionally AS NAME (FROM IMAGE [AS NAME])")
         old, new = expand(words[0], self.globals.old), expand(words[0], self.globals.new)
         base = self.find_stage(new)
-        self.stages.append(StageState(words[2].lower() if len(words) == 3 else str(len(self.stages))))
-        self.scope = Scope()
+        stage = StageState(words[2].lower() if len(words) == 3 else str(len(self.stages)), len(self.stages))
+        self.stages.append(stage)
+        if base is not None:  # what the stage built so far is the start of this one: files, ENV, ARGs, WORKDIR
+            if base.onbuild:
+                raise Unsupported(
+                    f"stage {base.name} has an ONBUILD instruction (line {base.onbuild}), which runs here, at the "
+                    "start of a stage built FROM it; the layer explainer does not model ONBUILD",
+                    "write the instruction in this stage instead, or show this Dockerfile without the explainer",
+                )
+            stage.scope, stage.workdir = base.scope.copy(), base.workdir
+            stage.changes, stage.ran_again = set(base.changes), base.ran_again
+            stage.needs.add(base.index)
+        self.scope = stage.scope
         if base is not None and base.rebuilt:
             return self.miss(f"stage {base.name} was rebuilt")
         if old != new:
@@ -818,9 +870,17 @@ class Builder:
             self.run_reason(instruction) if instruction.keyword == "RUN" else self.copy_reason(instruction)
         )
         stage = self.stage
-        if stage is not None and stage.rebuilt:
-            return "rebuilt", ""
-        return self.miss(reason) if reason else ("cached", "")
+        assert stage is not None
+        if stage.rebuilt:
+            # COPY --link copies onto an empty layer and merges it on top: its cache does not depend on the
+            # steps before it, only on what it copies (docs.docker.com/reference/dockerfile, "COPY --link")
+            state: State = "cached" if not reason and _linked(instruction) else "rebuilt"
+            reason = ""  # told at the stage's first miss
+        else:
+            state, reason = self.miss(reason) if reason else ("cached", "")
+        if instruction.keyword == "RUN" and state == "rebuilt" and not stage.ran_again:
+            stage.ran_again = instruction.line
+        return state, reason
 
     def miss(self, reason: str) -> tuple[State, str]:
         assert self.stage is not None
@@ -838,31 +898,52 @@ class Builder:
         if len(words) < 2:
             raise ValueError(f"{instruction.keyword} needs at least one source and a destination")
         variables = self.scope.changed(used_variables(instruction.value))  # sources, destination and flags
+        destination = expand(words[-1], self.scope.new)
+        target = posixpath.normpath(posixpath.join(self.stage.workdir, destination))
         if "from" in flags:
-            return self.from_reason(expand(flags["from"], self.scope.new), variables)
+            sources = [expand(word, self.scope.new) for word in words[:-1]]
+            reason = self.from_reason(expand(flags["from"], self.scope.new), variables, sources)
+            if reason:
+                self.stage.changes.add(target)
+            return reason
         parents = "parents" in flags and flags["parents"].lower() not in ("false", "0")
         sources = [self.source(instruction, expand(word, self.scope.new), parents) for word in words[:-1]]
+        files = [f for f in self.changed if any(s and s.covers(f) for s in sources)]
+        if variables or (files and (instruction.keyword == "ADD" or parents)):  # (what ADD unpacks is not known)
+            self.stage.changes.add(target)
+        else:
+            several = len(sources) > 1 or destination.endswith("/")
+            self.stage.changes.update(_copied_to(f, sources, target, several) for f in files)
         if variables:
             return self.scope.describe_change(variables[0])
-        return _files_changed([f for f in self.changed if any(s and s.covers(f) for s in sources)])
+        return _files_changed(files)
 
-    def from_reason(self, reference: str, variables: list[str]) -> str:
+    def from_reason(self, reference: str, variables: list[str], sources: Sequence[str]) -> str:
         stage = self.find_stage(reference)
         if stage is self.stage and stage is not None:
             raise ValueError(f"COPY --from={reference} copies from its own stage")
-        if stage is not None and stage.rebuilt:
-            return f"stage {stage.name} was rebuilt"
+        if stage is not None:
+            self.stage.needs.add(stage.index)
+            if stage.ran_again:
+                return f"stage {stage.name} was rebuilt"
+            # paths in the other stage, from its root; a pattern stands for the folder its wildcards are in
+            paths = ["/" + clean_path(re.split(r"[*?\[]", word, maxsplit=1)[0]).lstrip("/") for word in sources]
+            changed = sorted(c for c in stage.changes if any(_overlaps(c, path) for path in paths))
+            if changed:
+                return f"{changed[0]} changed in stage {stage.name}"
         return self.scope.describe_change(variables[0]) if variables else ""
 
     def source(self, instruction: Instruction, word: str, parents: bool = False) -> Source | None:
         if instruction.keyword == "ADD" and REMOTE_SOURCE.match(word):
             return None
         pattern = clean_path(word).lstrip("/") or "."
-        if pattern == ".." or pattern.startswith("../"):
-            raise ValueError(f"{instruction.keyword} source {word} lies outside the build context")
+        while pattern == ".." or pattern.startswith("../"):  # BuildKit drops them: nothing is above the context
+            pattern = pattern[3:] or "."
         source = Source(pattern, double_star=parents)
         literal = pattern if pattern != "." and not any(c in pattern for c in "*?[") else None
         if not any(source.covers(f) for f in self.context.included):
+            if literal is None:  # a wildcard that matches nothing copies nothing; BuildKit allows it
+                return source
             raise MissingSource(self.missing_source_message(instruction, word, source), literal)
         if literal:
             self.named.add(literal)
@@ -873,6 +954,34 @@ class Builder:
         if any(source.covers(f) for f in self.context.files) and self.context.ignore.path is not None:
             message += f" (every match is excluded by {self.context.ignore.path.name})"
         return message
+
+
+def _linked(instruction: Instruction) -> bool:
+    flags, _ = split_flags(instruction.value)
+    return "link" in flags and flags["link"].lower() not in ("false", "0")
+
+
+def _copied_to(path: str, sources: Sequence[Source | None], target: str, several: bool) -> str:
+    """Where COPY writes the context file ``path``: under the destination as the source that copies it names
+    it (a folder's content goes in without the folder's name). A wildcard's match is only known to land in
+    the destination."""
+    for source in sources:
+        if source is None or not source.covers(path):
+            continue
+        if source.everything:
+            return posixpath.join(target, path)
+        if source.double_star or any(c in source.pattern for c in "*?["):
+            return target
+        if path == source.pattern:
+            return posixpath.join(target, posixpath.basename(path)) if several else target
+        return posixpath.join(target, path[len(source.pattern) + 1:])
+    return target
+
+
+def _overlaps(one: str, other: str) -> bool:
+    """Whether two absolute paths are the same, or one is inside the other."""
+    one, other = posixpath.normpath(one), posixpath.normpath(other)
+    return one == other or one.startswith(other.rstrip("/") + "/") or other.startswith(one.rstrip("/") + "/")
 
 
 def _assign(values: dict[str, str], name: str, value: str | None) -> None:
@@ -912,7 +1021,16 @@ def explain(
         raise DeckError(builder.problems)
     args = tuple(sorted((build_args or {}).items()))
     ignore_file = context.ignore.path.name if context.ignore.path else ""
-    steps = tuple(builder.steps)
+    # BuildKit builds only the stages the last one needs (docs.docker.com/build/building/multi-stage)
+    needed, waiting = set(), [len(builder.stages) - 1]
+    while waiting:
+        index = waiting.pop()
+        if index not in needed:
+            needed.add(index)
+            waiting += builder.stages[index].needs
+    unneeded = {stage.name for stage in builder.stages if stage.index not in needed}
+    steps = tuple(replace(step, state="skipped", reason="", skipped=True) if step.stage in unneeded else step
+                  for step in builder.steps)
     return Explanation(dockerfile, steps, "rebuild", tuple(files), tuple(ignored), args, ignore_file,
                        tuple(sorted(builder.named)))
 
@@ -942,9 +1060,9 @@ def render_text(explanation: Explanation) -> str:
 
 def summary(explanation: Explanation) -> list[str]:
     """What a speaker says about the scenario, one sentence a line."""
-    lines = _ignored_lines(explanation)
+    lines = _ignored_lines(explanation) + _skipped_lines(explanation)
     if explanation.scenario == "first build":
-        return [*lines, "first build: every step runs"]
+        return [*lines, "first build: every step runs" + (" in the stages built" if explanation.skipped_stages else "")]
     lines += _remote_lines(explanation)
     misses = explanation.misses
     if not misses:
@@ -955,6 +1073,16 @@ def summary(explanation: Explanation) -> list[str]:
         f"in stage {miss.stage}: first cache miss at line {miss.line}, {miss.describe()}" for miss in others
     ]
     return lines
+
+
+def _skipped_lines(explanation: Explanation) -> list[str]:
+    """Stages the last one needs nothing from: BuildKit does not build them."""
+    names = explanation.skipped_stages
+    if not names:
+        return []
+    if len(names) == 1:
+        return [f"stage {names[0]} is not built: the last stage needs nothing from it"]
+    return [f"stages {', '.join(names[:-1])} and {names[-1]} are not built: the last stage needs nothing from them"]
 
 
 def _remote_lines(explanation: Explanation) -> list[str]:
@@ -1035,6 +1163,10 @@ LAYERS_CSS = """\
   border: 1px dashed rgba(128, 128, 128, 0.85); opacity: 0.75; font-size: 0.7em;
 }
 .reveal .td-layers-badge.td-layers-base { border: 1px solid rgba(128, 128, 128, 0.85); font-size: 0.7em; }
+.reveal .td-layers-badge.td-layers-skipped {
+  border: 1px dotted rgba(128, 128, 128, 0.85); opacity: 0.75; font-size: 0.7em;
+}
+.reveal .td-layers-row.td-layers-unbuilt .td-layers-text { opacity: 0.45; }
 .reveal .td-layers-why { margin: 0.5em 0 0 2.45em; font-size: 0.9em; }
 .reveal .td-layers-why code { font-size: 0.95em; }
 """
@@ -1049,6 +1181,7 @@ BADGES: dict[str, str] = {
     "miss": "invalidated",
     "config": "config",
     "base": "base",
+    "skipped": "not built",
 }
 
 
@@ -1109,8 +1242,9 @@ def _head_row(columns: Sequence[tuple[str, int]]) -> str:
 def _step_row(step: Step, states: Sequence[tuple[Step, int]]) -> str:
     text = html.escape(step.text)
     cells = "".join(f"<span {_fragment(index)}>{_badge(state)}</span>" for state, index in states)
+    unbuilt = " td-layers-unbuilt" if step.skipped else ""
     return (
-        f'<div class="td-layers-row td-layers-{step.kind}" data-line="{step.line}">'
+        f'<div class="td-layers-row td-layers-{step.kind}{unbuilt}" data-line="{step.line}">'
         f'<span class="td-layers-line">{step.line}</span>'
         f'<span class="td-layers-text" title="{text}">{text}</span>{cells}</div>'
     )
@@ -1123,7 +1257,8 @@ def _badge(step: Step) -> str:
 
 
 def _why(explanation: Explanation, index: int) -> str:
-    sentences = [html.escape(line) for line in _ignored_lines(explanation) + _remote_lines(explanation)]
+    notes = _ignored_lines(explanation) + _skipped_lines(explanation) + _remote_lines(explanation)
+    sentences = [html.escape(line) for line in notes]
     sentences += [_why_sentence(miss) for miss in explanation.misses] or [
         html.escape(_nothing_missed(explanation))
     ]
