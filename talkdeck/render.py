@@ -507,6 +507,35 @@ def _alone(html: str, tokens: list[re.Match[str]], index: int) -> bool:
             and not html[tokens[index].end():closing.start()].strip())
 
 
+def _without_steps(html: str) -> str:
+    """Speaker notes with nothing in them that steps: reveal.js counts a fragment in the notes, a code step or an
+    explainer's column, as a step of the slide, which the audience would wait through seeing nothing happen.
+    What they hold shows at once, code with its first step's lines highlighted."""
+    if "fragment" not in html and "|" not in html:
+        return html
+    out, end = [], 0
+    for tag in START_TAG.finditer(html):
+        text = tag.group(2)
+        if "fragment" not in text and "data-line-numbers" not in text:
+            continue
+        kept = []
+        for attr in ATTR.finditer(text):
+            name = attr.group(1).lower()
+            if name == "class" and "fragment" in attr.group(0):
+                classes = [c for c in unescape(_attr_value(attr)).split() if c != "fragment"]
+                kept.append(f'class="{escape(" ".join(classes))}"' if classes else "")
+            elif name == "data-fragment-index":
+                kept.append("")
+            elif name == "data-line-numbers" and "|" in attr.group(0):
+                kept.append(f'data-line-numbers="{escape(unescape(_attr_value(attr)).split("|")[0])}"')
+            else:
+                kept.append(attr.group(0))
+        out += [html[end:tag.start(2)], "".join(f" {a}" for a in kept if a)]
+        end = tag.end(2)
+    out.append(html[end:])
+    return "".join(out)
+
+
 def _with_attributes(html: str, attrs: dict[str, str]) -> str:
     """`html` with `attrs` set on its first tag, in place of those it has (a class joins the classes it has)."""
     tag = START_TAG.search(html)
@@ -703,7 +732,7 @@ class SectionRenderer:
         self._check_converted_images(source, section)
         for index, slide in enumerate(section.slides):
             slide.html = self_contained(fragments_in_written_order(element_comments(html[2 * index])))
-            slide.notes = self_contained(element_comments(html[2 * index + 1]))
+            slide.notes = _without_steps(self_contained(element_comments(html[2 * index + 1])))
             slide.title = _first_heading(slide.html)
         if not section.title:
             section.title = next((s.title for s in section.slides if s.title), name)

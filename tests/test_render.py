@@ -490,6 +490,18 @@ def test_a_script_and_a_stylesheet_a_slide_loads_go_into_the_output_with_what_th
         render('<link rel="stylesheet" href="css/none.css">\n')
 
 
+
+def test_nothing_in_the_notes_steps(render):
+    section = render("## A\n\nText.\n\nNote:\nSay it. {.fragment .fade-up}\n\n"
+                     "- a point {: .fragment data-fragment-index=2}\n\n"
+                     "```python [1-2|3]\na = 1\nb = 2\nc = 3\n```\n\n<p class=\"fragment\">raw</p>\n\n"
+                     "Reading |pipes| and the word fragment stay.\n")
+    notes = section.slides[0].notes
+    assert 'class="fade-up"' in notes and "<li>a point</li>" in notes and "<p>raw</p>" in notes
+    assert 'data-line-numbers="1-2"' in notes and "|pipes| and the word fragment stay" in notes
+    assert "fragment" not in notes.replace("word fragment", "")
+
+
 # Text that inline patterns would change, next to text they would not: the plain-text shortcut must give
 # exactly what Python-Markdown gives without it.
 INLINE_SAMPLES = [
