@@ -14,6 +14,15 @@ from talkdeck.cli import main
 pytestmark = pytest.mark.browser
 
 
+def with_slides(deck_copy, text: str):
+    """A copy of the fixture deck with `text` added to its section 02-code.md (slides code-4 on), built."""
+    deck = deck_copy()
+    with (deck / "slides" / "02-code.md").open("a") as slides:
+        slides.write(text)
+    assert CliRunner().invoke(main, ["build", str(deck)]).exit_code == 0
+    return deck
+
+
 @pytest.fixture
 def built(deck_copy):
     deck = deck_copy()
@@ -230,11 +239,9 @@ def test_vertical_slides_sit_in_the_frame_like_horizontal_ones(page, built):
 
 
 def test_fitted_text_fills_the_slide_between_its_paddings_and_no_further(page, deck_copy):
-    deck = deck_copy()
-    with (deck / "slides" / "02-code.md").open("a") as slides:
-        slides.write('\n---\n\n<h2 class="r-fit-text">Nobody had a smartphone?</h2>\n\nNote: raw\n'
-                     '\n---\n\n## Everyone had one.\n<!-- .element: class="r-fit-text" -->\n\nNote: Markdown\n')
-    assert CliRunner().invoke(main, ["build", str(deck)]).exit_code == 0
+    deck = with_slides(deck_copy,
+                       '\n---\n\n<h2 class="r-fit-text">Nobody had a smartphone?</h2>\n\nNote: raw\n'
+                       '\n---\n\n## Everyone had one.\n<!-- .element: class="r-fit-text" -->\n\nNote: Markdown\n')
     page.add_init_script("window.TALKDECK_OVERRIDES = {transition: 'none'}")
     measure = """() => { const s = Reveal.getCurrentSlide(), t = s.querySelector('.r-fit-text');
         const text = document.createRange(); text.selectNodeContents(t);
@@ -250,23 +257,29 @@ def test_fitted_text_fills_the_slide_between_its_paddings_and_no_further(page, d
 
 
 def test_code_indented_four_spaces_looks_like_fenced_code(page, deck_copy):
-    deck = deck_copy()
-    with (deck / "slides" / "02-code.md").open("a") as slides:
-        slides.write("\n---\n\n## Both\n\n```python\nx = 1\n```\n\nIndented:\n\n    y = 2\n\nNote: two kinds\n")
-    assert CliRunner().invoke(main, ["build", str(deck)]).exit_code == 0
+    deck = with_slides(deck_copy,
+                       "\n---\n\n## Both\n\n```python\nx = 1\n```\n\nIndented:\n\n    y = 2\n\nNote: two kinds\n")
     open_deck(page, deck / "dist" / "index.html", "#/code-4")
     looks = page.evaluate("""() => [...Reveal.getCurrentSlide().querySelectorAll('pre')].map(p => {
         const c = getComputedStyle(p); return [c.width, c.fontSize, c.boxShadow]; })""")
     assert len(looks) == 2 and looks[0] == looks[1], looks
 
 
+def test_what_steps_in_the_speaker_notes_adds_no_step_to_the_slide(page, deck_copy):
+    # reveal.js counts fragments and code steps in the notes as the slide's: the audience would wait for nothing
+    deck = with_slides(deck_copy,
+                       "\n---\n\n## Quiet\n\nOne point.\n\nNote:\nSay it. {.fragment}\n\n- a point {.fragment}\n\n"
+                       "```python [1|2]\na = 1\nb = 2\n```\n")
+    open_deck(page, deck / "dist" / "index.html", "#/code-4")
+    assert page.evaluate("Reveal.getCurrentSlide().querySelector('aside.notes').textContent").count("a = 1") == 1
+    assert page.evaluate("Reveal.availableFragments()") == {"prev": False, "next": False}
+    assert page.evaluate("Reveal.getCurrentSlide().querySelectorAll('.fragment').length") == 0
+    assert page.watch.errors == []
+
 def test_raw_html_a_slide_leaves_open_or_closes_too_often_stays_on_that_slide(page, deck_copy):
-    deck = deck_copy()
-    with (deck / "slides" / "02-code.md").open("a") as slides:
-        slides.write("\n---\n\n## Stray\n\ntext\n\n</div>\n\nNote: a stray end tag\n"
-                     "\n---\n\n<section>\n\n## Open\n\n<script>\nvar unclosed = 1;\n\nNote: left open\n"
-                     "\n---\n\n## Last\n\nNote: still in the deck\n")
-    assert CliRunner().invoke(main, ["build", str(deck)]).exit_code == 0
+    deck = with_slides(deck_copy, "\n---\n\n## Stray\n\ntext\n\n</div>\n\nNote: a stray end tag\n"
+                                  "\n---\n\n<section>\n\n## Open\n\n<script>\nvar unclosed = 1;\n\nNote: left open\n"
+                                  "\n---\n\n## Last\n\nNote: still in the deck\n")
     open_deck(page, deck / "dist" / "index.html", "#/code-6")
     assert page.evaluate("Reveal.getTotalSlides()") == 9
     assert page.evaluate("Reveal.getCurrentSlide().id") == "code-6"
