@@ -10,6 +10,7 @@ import os
 import re
 import subprocess
 import sys
+import unicodedata
 from pathlib import Path
 
 import pypdf
@@ -56,7 +57,8 @@ def exported(chromium, tmp_path_factory) -> dict[str, tuple[pypdf.PdfReader, str
 
 
 def page_text(reader, index: int) -> str:
-    return reader.pages[index].extract_text()
+    # (NFKC: some Chromium builds write "fi" as its ligature, one character)
+    return unicodedata.normalize("NFKC", reader.pages[index].extract_text())
 
 
 # -- PDF ---------------------------------------------------------------------------------------------------
