@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import html
 import re
 from pathlib import Path
 
@@ -23,6 +24,10 @@ SECTIONS = [
     "example-django",
     "questions",
 ]
+# A comfortable speaking pace: the spoken part of the notes must fit in the minutes it is given.
+WORDS_PER_MINUTE = 140
+# A note's spoken part ends where its sources begin: at the first line starting with `Source:` or `Sources:`.
+SOURCES_LINE = re.compile(r"^\s*Sources?:", re.MULTILINE)
 OUTLINE_TYPOS = ["Moris", "Alphine", "Kubernates", "teraform", "flash serice", "app visualization"]
 
 
@@ -49,6 +54,35 @@ def test_every_content_slide_has_notes(deck):
     content = [slide for section in deck.sections[1:] for slide in section.slides]
     missing = [f"{slide.source_rel}:{slide.line}" for slide in content if not slide.notes.strip()]
     assert missing == []
+
+
+def spoken_words(notes: str) -> int:
+    """How many words of a slide's notes (HTML) are said aloud: those before its sources."""
+    text = html.unescape(re.sub(r"<[^>]+>", " ", notes))
+    sources = SOURCES_LINE.search(text)
+    return len(text[: sources.start() if sources else len(text)].split())
+
+
+def test_spoken_words_stop_at_the_sources():
+    notes = "<p>We say <code>docker run</code> here.\nSources: a book, p. 12.\nMore reference.</p>"
+
+    assert spoken_words(notes) == 5
+    assert spoken_words("<p>One two three.</p>") == 3
+    assert spoken_words("<p>It cites no Source: inline, only at the start of a line.</p>") == 12
+
+
+def test_notes_can_be_said_in_their_sections_minutes(deck):
+    """At 140 words a minute, each timed section's notes fit its minutes, and all the notes together (the
+    untimed questions' too) fit the talk's 30 minutes: at most 4,200 words."""
+    words = {section.name: sum(spoken_words(slide.notes) for slide in section.slides) for section in deck.sections}
+    too_long = [
+        f"{section.name}: {words[section.name]} words, more than {WORDS_PER_MINUTE} x {section.minutes} minutes"
+        for section in deck.sections
+        if section.minutes and words[section.name] > WORDS_PER_MINUTE * section.minutes
+    ]
+
+    assert too_long == []
+    assert sum(words.values()) <= WORDS_PER_MINUTE * deck.config.minutes, words
 
 
 def test_every_image_is_local_and_has_alt_text(deck):
