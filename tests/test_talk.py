@@ -119,7 +119,6 @@ def test_the_talk_builds(tmp_path):
 
 
 @pytest.mark.browser
-@pytest.mark.browser
 def test_the_talk_passes_talkdeck_check_strict():
     """CI's guard: no slide of the talk overflows, reaches the network or lacks notes."""
     import os
