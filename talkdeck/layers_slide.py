@@ -35,6 +35,9 @@ def render_layers_line(line_text: str, root: Path, slide_path: Path, line: int) 
                 "the only option is changed=FILE[,FILE...]",
             )
         changed += [item for item in value.split(",") if item]
+    folder = root / rel
+    if ".." not in Path(rel).parts and not Path(rel).is_absolute() and folder.is_dir():  # as `talkdeck layers` takes
+        rel = f"{rel.rstrip('/')}/Dockerfile"  # a folder: the Dockerfile in it
     dockerfile = inside_deck(root, rel, slide_path, line, "Dockerfile")
     context = dockerfile.parent
     try:

@@ -46,6 +46,15 @@ def test_errors_name_the_slide_line(deck_copy, line, message):
     assert message in str(err.value)
 
 
+def test_a_folder_names_the_dockerfile_in_it_as_talkdeck_layers_takes_it(deck_copy):
+    root = deck_copy("layers-deck")
+    (root / "slides" / "01-cache.md").write_text("## The build cache\n\n<<<layers app/ changed=app.py\n")
+    deck = Builder(root).load()
+    assert 'data-dockerfile="Dockerfile"' in deck.slides[0].html and (root / "app" / "Dockerfile") in deck.dependencies
+    (root / "slides" / "01-cache.md").write_text("## The build cache\n\n<<<layers slides\n")
+    with pytest.raises(DeckError, match="01-cache.md:3: Dockerfile slides/Dockerfile does not exist"):
+        Builder(root).load()
+
 def test_the_talk_shows_the_explainer_on_example_1():
     text = (ROOT / "slides" / "06-layers.md").read_text()
     assert "<<<layers examples/01-docker-python/Dockerfile" in text
