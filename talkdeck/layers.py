@@ -755,6 +755,9 @@ class Builder:
                 self.step(instruction)
             except ValueError as err:
                 hint = err.hint if isinstance(err, Unsupported) else None
+                if isinstance(err, MissingSource) and instruction.keyword in ("COPY", "ADD"):
+                    hint = (f"the sources of {instruction.keyword} are relative to the build context, "
+                            f"{self.context.root.name}/")
                 if instruction.keyword in ("COPY", "ADD") and instruction.value.lstrip().startswith("["):
                     # not JSON, so Docker reads it as words too, and the first one is a glob gone wrong
                     hint = 'the JSON form is an array of quoted strings with commas: COPY ["app.py", "."]'
@@ -952,8 +955,10 @@ class Builder:
     def missing_source_message(self, instruction: Instruction, word: str, source: Source) -> str:
         message = f"{instruction.keyword} source {word} matches no file in the build context"
         if any(source.covers(f) for f in self.context.files) and self.context.ignore.path is not None:
-            message += f" (every match is excluded by {self.context.ignore.path.name})"
-        return message
+            return message + f" (every match is excluded by {self.context.ignore.path.name})"
+        names = sorted(self.context.included | {posixpath.dirname(f) for f in self.context.included} - {""})
+        close = difflib.get_close_matches(source.pattern, names, n=1)
+        return message + (f" (did you mean {close[0]}?)" if close else "")
 
 
 def _linked(instruction: Instruction) -> bool:

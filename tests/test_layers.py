@@ -304,6 +304,20 @@ def test_copy_sources_missing_or_ignored_are_reported_together() -> None:
             ".dockerignore)",
         ),
     ]
+    assert excinfo.value.problems[0].hint == "the sources of COPY are relative to the build context, bad-source/"
+
+
+def test_a_missing_copy_source_names_the_file_it_may_mean(tmp_path: Path) -> None:
+    (tmp_path / "src").mkdir()
+    (tmp_path / "src" / "app.py").write_text("")
+    (tmp_path / "requirements.txt").write_text("")
+    (tmp_path / "Dockerfile").write_text("FROM python:3.13\nCOPY requirement.txt .\nCOPY srcs/ /app/\n")
+    with pytest.raises(DeckError) as excinfo:
+        explain(tmp_path / "Dockerfile", [])
+    assert problems_of(excinfo) == [
+        (2, "COPY source requirement.txt matches no file in the build context (did you mean requirements.txt?)"),
+        (3, "COPY source srcs/ matches no file in the build context (did you mean src?)"),
+    ]
 
 
 @pytest.mark.parametrize("path", ["../args/Dockerfile", "/etc/hostname", "pkg/../../x"])
