@@ -65,6 +65,9 @@ ALLOWED_FLAGS = {
     "COPY": frozenset({"from", "chown", "chmod", "link", "parents"}),
     "ADD": frozenset({"chown", "chmod", "link", "checksum", "keep-git-dir", "unpack"}),
 }
+# Flags that take a value (the others are switches, such as --link): what it is, for the message
+VALUED_FLAGS = {"from": "STAGE", "chown": "USER[:GROUP]", "chmod": "MODE", "checksum": "sha256:DIGEST",
+                "network": "default|none|host", "security": "insecure|sandbox"}
 REMOTE_SOURCE = re.compile(r"^(https?://|git@|git://)")
 HEREDOC = re.compile(r"\d*<<-?([\"']?)([A-Za-z_][A-Za-z0-9_]*)\1")
 PARSER_DIRECTIVE = re.compile(r"^\s*#\s*([A-Za-z]+)\s*=\s*(\S+)\s*$")  # `# escape=`, `# syntax=...`
@@ -289,9 +292,17 @@ def _check_instruction(dockerfile: Path, instruction: Instruction) -> list[Probl
             f"did you mean {close[0]}?" if close else "Dockerfile instructions are RUN, COPY, FROM, ENV, ..."
         )
         return [Problem(dockerfile, instruction.line, f"unknown instruction {keyword}", hint)]
+    if not instruction.value.strip():  # Docker refuses it too
+        return [Problem(dockerfile, instruction.line, f"{keyword} needs at least one argument",
+                        f"write what {keyword} is to do after it, or delete the line")]
     if keyword not in ALLOWED_FLAGS:
         return []
-    return [_flag_problem(dockerfile, instruction, flag) for flag in _unsupported_flags(instruction)]
+    problems = [_flag_problem(dockerfile, instruction, flag) for flag in _unsupported_flags(instruction)]
+    flags, _ = split_flags(instruction.value)
+    for name in sorted(VALUED_FLAGS.keys() & {name for name, value in flags.items() if not value}):
+        problems.append(Problem(dockerfile, instruction.line, f"{keyword} --{name} needs a value",
+                                f"write --{name}={VALUED_FLAGS[name]}, with no space after the ="))
+    return problems
 
 
 def _unsupported_flags(instruction: Instruction) -> list[str]:

@@ -977,3 +977,18 @@ def test_predefined_proxy_build_arguments_need_no_arg_and_change_nothing(tmp_pat
     assert result.misses == ()
     with pytest.raises(DeckError, match="build argument VERSION is not declared by any ARG"):
         explain(dockerfile, [], {"VERSION": "2"})
+
+
+@pytest.mark.parametrize(
+    ("line", "message"),
+    [
+        ("EXPOSE", "EXPOSE needs at least one argument"),
+        ("COPY --from= /a /b", "COPY --from needs a value"),
+        ("COPY --chown /a /b", "COPY --chown needs a value"),  # not "COPY source /a matches no file"
+    ],
+)
+def test_an_instruction_docker_refuses_for_a_missing_value_is_an_error(tmp_path: Path, line: str, message: str):
+    dockerfile = make_context(tmp_path, f"FROM alpine\n{line}\nCOPY --link . .\n", {"a": ""})
+    with pytest.raises(DeckError) as excinfo:
+        explain(dockerfile, [])
+    assert problems_of(excinfo) == [(2, message)]
