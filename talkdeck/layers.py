@@ -173,18 +173,19 @@ def read_instructions(dockerfile: Path) -> list[Instruction]:
     parser = DockerfileParser(fileobj=io.BytesIO(text.encode("utf-8")))
     instructions: list[Instruction] = []
     problems: list[Problem] = []
-    heredoc_end: str | None = None
+    heredoc_ends: list[str] = []  # the lines that end the heredocs still open, in order
     for item in parser.structure:
-        if heredoc_end is not None:
-            heredoc_end = None if item["content"].strip() == heredoc_end else heredoc_end
+        if heredoc_ends:
+            if item["content"].strip() == heredoc_ends[0]:
+                heredoc_ends.pop(0)
             continue
         if item["instruction"] == "COMMENT":
             continue
         instruction = _instruction(item, escape)
-        heredoc = find_heredoc(instruction) if instruction.keyword in LAYER_INSTRUCTIONS else None
-        if heredoc:
-            heredoc_end = heredoc.group(2)
-            problems.append(_heredoc_problem(dockerfile, instruction, heredoc.group(0)))
+        heredocs = find_heredocs(instruction) if instruction.keyword in LAYER_INSTRUCTIONS else []
+        if heredocs:  # (`RUN <<A cat >a && <<B cat >b`: their bodies follow one after the other)
+            heredoc_ends = [heredoc.group(2) for heredoc in heredocs]
+            problems.append(_heredoc_problem(dockerfile, instruction, heredocs[0].group(0)))
             continue
         problems.extend(_check_instruction(dockerfile, instruction))
         instructions.append(instruction)
@@ -264,14 +265,13 @@ def _instruction(item: Mapping[str, object], escape: str) -> Instruction:
     )
 
 
-def find_heredoc(instruction: Instruction) -> re.Match[str] | None:
-    """A word like ``<<EOF``, ``<<-EOF`` or ``<<"EOF"``: BuildKit reads it as a heredoc (Dockerfile 1.4+)."""
+def find_heredocs(instruction: Instruction) -> list[re.Match[str]]:
+    """Words like ``<<EOF``, ``<<-EOF`` or ``<<"EOF"``: BuildKit reads each as a heredoc (Dockerfile 1.4+)."""
     try:
         words = shlex.split(instruction.value, posix=False)
     except ValueError:
         words = instruction.value.split()
-    matches = (HEREDOC.fullmatch(word) for word in words)
-    return next((match for match in matches if match), None)
+    return [match for match in (HEREDOC.fullmatch(word) for word in words) if match]
 
 
 def _heredoc_problem(dockerfile: Path, instruction: Instruction, marker: str) -> Problem:
@@ -279,8 +279,8 @@ def _heredoc_problem(dockerfile: Path, instruction: Instruction, marker: str) ->
         dockerfile,
         instruction.line,
         f"{instruction.keyword} with a heredoc ({marker}) is not supported by the layer explainer",
-        f"write the commands on one {instruction.keyword} line joined with && and \\ continuations, "
-        "or COPY a file from the build context",
+        "write the commands on one RUN line joined with && and \\ continuations, or COPY a file from the build "
+        "context" if instruction.keyword == "RUN" else "save the text as a file in the build context and COPY it",
     )
 
 

@@ -260,6 +260,17 @@ def test_a_heredoc_is_reported_with_its_line_and_nothing_else() -> None:
         explain(FIXTURES / "bad-heredoc" / "Dockerfile", [])
     assert problems_of(excinfo) == [(3, "RUN with a heredoc (<<EOF) is not supported by the layer explainer")]
     assert "bad-heredoc/Dockerfile:3: " in str(excinfo.value)
+    assert "bad-heredoc/Dockerfile:3: " in str(excinfo.value)
+
+
+def test_several_heredocs_on_one_line_are_one_problem(tmp_path: Path) -> None:
+    dockerfile = make_context(tmp_path, "FROM alpine\nRUN <<A cat > /a && <<B cat > /b\nFIRST\nA\nSECOND\nB\n"
+                                        "COPY <<EOF /etc/x\nthird\nEOF\nRUN true\n", {})
+    with pytest.raises(DeckError) as excinfo:
+        explain(dockerfile, [])
+    assert problems_of(excinfo) == [(2, "RUN with a heredoc (<<A) is not supported by the layer explainer"),
+                                    (7, "COPY with a heredoc (<<EOF) is not supported by the layer explainer")]
+    assert excinfo.value.problems[1].hint == "save the text as a file in the build context and COPY it"
 
 
 def test_run_mount_is_unsupported() -> None:
