@@ -305,8 +305,9 @@ def _exempt_from_notes(slide: Slide) -> bool:
 
 
 def _has_notes(slide: Slide) -> bool:
-    return bool(re.sub(r"<[^>]+>", "", slide.notes).strip()) or bool(
-        re.search(r"<aside\b[^>]*\bclass\s*=\s*[\"'][^\"']*\bnotes\b", slide.html))
+    """A `Note:` part, an `<aside class="notes">` or a `data-notes` attribute, as reveal.js reads notes."""
+    return bool(re.sub(r"<[^>]+>", "", slide.notes).strip()) or bool(slide.attrs.get("data-notes", "").strip()) \
+        or bool(re.search(r"<aside\b[^>]*\bclass\s*=\s*[\"'][^\"']*\bnotes\b", slide.html))
 
 
 # -- the built files: references, links, alt text ------------------------------------------------------------

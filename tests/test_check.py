@@ -437,6 +437,11 @@ def test_the_notes_rule_skips_the_first_slide_and_title_or_no_notes_slides(tmp_p
     assert run_check(deck, use_browser=False).findings == []
     path.write_text(path.read_text().replace("no-notes", "title"))
     assert run_check(deck, use_browser=False).findings == []
+    # notes in a data-notes attribute, which reveal.js shows in the speaker view
+    path.write_text(path.read_text().replace('class="title"', 'data-notes="Say hello."'))
+    assert run_check(deck, use_browser=False).findings == []
+    path.write_text(path.read_text().replace('data-notes="Say hello."', 'data-notes=" "'))
+    assert [f.kind for f in run_check(deck, use_browser=False).findings] == ["notes"]
 
 
 def test_minutes_within_the_talk_give_no_warning(tmp_path):
