@@ -28,7 +28,7 @@ from talkdeck import __version__
 from talkdeck.browser import NO_START_HINT, checkpoint, no_reveal_error, own_page_template, refuse_websockets
 from talkdeck.entry import remove_folder, temporary_folder
 from talkdeck.errors import DeckError, Problem, display_path
-from talkdeck.paths import BACKGROUND_LISTS, background_list, srcset_candidates
+from talkdeck.paths import BACKGROUND_LISTS, background_list, is_remote, srcset_candidates
 
 if TYPE_CHECKING:
     from talkdeck.model import Deck
@@ -554,6 +554,8 @@ def build_single_file(root: Path, output: Path | str | None = None) -> ExportRes
     write_atomically(target, data)
     unused = sorted(set(inliner.files) - inliner.used - inliner.linked - {".talkdeck-output"})
     warnings = [f"{ref}: not inlined, the single file will not find it" for ref in sorted(inliner.missing)]
+    warnings += [f"{url}: loaded from the network, which a file opened offline cannot do (`talkdeck check` says "
+                 "where; save it in the deck and name it from there)" for url in sorted(inliner.remote)]
     warnings += [f"{ref}: a link to it stays a link, which works only where that file is beside the single file"
                  for ref in sorted(inliner.linked)]
     warnings += [f"{rel}: part of the build but not referenced by the page" for rel in unused]
@@ -570,6 +572,9 @@ class Inliner:
         self.used: set[str] = set()
         self.missing: set[str] = set()
         self.linked: set[str] = set()  # files of the deck that links name: they stay links
+        self.remote: set[str] = set()  # what the page loads from the network: it stays as it is, and fails offline
+        self.base = ""  # the page's own place among the files: "" for the deck's page, else a page it shows
+        self.pages: frozenset[str] = frozenset()  # the pages being inlined around this one (a page may show itself)
         self._cache: dict[str, str] = {}
         self._lists: list[tuple[str, str, str]] | None = None  # blob: lists for the tag being read
 
@@ -609,7 +614,7 @@ class Inliner:
                 return f"<style{keep}>\n{css}\n</style>"
         if name in ("a", "area"):  # a link opens its file, which a data: URI in a link cannot do
             href = _attrs(match.group(0)).get("href", "")
-            if (rel := self.local(href)) is not None:
+            if (rel := self.local(href, loads=False)) is not None:
                 self.linked.add(rel)
             return match.group(0)
         self._lists = [] if name in ("section", "div") else None
@@ -634,7 +639,22 @@ class Inliner:
         if rel is None:
             return match.group(0)
         self.used.add(rel)
+        if posixpath.splitext(rel)[1].lower() in (".html", ".htm") and rel not in self.pages:  # an iframe's page
+            return f'{start}"{self._page_uri(rel)}"'
         return f'{start}"{self.data_uri(rel)}"'
+
+    def _page_uri(self, rel: str) -> str:
+        """A page of the deck as a data: URI, its own stylesheets, scripts and images inlined in it first: from a
+        data: URI, the names it gives them relative to itself would find nothing."""
+        key = f"page:{rel}"
+        if key not in self._cache:
+            inner = Inliner(self.files, self.root)
+            inner.base, inner.pages = rel, self.pages | {rel}
+            text = inner.page(self._text(rel))
+            for found in ("used", "missing", "linked", "remote"):
+                getattr(self, found).update(getattr(inner, found))
+            self._cache[key] = f"data:text/html;base64,{base64.b64encode(text.encode('utf-8')).decode('ascii')}"
+        return self._cache[key]
 
     def _srcset(self, value: str) -> str:
         """A srcset with its files as data: URIs; as it was when it names none."""
@@ -668,15 +688,18 @@ class Inliner:
         return inlined
 
     # -- files
-    def local(self, url: str, base: str = "") -> str | None:
-        """The plan's key for a relative URL of the page (or of a stylesheet at `base`); None for others."""
+    def local(self, url: str, base: str = "", loads: bool = True) -> str | None:
+        """The plan's key for a relative URL of the page (or of a stylesheet at `base`); None for others. What
+        the page `loads` from the network is noted."""
         url = url.strip()
         if not url or url.startswith("#") or urlsplit(url).scheme or url.startswith("//"):
+            if loads and is_remote(url):
+                self.remote.add(url)
             return None
         path = unquote(urlsplit(url).path)
         if not path or path.startswith("/"):
             return None
-        rel = posixpath.normpath(posixpath.join(posixpath.dirname(base), path))
+        rel = posixpath.normpath(posixpath.join(posixpath.dirname(base or self.base), path))
         if rel in self.files:
             return rel
         self.missing.add(rel)

@@ -5,6 +5,7 @@ The PDF tests run `talkdeck pdf` as a real process (as a speaker would), each mo
 
 from __future__ import annotations
 
+import base64
 import io
 import os
 import re
@@ -662,6 +663,30 @@ def test_single_file_keeps_a_link_to_a_file_of_the_deck_a_link(deck_copy, tmp_pa
     assert out.warnings == ["docs/paper.pdf: a link to it stays a link, which works only where that file is beside "
                             "the single file"]
 
+
+def test_single_file_inlines_an_iframe_page_with_its_files_and_warns_of_what_comes_from_the_network(deck_copy,
+                                                                                                   tmp_path):
+    deck = deck_copy()
+    (deck / "demo").mkdir()
+    (deck / "demo" / "style.css").write_text("p { color: red; background: url(dot.svg) }\n")
+    (deck / "demo" / "dot.svg").write_text('<svg xmlns="http://www.w3.org/2000/svg"/>')
+    (deck / "demo" / "page.html").write_text('<link rel="stylesheet" href="style.css"><p>demo</p>'
+                                             '<iframe src="page.html"></iframe><a href="https://example.org">x</a>'
+                                             '<script src="https://cdn.example.org/lib.js"></script>')
+    intro = deck / "slides" / "01-intro.md"
+    intro.write_text(intro.read_text() + '\n---\n\n## Demo\n\n<iframe src="demo/page.html"></iframe>\n'
+                     '<link rel="stylesheet" href="demo/style.css">\n<video poster="https://example.org/p.jpg">'
+                     '</video>\n\n[a site](https://example.org/docs)\n')
+    out = build_single_file(deck, tmp_path / "deck.html")
+    html = out.path.read_text("utf-8")
+    page = base64.b64decode(re.search(r'<iframe src="data:text/html;base64,([^"]+)"', html).group(1)).decode()
+    # relative to the page, its stylesheet and what that names; the page showing itself is not followed
+    assert page.startswith("<style>\np { color: red; background: url(\"data:image/svg+xml;base64,")
+    assert '<iframe src="data:text/html;base64,' in page
+    assert out.warnings == [  # links to the network are fine; what is loaded from it is not
+        f"{url}: loaded from the network, which a file opened offline cannot do (`talkdeck check` says where; "
+        "save it in the deck and name it from there)"
+        for url in ("https://cdn.example.org/lib.js", "https://example.org/p.jpg")]
 
 def _deck_with_background_lists(deck: Path) -> bytes:
     """Backgrounds that reveal.js reads as lists (split at commas), the parallax image of its options, a srcset,
