@@ -1081,13 +1081,13 @@ def _request_findings(watch: PageWatch, measured: list[dict], output: Path, sour
         if message in watch.error_lines:  # a script of the page, at this line of index.html: whose it is
             if page_lines is None:
                 page_lines = (output / "index.html").read_text("utf-8", "replace").splitlines()
-            slide, file, line = _script_source(watch.error_lines[message], page_lines, sources)
+            slide, file, line = script_source(watch.error_lines[message], page_lines, sources)
         what = f"{sources.label(slide)}: its script" if slide else "the page"
         found.add(Finding(file, line, ERROR, "script", f"{what} raised a JavaScript error: {message}",
                           sources.number(slide)))
 
 
-def _script_source(where: tuple[int, int], page: list[str], sources: Sources) -> tuple[str | None, str, int]:
+def script_source(where: tuple[int, int], page: list[str], sources: Sources) -> tuple[str | None, str, int]:
     """The slide (if any), file and line of the script at line and column `where` of the built page: found by
     that line's text, or by the script's text around the column when the line holds tags of the page too."""
     number, column = where

@@ -328,8 +328,8 @@ def _print(chromium, built, fragments: bool, notes: bool, step: Progress) -> tup
         page = context.new_page()
         remote: list[str] = []
         failed: list[tuple[str, str]] = []
-        errors: list[str] = []
-        page.on("pageerror", lambda exc: errors.append(str(exc)))
+        errors: list = []  # Playwright's errors, each with its stack
+        page.on("pageerror", lambda error: errors.append(error))  # (a function Playwright may mark)
         page.on("requestfailed", lambda req: req.url not in remote and failed.append(
             (req.url, req.failure or "failed")))
 
@@ -386,11 +386,41 @@ def _first_line(exc: Exception) -> str:
     return text.splitlines()[0] if text else type(exc).__name__
 
 
-def _check_requests(remote: list[str], failed: list[tuple[str, str]], errors: list[str], built, page) -> None:
+def _check_requests(remote: list[str], failed: list[tuple[str, str]], errors: list, built, page) -> None:
     if remote or failed:
         _raise_at_sources(remote, failed, built, page)
     if errors:
-        raise DeckError.at(None, None, "a script of the deck failed while printing: " + "; ".join(errors[:3]))
+        raise DeckError(_script_problems(errors, built))
+
+
+def _script_problems(errors: list, built) -> list[Problem]:
+    """The scripts that raised an error, each at the line of the slide or template it comes from, found as
+    `talkdeck check` finds it."""
+    from talkdeck.check import INDEX_FRAME, Sources, script_source
+
+    first: dict[str, object] = {}  # each message once, with the first error that gave it
+    for error in errors:
+        text = str(error).strip()
+        first.setdefault(text.splitlines()[0] if text else "an error without a message", error)
+    sources, lines, problems = Sources(built.deck), None, []
+    for message, error in list(first.items())[:MAX_LISTED]:
+        path, line = None, None
+        if where := INDEX_FRAME.search(getattr(error, "stack", "") or ""):
+            if lines is None:
+                lines = (built.output / "index.html").read_text("utf-8", "replace").splitlines()
+            _slide, file, found = script_source((int(where.group(1)), int(where.group(2))), lines, sources)
+            path, line = (built.deck.root / file, found) if found else (None, None)
+        problems.append(Problem(path, line, f"a script of the deck failed while printing: {message}",
+                                "fix the script; `talkdeck check` runs every slide's scripts and reports each"))
+    return problems + _more(len(first), "script errors")
+
+
+MAX_LISTED = 5  # problems of one kind listed; the rest are counted
+
+
+def _more(count: int, what: str) -> list[Problem]:
+    return [Problem(None, None, f"and {count - MAX_LISTED} more {what}", "`talkdeck check` lists them all")] \
+        if count > MAX_LISTED else []
 
 
 def _raise_at_sources(remote: list[str], failed: list[tuple[str, str]], built, page) -> None:
@@ -403,16 +433,27 @@ def _raise_at_sources(remote: list[str], failed: list[tuple[str, str]], built, p
     problems = []
     if remote:
         written = as_written(page, remote_references(built.output))
-        for url in sorted(set(remote))[:5]:
+        for url in sorted(set(remote))[:MAX_LISTED]:
             _source, _slide, file, line = locate_request(url, sources, written)
             problems.append(Problem(deck.root / file if line else None, line or None,
                                     f"the deck asked for {url} from the network, which was blocked",
                                     "a deck must work offline: put the file in the deck and refer to it by its "
                                     "path"))
-        raise DeckError(problems)
+        raise DeckError(problems + _more(len(set(remote)), "requests to the network"))
     output = built.output.resolve()
-    for url, failure in sorted(set(failed))[:5]:
+    for url, failure in sorted(set(failed))[:MAX_LISTED]:
         path = Path(unquote(urlsplit(url).path)).resolve()
+        parts = urlsplit(url)
+        if parts.scheme == "file" and parts.netloc not in ("", "localhost"):  # `//host/x`, read from disk
+            remote_url = f"//{parts.netloc}{parts.path}"
+            written = as_written(page, remote_references(built.output))
+            _source, _slide, file, line = locate_request(remote_url, sources, written)
+            problems.append(Problem(deck.root / file if line else None, line or None,
+                                    f"the deck asks for {remote_url}, an address on the network (opened from disk, "
+                                    f"the browser looks for {url}, which fails)",
+                                    "a deck must work offline: put the file in the deck and refer to it by its "
+                                    "path"))
+            continue
         if not url.startswith("file:") or not path.is_relative_to(output):
             problems.append(Problem(None, None, f"the deck refers to {url}, which could not be loaded ({failure})"))
             continue
@@ -421,7 +462,7 @@ def _raise_at_sources(remote: list[str], failed: list[tuple[str, str]], built, p
         problems.append(Problem(deck.root / file if line else None, line or None,
                                 f"the page asks for {rel}, which is not in the built deck",
                                 "check the path against the files `talkdeck build` puts in dist/"))
-    raise DeckError(problems)
+    raise DeckError(problems + _more(len(set(failed)), "files that could not be loaded"))
 
 
 def _page_size(config) -> tuple[int, int]:

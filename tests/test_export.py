@@ -278,6 +278,30 @@ def test_a_file_the_page_cannot_load_is_named_at_the_line_that_asks_for_it(chrom
     assert not out.exists()
 
 
+def test_a_script_error_is_named_at_its_line(chromium, deck_copy, tmp_path):
+    deck = deck_copy()
+    intro = deck / "slides" / "01-intro.md"
+    intro.write_text(intro.read_text() + '\n---\n\n## Chart\n\n<div id="c"></div>\n<script>\n'
+                     '  document.getElementById("c").textContent = data.x;\n</script>\n')
+    done = talkdeck("pdf", deck, "-o", tmp_path / "out.pdf")
+    assert done.returncode == 1 and "Traceback" not in done.stderr
+    line = len(intro.read_text().splitlines()) - 1
+    assert f"slides/01-intro.md:{line}: a script of the deck failed while printing: data is not defined (fix the " \
+           "script; `talkdeck check` runs every slide's scripts and reports each)" in done.stderr, done.stderr
+
+
+def test_past_five_blocked_requests_the_rest_are_counted(chromium, deck_copy, tmp_path):
+    head = "".join(f'<img src="https://example.com/{n}.png" alt="">' for n in range(7))
+    done = export_with_head(deck_copy, tmp_path / "out.pdf", head)
+    assert done.stderr.count("from the network, which was blocked") == 5, done.stderr
+    assert "and 2 more requests to the network (`talkdeck check` lists them all)" in done.stderr
+
+def test_a_network_address_without_its_scheme_is_named_at_its_line(chromium, deck_copy, tmp_path):
+    # `//host/x` from a template: opened from disk, Chromium asks for file://host/x
+    done = export_with_head(deck_copy, tmp_path / "out.pdf", '<script src="//cdn.example.com/lib.js"></script>')
+    assert "templates/extra_head.html.j2:1: the deck asks for //cdn.example.com/lib.js, an address on the network" \
+        in done.stderr, done.stderr
+
 def test_a_websocket_is_blocked_and_fails_the_export(chromium, deck_copy, tmp_path):
     import socket
 
