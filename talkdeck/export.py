@@ -126,11 +126,14 @@ async ({pageHeight, timeout, NOTES_CSS}) => {
     const width = p.clientWidth, height = p.clientHeight;
     const over = Math.max(s.offsetTop + s.scrollHeight - height, s.scrollWidth - s.clientWidth);
     if (over <= 2) return;
-    const fit = Math.min(height / s.scrollHeight, s.clientWidth / s.scrollWidth) * 0.99;
+    // content wider than the slide runs past its box, and its scroll width leaves out the right padding: the
+    // width shown, padded on both sides as the slide is
+    const wide = s.scrollWidth > s.clientWidth ? s.scrollWidth + parseFloat(getComputedStyle(s).paddingRight) : 0;
+    const shown = Math.max(s.offsetWidth, wide);
+    const fit = Math.min(height / s.scrollHeight, s.clientWidth / shown) * 0.99;
     const top = centered || s.classList.contains('center') ? (height - s.scrollHeight * fit) / 2 : 0;
     s.style.zoom = fit;  // zoom scales the element's own left and top as well
-    // centre what is shown: content wider than the slide runs past its box, so centre by the wider of the two
-    s.style.left = ((width - Math.max(s.offsetWidth, s.scrollWidth) * fit) / 2 / fit) + 'px';
+    s.style.left = ((width - shown * fit) / 2 / fit) + 'px';  // centred
     s.style.top = (top / fit) + 'px';
     scaled[s.id] = {id: s.id, source: s.getAttribute('data-td-source') || '', over: Math.round(over),
                     percent: Math.floor(fit * 100)};

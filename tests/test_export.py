@@ -11,7 +11,6 @@ import os
 import re
 import subprocess
 import sys
-import unicodedata
 from pathlib import Path
 
 import pypdf
@@ -58,8 +57,7 @@ def exported(chromium, tmp_path_factory) -> dict[str, tuple[pypdf.PdfReader, str
 
 
 def page_text(reader, index: int) -> str:
-    # (NFKC: some Chromium builds write "fi" as its ligature, one character)
-    return unicodedata.normalize("NFKC", reader.pages[index].extract_text())
+    return reader.pages[index].extract_text()
 
 
 # -- PDF ---------------------------------------------------------------------------------------------------
@@ -146,6 +144,7 @@ def test_long_notes_are_set_smaller_to_fit_their_page_and_longer_ones_are_report
     reader = pypdf.PdfReader(out)
     texts = [page_text(reader, i) for i in range(len(reader.pages))]
     assert "Last words that fit." in texts[6] and "a pane" in texts[7].lower()  # the next slide, no more notes
+    assert not any("\ufb01" in text for text in texts)  # "fi" as two letters, not its ligature: search finds it
     # 6 slides, 4 notes pages, and the page that the notes of the last slide run onto: counted as printed
     assert len(texts) == 11 and "11 pages (6 slides)" in done.stderr
     assert "Last words that run over." in texts[10]
@@ -207,6 +206,27 @@ def test_content_wider_than_the_page_is_shrunk_to_fit_not_clipped(chromium, deck
         for text, x, y in text_positions(reader.pages[index]):
             assert 0 <= x <= 960 and 0 <= y <= 540, (text, x, y)
 
+
+def test_a_code_line_wider_than_the_slide_stays_on_its_background_and_the_slide_is_centred(page, deck_copy):
+    from talkdeck.export import INIT_SCRIPT, LAYOUT, NOTES_CSS
+
+    deck = deck_copy()
+    line = "print('" + " ".join(f"word{n:02d}" for n in range(1, 31)) + "')"
+    (deck / "slides" / "03-wide.md").write_text(f"## A wide line of code\n\n```python\n{line}\n```\n")
+    assert CliRunner().invoke(main, ["build", str(deck)]).exit_code == 0
+    page.add_init_script("window.TALKDECK_OVERRIDES = {talkdeckExport: true};" + INIT_SCRIPT)
+    page.goto((deck / "dist" / "index.html").as_uri() + "?print-pdf")
+    layout = page.evaluate(LAYOUT, {"pageHeight": 720, "timeout": 10000, "NOTES_CSS": NOTES_CSS})
+    assert [slide["id"] for slide in layout["scaled"]] == ["wide-1"]
+    box, text, width = page.evaluate("""() => {
+        const pre = document.querySelector('#wide-1 pre'), sheet = pre.closest('.pdf-page').getBoundingClientRect();
+        const range = document.createRange(); range.selectNodeContents(pre.querySelector('code'));
+        const b = pre.getBoundingClientRect(), t = range.getBoundingClientRect();
+        return [[b.left - sheet.left, b.right - sheet.left], [t.left - sheet.left, t.right - sheet.left], sheet.width];
+    }""")
+    assert box[0] <= text[0] and text[1] <= box[1], (box, text)  # the line on the code's dark background
+    assert abs(box[0] - (width - box[1])) < 4, (box, width)  # as far from the left edge as from the right
+    assert page.watch.errors == []
 
 def test_with_fragments_a_slide_s_notes_follow_its_last_step(exported, chromium, tmp_path):
     _, _, deck = exported["default"]
