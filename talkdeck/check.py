@@ -803,13 +803,35 @@ async ({index, width, height}) => {
             codes, broken, backgrounds: [...backgrounds]};
   }
 
+  // Background images (the slide's own, and CSS ones in it) that exist but do not show: a browser says
+  // nothing of them, so each is loaded once more as an image.
+  function brokenBackgrounds(values) {
+    const background = Reveal.getSlideBackground(slide);
+    const found = background ? [background, ...background.querySelectorAll('*')]
+      .map(el => getComputedStyle(el).backgroundImage) : [];
+    const urls = new Set();
+    for (const value of [...values, ...found]) {
+      for (const match of value.matchAll(/url\("([^"]+)"\)/g)) {
+        if (/^file:/i.test(match[1])) urls.add(match[1]);
+      }
+    }
+    const broken = [];
+    return Promise.race([Promise.all([...urls].map(url => new Promise(done => {
+      const image = new Image();
+      image.onload = () => done();
+      image.onerror = () => { broken.push(url); done(); };
+      image.src = url;
+    }))), new Promise(done => setTimeout(done, 3000))]).then(() => broken);
+  }
+
   const results = [];
   for (const step of [-1, ...steps]) {
     if (step !== -1) Reveal.slide(where.h, where.v, step);
     await settle();
     results.push({step, ...measure()});
   }
-  return {id: slide.id, steps: steps.length, results};
+  const backgroundsBroken = await brokenBackgrounds(results.flatMap(result => result.backgrounds));
+  return {id: slide.id, steps: steps.length, results, backgroundsBroken};
 }
 """
 
@@ -1066,8 +1088,12 @@ def _request_findings(watch: PageWatch, measured: list[dict], output: Path, sour
                           "deck",
                           sources.number(slide)), ("missing", str(path)))
     for item in measured:
-        for src in dict.fromkeys(src for result in item["results"] for src in result["broken"]):
-            target = (output / unquote(urlsplit(src).path)).resolve()
+        shown = [(src, (output / unquote(urlsplit(src).path)).resolve())
+                 for src in dict.fromkeys(src for result in item["results"] for src in result["broken"])]
+        backgrounds = [Path(unquote(urlsplit(url).path)).resolve() for url in item.get("backgroundsBroken", [])]
+        shown += [(path.relative_to(out).as_posix() if path.is_relative_to(out) else str(path), path)
+                  for path in backgrounds]
+        for src, target in shown:
             if is_remote(src) or src.startswith("data:") or not target.is_file():
                 continue  # a network request or a missing file: reported above
             file, line = sources.locate(item["id"], src)

@@ -321,6 +321,17 @@ def test_a_websocket_a_script_opens_is_caught_and_never_connects(browser, tmp_pa
 
 
 @pytest.mark.browser
+def test_a_broken_image_file_as_a_background_or_in_a_style(browser, tmp_path):
+    deck = copy("clean", tmp_path)
+    (deck / "img" / "photo.jpg").write_text("<html>404</html>")  # what a download that went wrong leaves
+    add_slide(deck, '<!-- .slide: data-background-image="img/photo.jpg" -->\n\n## Team\n\nNote: n\n\n---\n\n'
+                    '## Styled\n\n<div style="background: url(img/photo.jpg); height: 9em"></div>')
+    findings = run_check(deck, browser=browser).findings
+    assert [(f.kind, f.file, f.line) for f in findings] == [("image", "slides/09-extra.md", 5),
+                                                          ("image", "slides/09-extra.md", 15)], findings
+    assert all("image img/photo.jpg exists but the browser cannot show it" in f.message for f in findings)
+
+@pytest.mark.browser
 def test_a_script_error_and_a_broken_image_file(browser, tmp_path):
     deck = copy("clean", tmp_path)
     (deck / "img" / "box.svg").write_text("this is not an SVG")
