@@ -884,6 +884,7 @@ def _handlers():
             self.server = server
             self.build = server.current  # read once: this whole request uses one build folder
             self._is_page = False
+            self._file = None  # the file served, open from the start: a build may put a new one in its place
             super().initialize(path=str(self.build.folder), default_filename="index.html")
 
         def set_extra_headers(self, path: str) -> None:
@@ -911,8 +912,46 @@ def _handlers():
             """From the file's identity, not a cached hash: builds replace files in place under one path."""
             if self._is_page or getattr(self, "absolute_path", None) is None:
                 return None
-            st = os.stat(self.absolute_path)
+            st = self._stat()
             return f'"{st.st_ino:x}-{st.st_mtime_ns:x}-{st.st_size:x}"'
+
+        def validate_absolute_path(self, root: str, absolute_path: str) -> str | None:
+            """The file is opened here, and its size and time read from the open file: a rebuild that replaces it
+            meanwhile (a new file renamed over it) changes neither what is sent nor the length announced."""
+            absolute = super().validate_absolute_path(root, absolute_path)
+            if absolute is not None and not self._is_page:
+                try:
+                    self._file = open(absolute, "rb")  # noqa: SIM115 - closed in on_finish
+                except OSError:
+                    raise web.HTTPError(404) from None
+                self._stat_result = os.fstat(self._file.fileno())  # what tornado's _stat() gives
+            return absolute
+
+        def get_content(self, abspath: str, start: int | None = None, end: int | None = None):  # type: ignore[override]
+            """The bytes of the file opened by validate_absolute_path (tornado's reads the path anew). An instance
+            method where tornado has a class method: nothing here calls it on the class (get_content_version
+            would, for static_url and tornado's own ETag, neither of which the deck uses)."""
+            if self._file is None:
+                yield from web.StaticFileHandler.get_content(abspath, start, end)
+                return
+            self._file.seek(start or 0)
+            remaining = None if end is None else end - (start or 0)
+            while remaining is None or remaining > 0:
+                chunk = self._file.read(65536 if remaining is None else min(65536, remaining))
+                if not chunk:
+                    return
+                if remaining is not None:
+                    remaining -= len(chunk)
+                yield chunk
+
+        def on_finish(self) -> None:
+            if self._file is not None:
+                self._file.close()
+                self._file = None
+
+        def on_connection_close(self) -> None:  # the browser went away in the middle
+            super().on_connection_close()
+            self.on_finish()
 
         def _page(self, path: str, include_body: bool) -> None:
             self._is_page = True

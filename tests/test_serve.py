@@ -685,6 +685,30 @@ def test_a_stylesheet_a_template_names_is_taken_when_it_is_made_and_each_time_it
              what="the stylesheet, once changed")
 
 
+def test_a_file_replaced_while_it_is_served_is_sent_whole(served, monkeypatch):
+    # a rebuild renames a new file over one a request has just looked up: the response is one file or the other,
+    # whole, with its own length (tornado read the size of the one and the bytes of the other, and sent nothing)
+    from tornado import web
+
+    add_extra_head(served, '<link rel="stylesheet" href="css/theme.css">\n')
+    (served.deck / "css").mkdir()
+    save(served.deck / "css" / "theme.css", "h1 { color: red; }\n")
+    wait_for(lambda: raw_get(served.server.port, "/css/theme.css")[0] == 200, what="the stylesheet")
+    looked_up = web.StaticFileHandler.validate_absolute_path
+    replaced = []
+
+    def replace_after_lookup(self, root, absolute_path):
+        found = looked_up(self, root, absolute_path)
+        if found is not None and found.endswith("theme.css") and not replaced:
+            replaced.append(found)
+            save(Path(found), "h1 { color: darkblue; }\n")  # as the builder writes: a new file renamed over it
+        return found
+
+    monkeypatch.setattr(web.StaticFileHandler, "validate_absolute_path", replace_after_lookup)
+    status, body = raw_get(served.server.port, "/css/theme.css")
+    assert replaced and status == 200
+    assert body in (b"h1 { color: red; }\n", b"h1 { color: darkblue; }\n")
+
 def test_a_replaced_slides_folder_is_watched_anew(served):
     import shutil
 
