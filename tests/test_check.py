@@ -16,6 +16,7 @@ import pytest
 from click.testing import CliRunner
 from conftest import chromium_path
 
+from talkdeck.builder import Builder
 from talkdeck.check import Finding, Sources, locate_request, run_check, scan_page, viewport
 from talkdeck.cli import main
 
@@ -391,7 +392,7 @@ def test_links_and_anchors(tmp_path):
     findings = run_check(deck, use_browser=False).findings
     got = sorted((f.line, f.kind, f.message.split(": ", 1)[1]) for f in findings)
     assert got == [
-        (7, "link", "link #/9 points past the last slide (there are 5 horizontal slides, counted from 0)"),
+        (7, "link", "link #/9 points past the last slide (there are 5 horizontal slides shown, counted from 0)"),
         (8, "link", "link #nowhere names no element of the deck"),
         (12, "missing", "CSS url() img/grid.svg is in the deck folder but not in the built deck (talkdeck copies "
                         "the files that slides name in Markdown and in HTML attributes, not those a <style> "
@@ -454,6 +455,19 @@ def test_the_notes_rule_skips_the_first_slide_and_title_or_no_notes_slides(tmp_p
     path.write_text(path.read_text().replace('data-notes="Say hello."', 'data-notes=" "'))
     assert [f.kind for f in run_check(deck, use_browser=False).findings] == ["notes"]
 
+
+def test_a_link_to_a_hidden_slide_or_past_the_slides_shown_goes_nowhere(tmp_path):
+    deck = copy("clean", tmp_path)
+    shown = sum(len(section.stacks) for section in Builder(deck).load().sections) + 1  # with the agenda
+    add_slide(deck, f"## Agenda\n\n[Backup](#/extra-2), [last](#/{shown - 1}), [after it](#/{shown})\n\nNote: n\n\n"
+                    '---\n\n<!-- .slide: data-visibility="hidden" -->\n\n## Backup')
+    messages = sorted(f.message for f in run_check(deck, use_browser=False).findings)
+    number = len(Builder(deck).load().slides) - 1  # the agenda's
+    assert messages == [
+        f"slide {number} (#extra-1): link #/{shown} points past the last slide (there are {shown} horizontal slides "
+        "shown, counted from 0)",
+        f'slide {number} (#extra-1): link #/extra-2 names a hidden slide (data-visibility="hidden"), which reveal.js '
+        "takes out of the deck: the link goes nowhere"], messages
 
 def test_minutes_within_the_talk_give_no_warning(tmp_path):
     deck = copy("minutes-over", tmp_path)
