@@ -135,6 +135,19 @@ async ({pageHeight, timeout, NOTES_CSS}) => {
     s.style.zoom = fit;  // zoom scales the element's own left and top as well
     s.style.left = ((width - shown * fit) / 2 / fit) + 'px';  // centred
     s.style.top = (top / fit) + 'px';
+    if (wide) {  // what runs past the slide's side (its left one, right to left) is centred as it shows
+      const page = p.getBoundingClientRect();
+      let left = Infinity, right = -Infinity;
+      for (const child of s.children) {
+        const box = child.getBoundingClientRect();
+        if (child.matches('aside.notes') || (!box.width && !box.height)) continue;
+        left = Math.min(left, box.left);
+        right = Math.max(right, box.right);
+      }
+      if (left < right) {
+        s.style.left = (parseFloat(s.style.left) + (page.left + page.width / 2 - (left + right) / 2) / fit) + 'px';
+      }
+    }
     scaled[s.id] = {id: s.id, source: s.getAttribute('data-td-source') || '', over: Math.round(over),
                     percent: Math.floor(fit * 100)};
   });

@@ -207,12 +207,16 @@ def test_content_wider_than_the_page_is_shrunk_to_fit_not_clipped(chromium, deck
             assert 0 <= x <= 960 and 0 <= y <= 540, (text, x, y)
 
 
-def test_a_code_line_wider_than_the_slide_stays_on_its_background_and_the_slide_is_centred(page, deck_copy):
+@pytest.mark.parametrize("rtl", [False, True], ids=["left to right", "right to left"])
+def test_a_code_line_wider_than_the_slide_stays_on_its_background_and_the_slide_is_centred(page, deck_copy, rtl):
+    # right to left, what is too wide runs past the slide's left side
     from talkdeck.export import INIT_SCRIPT, LAYOUT, NOTES_CSS
 
     deck = deck_copy()
     line = "print('" + " ".join(f"word{n:02d}" for n in range(1, 31)) + "')"
     (deck / "slides" / "03-wide.md").write_text(f"## A wide line of code\n\n```python\n{line}\n```\n")
+    if rtl:
+        (deck / "deck.toml").write_text((deck / "deck.toml").read_text() + "\n[reveal]\nrtl = true\n")
     assert CliRunner().invoke(main, ["build", str(deck)]).exit_code == 0
     page.add_init_script("window.TALKDECK_OVERRIDES = {talkdeckExport: true};" + INIT_SCRIPT)
     page.goto((deck / "dist" / "index.html").as_uri() + "?print-pdf")
