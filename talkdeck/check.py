@@ -873,6 +873,7 @@ class PageWatch:
         self.output = output.resolve()
         self.remote: list[str] = []
         self.failed: list[str] = []
+        self.asked_by: dict[str, str] = {}  # a failed URL -> the page of the deck an iframe shows that asked for it
         self.errors: list[str] = []
         page.route("**/*", self._route)
         refuse_websockets(page, self.remote)
@@ -899,6 +900,12 @@ class PageWatch:
     def _failed(self, request) -> None:
         if request.url.startswith("file:"):
             self.failed.append(request.url)
+            try:
+                frame = request.frame
+                if frame.parent_frame is not None:
+                    self.asked_by.setdefault(request.url, frame.url)
+            except Exception:  # noqa: BLE001 - a frame already gone: the slide is found by the URL alone
+                pass
 
 
 def check_in_browser(deck: Deck, output: Path, sources: Sources, browser, found: Collector,
@@ -1091,8 +1098,16 @@ def _request_findings(watch: PageWatch, measured: list[dict], output: Path, sour
         rel = path.relative_to(out).as_posix() if path.is_relative_to(out) else str(path)
         slide = _owner(url, owner) or _owner(rel, owner) or sources.owner_of(rel)
         file, line = sources.locate(slide, rel)
+        asker = ""
+        if not line and url in watch.asked_by:  # a page an iframe shows asked for it: the slide with the iframe
+            page = Path(unquote(urlsplit(watch.asked_by[url]).path)).resolve()
+            if page.is_relative_to(out):
+                asker = page.relative_to(out).as_posix()
+                slide = sources.owner_of(asker)
+                file, line = sources.locate(slide, asker)
+                asker = f", which {asker} asks for,"
         found.add(Finding(file, line, ERROR, "missing",
-                          f"{sources.label(slide)}: {rel} could not be loaded: no such file in the built "
+                          f"{sources.label(slide)}: {rel}{asker} could not be loaded: no such file in the built "
                           "deck",
                           sources.number(slide)), ("missing", str(path)))
     for item in measured:

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import posixpath
 import re
+from collections.abc import Callable
 from html import unescape
 from pathlib import Path
 from urllib.parse import unquote
@@ -109,27 +110,38 @@ def sheet_files(root: Path, sheets: list[str]) -> tuple[list[str], list[Path]]:
     """The deck's files that the local stylesheets `sheets` (relative to the deck, with `/`) name in their
     `url()`s and `@import`s, and those that these name in turn: fonts, images, other sheets, each relative to
     the sheet that names it. Those there, relative to the deck, and those missing, as paths."""
+    return loaded_files(root, sheets, {".css": lambda text: css_urls(text, imports=True)})
+
+
+def loaded_files(root: Path, first: list[str], readers: dict[str, Callable[[str], list[str]]]
+                 ) -> tuple[list[str], list[Path]]:
+    """The deck's files that the files `first` (relative to the deck, with `/`) load, and those that these load
+    in turn, each named relative to the file that names it; `readers` gives, by suffix, what a file's text
+    names (a file of another kind names nothing). Those there, relative to the deck, and those missing."""
     found: list[str] = []
     missing: list[Path] = []
-    sheets = list(sheets)
-    for sheet in sheets:  # (grows as it goes)
+    queue = list(first)
+    for current in queue:  # (grows as it goes)
+        reader = readers.get(posixpath.splitext(current)[1].lower())
+        if reader is None:
+            continue
         try:
-            text = (root / sheet).read_text("utf-8", "replace")
+            text = (root / current).read_text("utf-8", "replace")
         except OSError:
             continue
-        for url in css_urls(text, imports=True):
+        for url in reader(text):
+            url = url.strip()
             if not url or url[0] in "#/" or SCHEME.match(url):
                 continue  # this page, an absolute path, data: or the network (left to `talkdeck check`)
-            named = deck_file(root, posixpath.join(posixpath.dirname(sheet), url))
+            named = deck_file(root, posixpath.join(posixpath.dirname(current), url))
             if named is None:
                 continue
             rel, path, there = named
             if not there:
                 missing.append(path)
-            elif rel not in found and rel not in sheets:
+            elif rel not in found and rel not in queue:
                 found.append(rel)
-                if rel.lower().endswith(".css"):
-                    sheets.append(rel)
+                queue.append(rel)
     return found, missing
 
 

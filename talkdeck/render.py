@@ -6,6 +6,7 @@ raw-HTML stash, so Markdown never touches them and reveal.js's ``[1-2|4]`` step 
 
 from __future__ import annotations
 
+import posixpath
 import re
 import xml.etree.ElementTree as etree
 from html import escape, unescape
@@ -31,6 +32,7 @@ from talkdeck.paths import (
     file_path,
     inside_deck,
     is_remote,
+    loaded_files,
     sheet_files,
     srcset_candidates,
 )
@@ -1105,8 +1107,9 @@ class SectionRenderer:
         rel = Path(rel).as_posix()
         section.images.add(rel)
         section.dependencies.add(target)
-        if rel.lower().endswith(".css"):  # a stylesheet a slide links: its fonts and images come along
-            named, missing = sheet_files(self.root, [rel])
+        suffix = posixpath.splitext(rel)[1].lower()
+        if suffix in (".css", ".html", ".htm"):  # a stylesheet, or an iframe's page: what it loads comes along
+            named, missing = sheet_files(self.root, [rel]) if suffix == ".css" else page_files(self.root, rel)
             section.images.update(named)
             section.dependencies.update([self.root / name for name in named] + missing)
 
@@ -1358,6 +1361,32 @@ def _readable_attrs(text: str, pattern: LazyPattern, path: Path, number: int, ki
         example = 'class="fragment"' if kind == "element" else 'class="center"'
         raise DeckError.at(path, number, f"cannot read the {kind} attributes {text!r}: {what}",
                            f"write each as name=\"value\", in {quotes}, e.g. <!-- .{kind}: {example} -->")
+
+
+def page_files(root: Path, page: str) -> tuple[list[str], list[Path]]:
+    """The deck's files that a page of the deck (one an iframe shows, relative to the deck, with `/`) loads,
+    relative to itself: scripts, stylesheets with what they name, images, pages it shows in turn. Those there,
+    relative to the deck, and those missing, as paths (reporting them is left to `talkdeck check`)."""
+    return loaded_files(root, [page], {".css": lambda text: css_urls(text, imports=True),
+                                       ".html": _page_urls, ".htm": _page_urls})
+
+
+PAGE_COMMENT = LazyPattern(r"<!--.*?-->", re.DOTALL)
+
+
+def _page_urls(text: str) -> list[str]:
+    """What a page loads: its elements' sources, stylesheets and srcsets, and the `url()`s of its styles."""
+    text = PAGE_COMMENT.sub("", text)
+    urls = css_urls(text)  # in <style> blocks and style attributes
+    for tag in ANY_TAG.finditer(text):
+        name = tag.group(1).lower()
+        for attr in ATTR.finditer(tag.group(2)):
+            kind = attr.group(1).lower()
+            if kind in ("src", "poster", "data-src") or (kind == "href" and name == "link"):
+                urls.append(decoded(_attr_value(attr)))
+            elif kind == "srcset":
+                urls += [url for url, _ in srcset_candidates(decoded(_attr_value(attr)))]
+    return urls
 
 
 def _attr_value(attr: re.Match[str]) -> str:

@@ -333,6 +333,17 @@ def test_a_broken_image_file_as_a_background_or_in_a_style(browser, tmp_path):
     assert all("image img/photo.jpg exists but the browser cannot show it" in f.message for f in findings)
 
 @pytest.mark.browser
+def test_a_file_a_page_in_an_iframe_cannot_load_is_found_at_the_iframe(browser, tmp_path):
+    deck = copy("clean", tmp_path)
+    (deck / "demo").mkdir()
+    (deck / "demo" / "page.html").write_text('<p>demo</p><img src="gone.png" alt="">')
+    add_slide(deck, '## Demo\n\n<iframe src="demo/page.html"></iframe>')
+    findings = run_check(deck, browser=browser).findings
+    assert [(f.file, f.line, f.message) for f in findings] == [
+        ("slides/09-extra.md", 7, "slide 6 (#extra-1): demo/gone.png, which demo/page.html asks for, could not be "
+                                  "loaded: no such file in the built deck")]
+
+@pytest.mark.browser
 def test_a_script_error_and_a_broken_image_file(browser, tmp_path):
     deck = copy("clean", tmp_path)
     (deck / "img" / "box.svg").write_text("this is not an SVG")

@@ -502,6 +502,23 @@ def test_nothing_in_the_notes_steps(render):
     assert "fragment" not in notes.replace("word fragment", "")
 
 
+
+def test_a_page_an_iframe_shows_goes_into_the_output_with_what_it_loads(render, tmp_path):
+    (tmp_path / "demo" / "sub").mkdir(parents=True)
+    files = {"demo/style.css": "p { background: url(sub/dot.svg) }", "demo/sub/dot.svg": "<svg/>",
+             "demo/app.js": "1;", "demo/sub/inner.html": '<img src="../sub/dot.svg">', "demo/pic.png": "x",
+             "demo/page.html": '<link rel="stylesheet" href="style.css"><script src="app.js?v=2"></script>'
+                               '<iframe src="sub/inner.html"></iframe><img src="gone.png" srcset="pic.png 2x">'
+                               '<!-- <img src="commented.png"> --><a href="other.html">a link, not loaded</a>'
+                               '<img src="https://example.org/x.png"><div style="background: url(\'pic.png\')">'}
+    for name, text in files.items():
+        (tmp_path / name).write_text(text)
+    section = render('<iframe src="demo/page.html"></iframe>\n')
+    assert section.images == set(files)
+    assert tmp_path / "demo" / "gone.png" in section.dependencies  # missing: left to check, and watched
+    assert tmp_path / "demo" / "commented.png" not in section.dependencies
+
+
 # Text that inline patterns would change, next to text they would not: the plain-text shortcut must give
 # exactly what Python-Markdown gives without it.
 INLINE_SAMPLES = [
