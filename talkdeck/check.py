@@ -304,10 +304,6 @@ def _exempt_from_notes(slide: Slide) -> bool:
     return any(name in classes for name in NO_NOTES_CLASSES)
 
 
-def _hidden(slide: Slide) -> bool:
-    return slide.attrs.get("data-visibility", "").strip().lower() == "hidden"
-
-
 def _has_notes(slide: Slide) -> bool:
     """A `Note:` part, an `<aside class="notes">` or a `data-notes` attribute, as reveal.js reads notes."""
     return bool(re.sub(r"<[^>]+>", "", slide.notes).strip()) or bool(slide.attrs.get("data-notes", "").strip()) \
@@ -584,13 +580,13 @@ def _anchor_problem(url: str, ids: set[str], sources: Sources) -> str | None:
         h = int(parts[0])
         v = int(parts[1]) if len(parts) > 1 and parts[1].isdigit() else 0
         stacks = [shown for section in sources.deck.sections for stack in section.stacks
-                  if (shown := [slide for slide in stack if not _hidden(slide)])]
+                  if (shown := [slide for slide in stack if not slide.hidden])]
         if h >= len(stacks):
             return f"points past the last slide (there are {len(stacks)} horizontal slides shown, counted from 0)"
         if v >= len(stacks[h]) and v > 0:
             return f"points past the last vertical slide of slide {h} ({len(stacks[h])}, counted from 0)"
         return None
-    if parts[0] in sources.by_id and _hidden(sources.by_id[parts[0]][1]):
+    if parts[0] in sources.by_id and sources.by_id[parts[0]][1].hidden:
         return ('names a hidden slide (data-visibility="hidden"), which reveal.js takes out of the deck: the link '
                 "goes nowhere")
     if parts[0] in ids:

@@ -323,7 +323,8 @@ def export_pdf(root: Path, output: Path | None = None, browser: str | None = Non
         write_atomically(target, data)
     finally:
         remove_folder(tmp)
-    return ExportResult(path=target, size=len(data), slides=len(built.deck.slides), pages=pages,
+    shown = [slide for slide in built.deck.slides if not slide.hidden]  # reveal.js takes out the hidden ones
+    return ExportResult(path=target, size=len(data), slides=len(shown), pages=pages,
                         seconds=time.perf_counter() - started, warnings=warnings)
 
 

@@ -41,6 +41,11 @@ class Slide(FieldsRepr):
     source_rel: str = ""
 
     @property
+    def hidden(self) -> bool:
+        """`data-visibility="hidden"`: reveal.js takes the slide out of the deck (a backup slide)."""
+        return self.attrs.get("data-visibility", "").strip().lower() == "hidden"
+
+    @property
     def attr_html(self) -> str:
         from markupsafe import escape
 

@@ -166,6 +166,14 @@ def text_positions(page) -> list[tuple[str, float, float]]:
     return found
 
 
+def test_a_hidden_slide_is_neither_printed_nor_counted(chromium, deck_copy, tmp_path):
+    deck = deck_copy()
+    (deck / "slides" / "03-backup.md").write_text('<!-- .slide: data-visibility="hidden" -->\n\n## Backup\n')
+    done = talkdeck("pdf", deck, "-o", tmp_path / "out.pdf")
+    assert done.returncode == 0, done.stderr
+    assert "6 pages (6 slides)" in done.stderr
+    assert "Backup" not in "".join(page.extract_text() for page in pypdf.PdfReader(tmp_path / "out.pdf").pages)
+
 def test_a_slide_taller_than_the_page_is_shrunk_to_fit_not_clipped(chromium, deck_copy, tmp_path):
     deck = deck_copy()
     items = "\n".join(f"- item number {n}" for n in range(1, 31))
