@@ -372,6 +372,8 @@ class _PageParser(HTMLParser):
             elif name == "href" and tag == "link":
                 if LOADING_RELS & set(values.get("rel", "").lower().split()):
                     self.scan.references.append(Reference(tag, name, value.strip(), self.slide, notes))
+            elif name in ("href", "xlink:href") and tag == "image":  # an SVG picture
+                self.scan.references.append(Reference(tag, name, value.strip(), self.slide, notes))
             elif name in LOADED_ATTRS and not (name == "data" and tag != "object"):
                 for part in background_list(name, value) if name in BACKGROUND_LISTS else [value]:
                     self.scan.references.append(Reference(tag, name, part, self.slide, notes))

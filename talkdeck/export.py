@@ -558,11 +558,11 @@ def _set_metadata_pypdf(data: bytes, info: dict[str, str]) -> tuple[bytes, list[
 MIME = {".svg": "image/svg+xml", ".woff": "font/woff", ".woff2": "font/woff2", ".ttf": "font/ttf",
         ".otf": "font/otf", ".webp": "image/webp", ".avif": "image/avif", ".css": "text/css",
         ".js": "text/javascript", ".mp4": "video/mp4", ".webm": "video/webm"}
-TAG = re.compile(r"<(link|img|video|audio|source|section|div|object|embed|track|iframe|a)\b([^>]*)>",
+TAG = re.compile(r"<(link|img|image|video|audio|source|section|div|object|embed|track|iframe|a)\b([^>]*)>",
                  re.IGNORECASE)
 ATTR = re.compile(r"""(\s)([\w:-]+)(\s*=\s*)("[^"]*"|'[^']*'|[^\s"'>]+)""")
 URL_ATTRS = {"src", "href", "data-src", "data-background", "data-background-image", "data-background-video",
-             "data-background-iframe", "poster", "data"}
+             "data-background-iframe", "poster", "data", "xlink:href"}
 CSS_URL = re.compile(r"""url\(\s*(?:"([^"]*)"|'([^']*)'|([^)\s]*))\s*\)""", re.IGNORECASE)
 CSS_IMPORT = re.compile(r"""@import\s+(?:url\()?\s*["']?([^"')\s;]+)["']?\s*\)?\s*;""", re.IGNORECASE)
 # reveal.js splits these at commas (a list of images, or of video sources), and a data: URI has one: in a single

@@ -59,11 +59,13 @@ ANY_TAG = LazyPattern(r"""<([a-zA-Z][\w-]*)\b((?:[^<>"']|"[^"]*"|'[^']*')*)>""")
 BACKGROUND_IMAGE = LazyPattern(r"^(?:https?:|file:|//)|\.(?:svg|png|jpe?g|gif|bmp|webp)(?:[?#\s]|$)", re.IGNORECASE)
 # Raw HTML elements that load a file, and the attributes that name it (reveal.js lazy-loads from data-src).
 HTML_MEDIA = LazyPattern(
-    r"""<(img|video|audio|source|track|iframe|embed|object|script|link)\b((?:[^<>"']|"[^"]*"|'[^']*')*)>""",
+    r"""<(img|video|audio|source|track|iframe|embed|object|script|link|image)\b((?:[^<>"']|"[^"]*"|'[^']*')*)>""",
     re.IGNORECASE,
 )
 MEDIA_ATTRS = frozenset(["src", "data-src", "poster", "data", "srcset"])
-MEDIA_NOUN = {"img": "image", "video": "video", "audio": "audio", "script": "script"}
+MEDIA_NOUN = {"img": "image", "video": "video", "audio": "audio", "script": "script", "image": "image"}
+# a stylesheet (or icon) a <link> loads, and an SVG <image>'s picture, are named by their href
+HREF_ATTRS = {"link": frozenset(["href"]), "image": frozenset(["href", "xlink:href"])}
 LIST_ITEM_ATTRS = LazyPattern(r"^(\s*(?:[-*+]|\d+[.)])\s+.*?\S)\s+(\{[:.#][^}]*\})\s*$")
 INFO = LazyPattern(r"^\s*(?P<lang>[\w+#.-]+)?\s*(?:\[(?P<steps>[^\]]*)\])?\s*(?P<attrs>\{.*\})?\s*$")
 INCREMENTAL = "{.incremental}"
@@ -1429,7 +1431,7 @@ def _html_sources(text: str) -> list[tuple[str, str]]:
         tag = element.group(1).lower()
         for attr in ATTR.finditer(element.group(2)):  # each attribute whole, quoted values and all
             name = attr.group(1).lower()
-            if (name not in MEDIA_ATTRS) if tag != "link" else (name != "href"):  # a stylesheet, an icon...
+            if name not in HREF_ATTRS.get(tag, MEDIA_ATTRS):
                 continue
             value = decoded(_attr_value(attr))
             noun = "image" if name == "poster" else MEDIA_NOUN.get(tag, "file")

@@ -744,6 +744,16 @@ def test_single_file_inlines_an_iframe_page_with_its_files_and_warns_of_what_com
         "save it in the deck and name it from there)"
         for url in ("https://cdn.example.org/lib.js", "https://example.org/p.jpg")]
 
+def test_single_file_inlines_the_picture_of_an_svg_image_element(deck_copy, tmp_path):
+    deck = deck_copy()
+    intro = deck / "slides" / "01-intro.md"
+    intro.write_text(intro.read_text() + '\n---\n\n## Drawn\n\n<svg width="20" height="10">'
+                     '<image href="img/square.svg" width="20"/><image xlink:href="img/square.svg"/></svg>\n')
+    out = build_single_file(deck, tmp_path / "deck.html")
+    html = out.path.read_text("utf-8")
+    assert html.count('<image href="data:image/svg+xml;base64,') == 1
+    assert html.count('<image xlink:href="data:image/svg+xml;base64,') == 1 and out.warnings == []
+
 def _deck_with_background_lists(deck: Path) -> bytes:
     """Backgrounds that reveal.js reads as lists (split at commas), the parallax image of its options, a srcset,
     and a page of the deck in an iframe and as a background."""

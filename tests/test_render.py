@@ -519,6 +519,16 @@ def test_a_page_an_iframe_shows_goes_into_the_output_with_what_it_loads(render, 
     assert tmp_path / "demo" / "commented.png" not in section.dependencies
 
 
+
+def test_the_picture_of_an_svg_image_element_goes_into_the_output(render, tmp_path):
+    (tmp_path / "img" / "photo.png").write_bytes(b"png")
+    section = render('<svg width="20" height="10"><image href="img/photo.png"/>'
+                     '<image xlink:href="img/a.svg" width="5"/></svg>\n')
+    assert section.images == {"img/photo.png", "img/a.svg"}
+    with pytest.raises(DeckError, match=r"01-intro.md:1: image img/none.png does not exist"):
+        render('<svg><image href="img/none.png"/></svg>\n')
+
+
 # Text that inline patterns would change, next to text they would not: the plain-text shortcut must give
 # exactly what Python-Markdown gives without it.
 INLINE_SAMPLES = [
