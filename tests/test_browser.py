@@ -256,6 +256,18 @@ def test_fitted_text_fills_the_slide_between_its_paddings_and_no_further(page, d
     assert page.watch.errors == []
 
 
+def test_a_template_script_may_use_reveal_js_at_once_also_with_fitted_text(page, deck_copy):
+    # the fitted text is fitted again when the fonts are in, not by starting reveal.js later than the page's scripts
+    deck = deck_copy()
+    (deck / "templates").mkdir()
+    (deck / "templates" / "deck.html.j2").write_text(
+        '{% extends "talkdeck/deck.html.j2" %}{% block scripts %}{{ super() }}<script>'
+        "Reveal.addKeyBinding({keyCode: 84, key: 'T', description: 'a key of the deck'}, function () {});"
+        "</script>{% endblock %}\n")
+    deck = with_slides(lambda: deck, '\n---\n\n<h2 class="r-fit-text">Big</h2>\n\nNote: fitted\n')
+    open_deck(page, deck / "dist" / "index.html", "#/code-4")
+    assert page.watch.errors == []  # not "Reveal.addKeyBinding is not a function"
+
 def test_code_indented_four_spaces_looks_like_fenced_code(page, deck_copy):
     deck = with_slides(deck_copy,
                        "\n---\n\n## Both\n\n```python\nx = 1\n```\n\nIndented:\n\n    y = 2\n\nNote: two kinds\n")
