@@ -138,9 +138,9 @@ async ({pageHeight, timeout, NOTES_CSS}) => {
     if (wide) {  // what runs past the slide's side (its left one, right to left) is centred as it shows
       const page = p.getBoundingClientRect();
       let left = Infinity, right = -Infinity;
-      for (const child of s.children) {
-        const box = child.getBoundingClientRect();
-        if (child.matches('aside.notes') || (!box.width && !box.height)) continue;
+      for (const element of s.querySelectorAll('*')) {  // (a code pane's block runs past its own box too)
+        const box = element.getBoundingClientRect();
+        if (element.closest('aside.notes') || (!box.width && !box.height)) continue;
         left = Math.min(left, box.left);
         right = Math.max(right, box.right);
       }

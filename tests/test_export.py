@@ -215,14 +215,20 @@ def test_content_wider_than_the_page_is_shrunk_to_fit_not_clipped(chromium, deck
             assert 0 <= x <= 960 and 0 <= y <= 540, (text, x, y)
 
 
-@pytest.mark.parametrize("rtl", [False, True], ids=["left to right", "right to left"])
-def test_a_code_line_wider_than_the_slide_stays_on_its_background_and_the_slide_is_centred(page, deck_copy, rtl):
-    # right to left, what is too wide runs past the slide's left side
+@pytest.mark.parametrize(("pane", "rtl"), [(False, False), (False, True), (True, False), (True, True)],
+                         ids=["fenced", "fenced, right to left", "pane", "pane, right to left"])
+def test_a_code_line_wider_than_the_slide_stays_on_its_background_and_the_slide_is_centred(page, deck_copy, pane,
+                                                                                          rtl):
+    # right to left, what is too wide runs past the slide's left side; a pane's block, past the pane's own box
     from talkdeck.export import INIT_SCRIPT, LAYOUT, NOTES_CSS
 
     deck = deck_copy()
-    line = "print('" + " ".join(f"word{n:02d}" for n in range(1, 31)) + "')"
-    (deck / "slides" / "03-wide.md").write_text(f"## A wide line of code\n\n```python\n{line}\n```\n")
+    line = "print('" + " ".join(f"word{n:02d}" for n in range(1, 31 if not pane else 61)) + "')"
+    code = f"```python\n{line}\n```"
+    if pane:
+        (deck / "code" / "long.py").write_text(line + "\n")
+        code = "<<< code/long.py"
+    (deck / "slides" / "03-wide.md").write_text(f"## A wide line of code\n\n{code}\n")
     if rtl:
         (deck / "deck.toml").write_text((deck / "deck.toml").read_text() + "\n[reveal]\nrtl = true\n")
     assert CliRunner().invoke(main, ["build", str(deck)]).exit_code == 0
