@@ -735,7 +735,7 @@ class StageState:
     scope: Scope = field(default_factory=Scope)
     workdir: str = "/"
     changes: set[str] = field(default_factory=set)  # absolute paths a rebuild writes anew, with other content
-    ran_again: int = 0  # the line of a RUN that ran again: what it wrote is not known, anything may differ
+    ran_again: int = 0  # the line after which anything may differ: a RUN that ran again, a new base or WORKDIR
     onbuild: int = 0  # the line of an ONBUILD: its instruction runs in a stage built FROM this one
     needs: set[int] = field(default_factory=set)  # the stages it is built FROM or copies from
 
@@ -767,8 +767,9 @@ class Builder:
             except ValueError as err:
                 hint = err.hint if isinstance(err, Unsupported) else None
                 if isinstance(err, MissingSource) and instruction.keyword in ("COPY", "ADD"):
+                    folder = self.context.root.resolve()
                     hint = (f"the sources of {instruction.keyword} are relative to the build context, "
-                            f"{self.context.root.name}/")
+                            f"{folder.name or folder}/")
                 if instruction.keyword in ("COPY", "ADD") and instruction.value.lstrip().startswith("["):
                     # not JSON, so Docker reads it as words too, and the first one is a glob gone wrong
                     hint = 'the JSON form is an array of quoted strings with commas: COPY ["app.py", "."]'
@@ -799,6 +800,8 @@ class Builder:
             if used and not self.stage.rebuilt:
                 self.stage.rebuilt = True
                 reason = self.scope.describe_change(used[0])
+            if used and not self.stage.ran_again:  # a new folder: what goes in it lands elsewhere
+                self.stage.ran_again = instruction.line
             self.configure(instruction)
             if instruction.keyword == "WORKDIR":
                 folder = expand(instruction.value.strip(), self.scope.new)
@@ -838,6 +841,7 @@ class Builder:
         if base is not None and base.rebuilt:
             return self.miss(f"stage {base.name} was rebuilt")
         if old != new:
+            stage.ran_again = instruction.line  # every file of the stage may differ
             return self.miss(f"base image changed ({old} to {new})")
         return "base", ""
 
@@ -1123,7 +1127,8 @@ def _ignored_lines(explanation: Explanation) -> list[str]:
 
 def _nothing_missed(explanation: Explanation) -> str:
     if explanation.changed:
-        return f"no step uses {', '.join(explanation.changed)}: every step is cached"
+        steps = "no step of the stages built" if explanation.skipped_stages else "no step"
+        return f"{steps} uses {', '.join(explanation.changed)}: every step is cached"
     if explanation.ignored:
         return "no changed file reaches the build: every step is cached"
     return "nothing changed: every step is cached"

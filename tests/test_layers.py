@@ -318,7 +318,7 @@ def test_copy_sources_missing_or_ignored_are_reported_together() -> None:
     assert excinfo.value.problems[0].hint == "the sources of COPY are relative to the build context, bad-source/"
 
 
-def test_a_missing_copy_source_names_the_file_it_may_mean(tmp_path: Path) -> None:
+def test_a_missing_copy_source_names_the_file_it_may_mean(tmp_path: Path, monkeypatch) -> None:
     (tmp_path / "src").mkdir()
     (tmp_path / "src" / "app.py").write_text("")
     (tmp_path / "requirements.txt").write_text("")
@@ -329,6 +329,10 @@ def test_a_missing_copy_source_names_the_file_it_may_mean(tmp_path: Path) -> Non
         (2, "COPY source requirement.txt matches no file in the build context (did you mean requirements.txt?)"),
         (3, "COPY source srcs/ matches no file in the build context (did you mean src?)"),
     ]
+    monkeypatch.chdir(tmp_path)  # the context named as `.`: the hint names its folder
+    with pytest.raises(DeckError) as excinfo:
+        explain(Path("Dockerfile"), [])
+    assert excinfo.value.problems[0].hint.endswith(f"relative to the build context, {tmp_path.name}/")
 
 
 @pytest.mark.parametrize("path", ["../args/Dockerfile", "/etc/hostname", "pkg/../../x"])
@@ -891,7 +895,7 @@ def test_a_stage_the_last_one_does_not_need_is_not_built(tmp_path: Path) -> None
     assert states(result) == {1: "skipped", 2: "skipped", 3: "skipped", 5: "base", 6: "cached"}
     assert result.misses == () and result.skipped_stages == ("test",)
     assert render_text(result).endswith("stage test is not built: the last stage needs nothing from it\n"
-                                        "no step uses tests.py: every step is cached\n")
+                                        "no step of the stages built uses tests.py: every step is cached\n")
     html = render_html(result)
     assert html.count(">not built</span>") == 9 and html.count("td-layers-unbuilt") == 3
     assert "stage test is not built" in html
@@ -1003,3 +1007,15 @@ def test_an_instruction_docker_refuses_for_a_missing_value_is_an_error(tmp_path:
     with pytest.raises(DeckError) as excinfo:
         explain(dockerfile, [])
     assert problems_of(excinfo) == [(2, message)]
+
+
+def test_copy_from_a_stage_on_a_new_base_image_or_workdir_misses(tmp_path: Path) -> None:
+    # everything in such a stage may differ, as after a RUN that ran again
+    dockerfile = make_context(tmp_path, "ARG BASE=python:3.12-slim\nFROM ${BASE} AS build\nCOPY app.py /app/app.py\n"
+                                        "FROM scratch\nCOPY --from=build / /\n", {"app.py": ""})
+    result = explain(dockerfile, [], {"BASE": "python:3.13-slim"})
+    assert miss_lines(result) == [2, 5] and result.misses[1].reason == "stage build was rebuilt"
+    (tmp_path / "Dockerfile").write_text("FROM alpine AS build\nARG DIR=/app\nWORKDIR $DIR\nCOPY app.py .\n"
+                                         "FROM alpine\nCOPY --from=build /srv/app.py /app.py\n")
+    result = explain(dockerfile, [], {"DIR": "/srv"})
+    assert miss_lines(result) == [3, 6] and result.misses[1].reason == "stage build was rebuilt"
