@@ -931,18 +931,22 @@ def _handlers():
             """The bytes of the file opened by validate_absolute_path (tornado's reads the path anew). An instance
             method where tornado has a class method: nothing here calls it on the class (get_content_version
             would, for static_url and tornado's own ETag, neither of which the deck uses)."""
-            if self._file is None:
+            file = self._file
+            if file is None:
                 yield from web.StaticFileHandler.get_content(abspath, start, end)
                 return
-            self._file.seek(start or 0)
             remaining = None if end is None else end - (start or 0)
-            while remaining is None or remaining > 0:
-                chunk = self._file.read(65536 if remaining is None else min(65536, remaining))
-                if not chunk:
-                    return
-                if remaining is not None:
-                    remaining -= len(chunk)
-                yield chunk
+            try:
+                file.seek(start or 0)
+                while remaining is None or remaining > 0:
+                    chunk = file.read(65536 if remaining is None else min(65536, remaining))
+                    if not chunk:
+                        return
+                    if remaining is not None:
+                        remaining -= len(chunk)
+                    yield chunk
+            except ValueError:  # closed: the browser went away in the middle (on_connection_close)
+                return
 
         def on_finish(self) -> None:
             if self._file is not None:

@@ -709,6 +709,24 @@ def test_a_file_replaced_while_it_is_served_is_sent_whole(served, monkeypatch):
     assert replaced and status == 200
     assert body in (b"h1 { color: red; }\n", b"h1 { color: darkblue; }\n")
 
+def test_a_download_the_browser_drops_halfway_ends_quietly(served, caplog):
+    # a video the browser stops loading as the speaker moves on: no traceback in the terminal
+    (served.deck / "img" / "big.png").write_bytes(b"\0" * 60_000_000)
+    first = served.build_id()
+    intro = served.deck / "slides" / "01-intro.md"
+    save(intro, intro.read_text() + "\n---\n\n![a big picture](img/big.png)\n")
+    served.wait_build(first)
+    for _ in range(30):
+        with socket.create_connection(("127.0.0.1", served.server.port), timeout=5) as conn:
+            conn.sendall(b"GET /img/big.png HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n")
+            received = 0
+            while received < 3_000_000 and (chunk := conn.recv(65536)):
+                received += len(chunk)
+            assert received >= 3_000_000
+    time.sleep(0.3)
+    assert raw_get(served.server.port, "/img/a.svg")[0] in (200, 404)  # the server still answers
+    assert [r.getMessage() for r in caplog.records if r.levelname == "ERROR"] == []
+
 def test_a_replaced_slides_folder_is_watched_anew(served):
     import shutil
 
