@@ -570,27 +570,32 @@ def _check_link(ref: Reference, ids: set[str], output: Path, sources: Sources, f
                       sources.number(ref.slide)), ("link", url, ref.slide))
 
 
+HIDDEN_SLIDE = ('names a hidden slide (data-visibility="hidden"), which reveal.js takes out of the deck: the link '
+                "goes nowhere (or set showHiddenSlides = true under [reveal])")
+
+
 def _anchor_problem(url: str, ids: set[str], sources: Sources) -> str | None:
     """`#id` must name an element; reveal.js's `#/id[/f]` and `#/h[/v[/f]]` must name a slide."""
     target = unquote(url[1:])
     if not target or target == "/":
         return None
-    if not target.startswith("/"):
+    if not target.startswith("/"):  # `#id`: reveal.js reads it as `#/id` too, for a slide
+        if target in sources.by_id and sources.deck.taken_out(sources.by_id[target][1]):
+            return HIDDEN_SLIDE
         return None if target in ids else "names no element of the deck"
     parts = target[1:].split("/")
     if parts[0].isdigit():  # as reveal.js counts them: without the hidden slides, which it takes out
         h = int(parts[0])
         v = int(parts[1]) if len(parts) > 1 and parts[1].isdigit() else 0
         stacks = [shown for section in sources.deck.sections for stack in section.stacks
-                  if (shown := [slide for slide in stack if not slide.hidden])]
+                  if (shown := [slide for slide in stack if not sources.deck.taken_out(slide)])]
         if h >= len(stacks):
             return f"points past the last slide (there are {len(stacks)} horizontal slides shown, counted from 0)"
         if v >= len(stacks[h]) and v > 0:
             return f"points past the last vertical slide of slide {h} ({len(stacks[h])}, counted from 0)"
         return None
-    if parts[0] in sources.by_id and sources.by_id[parts[0]][1].hidden:
-        return ('names a hidden slide (data-visibility="hidden"), which reveal.js takes out of the deck: the link '
-                "goes nowhere")
+    if parts[0] in sources.by_id and sources.deck.taken_out(sources.by_id[parts[0]][1]):
+        return HIDDEN_SLIDE
     if parts[0] in ids:
         return None
     from talkdeck.config import suggest

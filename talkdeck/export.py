@@ -323,7 +323,7 @@ def export_pdf(root: Path, output: Path | None = None, browser: str | None = Non
         write_atomically(target, data)
     finally:
         remove_folder(tmp)
-    shown = [slide for slide in built.deck.slides if not slide.hidden]  # reveal.js takes out the hidden ones
+    shown = [slide for slide in built.deck.slides if not built.deck.taken_out(slide)]
     return ExportResult(path=target, size=len(data), slides=len(shown), pages=pages,
                         seconds=time.perf_counter() - started, warnings=warnings)
 

@@ -86,6 +86,10 @@ class Deck(FieldsRepr):
     def slides(self) -> list[Slide]:
         return [slide for section in self.sections for slide in section.slides]
 
+    def taken_out(self, slide: Slide) -> bool:
+        """Whether reveal.js takes the slide out of the deck: hidden, unless [reveal] showHiddenSlides."""
+        return slide.hidden and not self.config.reveal.get("showHiddenSlides")
+
     @property
     def has_code(self) -> bool:
         return any(section.has_code for section in self.sections)

@@ -470,15 +470,21 @@ def test_the_notes_rule_skips_the_first_slide_and_title_or_no_notes_slides(tmp_p
 def test_a_link_to_a_hidden_slide_or_past_the_slides_shown_goes_nowhere(tmp_path):
     deck = copy("clean", tmp_path)
     shown = sum(len(section.stacks) for section in Builder(deck).load().sections) + 1  # with the agenda
-    add_slide(deck, f"## Agenda\n\n[Backup](#/extra-2), [last](#/{shown - 1}), [after it](#/{shown})\n\nNote: n\n\n"
+    add_slide(deck, f"## Agenda\n\n[Backup](#/extra-2), [last](#/{shown - 1}), [after it](#/{shown}), "
+                    "[also](#extra-2)\n\nNote: n\n\n"
                     '---\n\n<!-- .slide: data-visibility="hidden" -->\n\n## Backup')
     messages = sorted(f.message for f in run_check(deck, use_browser=False).findings)
     number = len(Builder(deck).load().slides) - 1  # the agenda's
+    hidden = ('names a hidden slide (data-visibility="hidden"), which reveal.js takes out of the deck: the link '
+              "goes nowhere (or set showHiddenSlides = true under [reveal])")
     assert messages == [
         f"slide {number} (#extra-1): link #/{shown} points past the last slide (there are {shown} horizontal slides "
         "shown, counted from 0)",
-        f'slide {number} (#extra-1): link #/extra-2 names a hidden slide (data-visibility="hidden"), which reveal.js '
-        "takes out of the deck: the link goes nowhere"], messages
+        f"slide {number} (#extra-1): link #/extra-2 {hidden}",
+        f"slide {number} (#extra-1): link #extra-2 {hidden}"], messages
+    # shown after all: every link holds
+    (deck / "deck.toml").write_text((deck / "deck.toml").read_text() + "\n[reveal]\nshowHiddenSlides = true\n")
+    assert run_check(deck, use_browser=False).findings == []
 
 def test_minutes_within_the_talk_give_no_warning(tmp_path):
     deck = copy("minutes-over", tmp_path)
