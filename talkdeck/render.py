@@ -1071,8 +1071,7 @@ class SectionRenderer:
         there (a link to a missing file is left for `talkdeck check`, which reports it)."""
         named = deck_file(self.root, href)
         if named is not None and named[2] and ".." not in Path(file_path(href)).parts:
-            section.images.add(named[0])
-            section.dependencies.add(named[1])
+            self._take(section, named[0], named[1])
 
     def _check_converted_images(self, source: SectionSource, section: Section) -> None:
         """Check the images only the conversion shows (`![a][ref]` and its `[ref]: img/a.png` line)."""
@@ -1106,11 +1105,15 @@ class SectionRenderer:
         if not rel:  # "#top", "?x": this page
             return
         target = inside_deck(self.root, rel, path, number, noun)
-        rel = Path(rel).as_posix()
+        self._take(section, Path(rel).as_posix(), target)
+
+    def _take(self, section: Section, rel: str, path: Path) -> None:
+        """A file of the deck into the output with the section, and what it loads if it is a stylesheet or a
+        page (an iframe's, or one a link opens): fonts, images, scripts, the pages it shows."""
         section.images.add(rel)
-        section.dependencies.add(target)
+        section.dependencies.add(path)
         suffix = posixpath.splitext(rel)[1].lower()
-        if suffix in (".css", ".html", ".htm"):  # a stylesheet, or an iframe's page: what it loads comes along
+        if suffix in (".css", ".html", ".htm"):
             named, missing = sheet_files(self.root, [rel]) if suffix == ".css" else page_files(self.root, rel)
             section.images.update(named)
             section.dependencies.update([self.root / name for name in named] + missing)

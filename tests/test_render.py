@@ -515,6 +515,8 @@ def test_a_page_an_iframe_shows_goes_into_the_output_with_what_it_loads(render, 
         (tmp_path / name).write_text(text)
     section = render('<iframe src="demo/page.html"></iframe>\n')
     assert section.images == set(files)
+    section = render('[Open the demo](demo/page.html)\n')  # a page a link opens: the same files
+    assert section.images == set(files)
     assert tmp_path / "demo" / "gone.png" in section.dependencies  # missing: left to check, and watched
     assert tmp_path / "demo" / "commented.png" not in section.dependencies
 
