@@ -212,6 +212,9 @@ def output_path(root: Path, output: Path | str | None, suffix: str) -> Path:
         return target
     target = output.resolve()
     _refuse_build_output(root, target, suffix)  # first: creating a missing folder in dist/ would not help
+    if folder and target.exists():
+        raise DeckError.at(target, None, "this is a file, not a folder",
+                           "write the file's name without the / at the end")
     if folder:
         raise DeckError.at(target, None, "the output folder does not exist", "create it first")
     if target.suffix.lower() not in {suffix, ".htm" if suffix == ".html" else suffix}:

@@ -545,6 +545,11 @@ def test_an_output_ending_in_a_slash_is_a_folder_that_must_exist(deck_copy, tmp_
     assert result.exit_code == 1
     assert f"{tmp_path / 'handouts'}: the output folder does not exist (create it first)" in result.output
     assert not (tmp_path / "handouts").exists()
+    (tmp_path / "handout.pdf").write_text("a file")
+    result = CliRunner().invoke(main, [*command, str(deck), "-o", f"{tmp_path / 'handout.pdf'}/"])
+    assert result.exit_code == 1
+    assert f"{tmp_path / 'handout.pdf'}: this is a file, not a folder (write the file's name without the / at the " \
+           "end)" in result.output
 
 @pytest.mark.parametrize("command", [["pdf"], ["build", "--single-file"]])
 def test_an_output_inside_a_build_output_folder_is_refused(deck_copy, tmp_path, command):
