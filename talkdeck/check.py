@@ -890,7 +890,20 @@ class PageWatch:
             route.continue_()
         else:
             self.remote.append(url)
+            self._note_asker(route.request)
             route.abort("blockedbyclient")
+
+    def _note_asker(self, request) -> None:
+        """Which page an iframe of a slide shows asked for the request, if one did: the frame just under the deck's
+        own page (a page that page shows in turn asks on its behalf)."""
+        try:
+            frame = request.frame
+            while frame.parent_frame is not None and frame.parent_frame.parent_frame is not None:
+                frame = frame.parent_frame
+            if frame.parent_frame is not None:
+                self.asked_by.setdefault(request.url, frame.url)
+        except Exception:  # noqa: BLE001 - a frame already gone: the slide is found by the URL alone
+            pass
 
     def _error(self, exc) -> None:
         text = str(exc).strip()
@@ -903,12 +916,7 @@ class PageWatch:
     def _failed(self, request) -> None:
         if request.url.startswith("file:"):
             self.failed.append(request.url)
-            try:
-                frame = request.frame
-                if frame.parent_frame is not None:
-                    self.asked_by.setdefault(request.url, frame.url)
-            except Exception:  # noqa: BLE001 - a frame already gone: the slide is found by the URL alone
-                pass
+            self._note_asker(request)
 
 
 def check_in_browser(deck: Deck, output: Path, sources: Sources, browser, found: Collector,
@@ -1077,15 +1085,28 @@ def _request_findings(watch: PageWatch, measured: list[dict], output: Path, sour
             for url in [*result["broken"], *_css_url_values(result["backgrounds"])]:
                 owner.setdefault(url, item["id"])
 
-    def requested(url: str, slide: str | None, file: str, line: int) -> None:
+    def requested(url: str, slide: str | None, file: str, line: int, asker: str = "") -> None:
         found.add(Finding(file, line, ERROR, "network",
-                          f"{sources.label(slide)}: the page requested {url} from the network (a deck must "
-                          "work offline)", sources.number(slide)), ("network", url))
+                          f"{sources.label(slide)}: {asker or 'the page'} requested {url} from the network (a deck "
+                          "must work offline)", sources.number(slide)), ("network", url))
+
+    def by_asker(url: str) -> tuple[str | None, str, int, str]:
+        """The slide whose iframe shows the page of the deck that asked for `url`, its file and line, and that
+        page; no line when no such page asked."""
+        page = Path(unquote(urlsplit(watch.asked_by.get(url, "")).path)).resolve()
+        if url not in watch.asked_by or not page.is_relative_to(out):
+            return None, "deck.toml", 0, ""
+        asker = page.relative_to(out).as_posix()
+        slide = sources.owner_of(asker)
+        return (slide, *sources.locate(slide, asker), asker)
 
     for url in dict.fromkeys(watch.remote):
         source, slide, file, line = locate_request(url, sources, written, _owner(url, owner))
+        asker = ""
+        if not line and (shown := by_asker(url))[2]:  # a page an iframe shows asked for it
+            slide, file, line, asker = shown
         if not found.known(("network", source)):
-            requested(url, slide, file, line)
+            requested(url, slide, file, line, asker)
     for url in dict.fromkeys(watch.failed):
         parts = urlsplit(url)
         if parts.scheme == "file" and parts.netloc not in ("", "localhost"):
@@ -1102,13 +1123,9 @@ def _request_findings(watch: PageWatch, measured: list[dict], output: Path, sour
         slide = _owner(url, owner) or _owner(rel, owner) or sources.owner_of(rel)
         file, line = sources.locate(slide, rel)
         asker = ""
-        if not line and url in watch.asked_by:  # a page an iframe shows asked for it: the slide with the iframe
-            page = Path(unquote(urlsplit(watch.asked_by[url]).path)).resolve()
-            if page.is_relative_to(out):
-                asker = page.relative_to(out).as_posix()
-                slide = sources.owner_of(asker)
-                file, line = sources.locate(slide, asker)
-                asker = f", which {asker} asks for,"
+        if not line and (shown := by_asker(url))[2]:  # a page an iframe shows asked for it: the slide with the iframe
+            slide, file, line, asker = shown
+            asker = f", which {asker} asks for,"
         found.add(Finding(file, line, ERROR, "missing",
                           f"{sources.label(slide)}: {rel}{asker} could not be loaded: no such file in the built "
                           "deck",

@@ -336,12 +336,18 @@ def test_a_broken_image_file_as_a_background_or_in_a_style(browser, tmp_path):
 def test_a_file_a_page_in_an_iframe_cannot_load_is_found_at_the_iframe(browser, tmp_path):
     deck = copy("clean", tmp_path)
     (deck / "demo").mkdir()
-    (deck / "demo" / "page.html").write_text('<p>demo</p><img src="gone.png" alt="">')
+    (deck / "demo" / "page.html").write_text('<p>demo</p><img src="gone.png" alt=""><iframe src="inner.html">'
+                                             '</iframe><script src="https://cdn.example.com/x.js"></script>')
+    (deck / "demo" / "inner.html").write_text('<img src="lost.png" alt="">')  # a page the page shows
     add_slide(deck, '## Demo\n\n<iframe src="demo/page.html"></iframe>')
-    findings = run_check(deck, browser=browser).findings
+    findings = sorted(run_check(deck, browser=browser).findings, key=lambda f: f.message)
     assert [(f.file, f.line, f.message) for f in findings] == [
         ("slides/09-extra.md", 7, "slide 6 (#extra-1): demo/gone.png, which demo/page.html asks for, could not be "
-                                  "loaded: no such file in the built deck")]
+                                  "loaded: no such file in the built deck"),
+        ("slides/09-extra.md", 7, "slide 6 (#extra-1): demo/lost.png, which demo/page.html asks for, could not be "
+                                  "loaded: no such file in the built deck"),
+        ("slides/09-extra.md", 7, "slide 6 (#extra-1): demo/page.html requested https://cdn.example.com/x.js from "
+                                  "the network (a deck must work offline)")]
 
 @pytest.mark.browser
 def test_a_script_error_and_a_broken_image_file(browser, tmp_path):
