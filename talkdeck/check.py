@@ -894,16 +894,8 @@ class PageWatch:
             route.abort("blockedbyclient")
 
     def _note_asker(self, request) -> None:
-        """Which page an iframe of a slide shows asked for the request, if one did: the frame just under the deck's
-        own page (a page that page shows in turn asks on its behalf)."""
-        try:
-            frame = request.frame
-            while frame.parent_frame is not None and frame.parent_frame.parent_frame is not None:
-                frame = frame.parent_frame
-            if frame.parent_frame is not None:
-                self.asked_by.setdefault(request.url, frame.url)
-        except Exception:  # noqa: BLE001 - a frame already gone: the slide is found by the URL alone
-            pass
+        if (page := asking_page(request)) is not None:
+            self.asked_by.setdefault(request.url, page)
 
     def _error(self, exc) -> None:
         text = str(exc).strip()
@@ -917,6 +909,29 @@ class PageWatch:
         if request.url.startswith("file:"):
             self.failed.append(request.url)
             self._note_asker(request)
+
+
+def asking_page(request) -> str | None:
+    """The address of the page an iframe of a slide shows, if that page asked for the request: the frame just
+    under the deck's own page (a page that page shows in turn asks on its behalf)."""
+    try:
+        frame = request.frame
+        while frame.parent_frame is not None and frame.parent_frame.parent_frame is not None:
+            frame = frame.parent_frame
+        return frame.url if frame.parent_frame is not None else None
+    except Exception:  # noqa: BLE001 - a frame already gone: the slide is found by the URL alone
+        return None
+
+
+def iframe_source(url: str | None, output: Path, sources: Sources) -> tuple[str | None, str, int, str]:
+    """The slide whose iframe shows the page of the built deck at `url`, its file and line, and that page
+    (relative to the deck); no line for another address."""
+    page = Path(unquote(urlsplit(url or "").path)).resolve()
+    if not url or not page.is_relative_to(output):
+        return None, "deck.toml", 0, ""
+    rel = page.relative_to(output).as_posix()
+    slide = sources.owner_of(rel)
+    return (slide, *sources.locate(slide, rel), rel)
 
 
 def check_in_browser(deck: Deck, output: Path, sources: Sources, browser, found: Collector,
@@ -1091,14 +1106,7 @@ def _request_findings(watch: PageWatch, measured: list[dict], output: Path, sour
                           "must work offline)", sources.number(slide)), ("network", url))
 
     def by_asker(url: str) -> tuple[str | None, str, int, str]:
-        """The slide whose iframe shows the page of the deck that asked for `url`, its file and line, and that
-        page; no line when no such page asked."""
-        page = Path(unquote(urlsplit(watch.asked_by.get(url, "")).path)).resolve()
-        if url not in watch.asked_by or not page.is_relative_to(out):
-            return None, "deck.toml", 0, ""
-        asker = page.relative_to(out).as_posix()
-        slide = sources.owner_of(asker)
-        return (slide, *sources.locate(slide, asker), asker)
+        return iframe_source(watch.asked_by.get(url), out, sources)
 
     for url in dict.fromkeys(watch.remote):
         source, slide, file, line = locate_request(url, sources, written, _owner(url, owner))

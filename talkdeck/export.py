@@ -334,6 +334,8 @@ def export_pdf(root: Path, output: Path | None = None, browser: str | None = Non
 def _print(chromium, built, fragments: bool, notes: bool, step: Progress) -> tuple[bytes, int, list[str]]:
     from playwright.sync_api import Error as PlaywrightError
 
+    from talkdeck.check import asking_page
+
     config = built.deck.config
     overrides = {"pdfSeparateFragments": bool(fragments), "pdfMaxPagesPerSlide": 1,
                  "showNotes": "separate-page" if notes else False,
@@ -347,11 +349,12 @@ def _print(chromium, built, fragments: bool, notes: bool, step: Progress) -> tup
     try:
         page = context.new_page()
         remote: list[str] = []
-        failed: list[tuple[str, str]] = []
         errors: list = []  # Playwright's errors, each with its stack
         page.on("pageerror", lambda error: errors.append(error))  # (a function Playwright may mark)
+        # (URL, why, the page an iframe of a slide shows that asked for it, if one did)
+        failed: list[tuple[str, str, str]] = []
         page.on("requestfailed", lambda req: req.url not in remote and failed.append(
-            (req.url, req.failure or "failed")))
+            (req.url, req.failure or "failed", asking_page(req) or "")))
 
         def block(route) -> None:
             remote.append(route.request.url)
@@ -406,7 +409,7 @@ def _first_line(exc: Exception) -> str:
     return text.splitlines()[0] if text else type(exc).__name__
 
 
-def _check_requests(remote: list[str], failed: list[tuple[str, str]], errors: list, built, page) -> None:
+def _check_requests(remote: list[str], failed: list[tuple[str, str, str]], errors: list, built, page) -> None:
     if remote or failed:
         _raise_at_sources(remote, failed, built, page)
     if errors:
@@ -443,10 +446,10 @@ def _more(count: int, what: str) -> list[Problem]:
         if count > MAX_LISTED else []
 
 
-def _raise_at_sources(remote: list[str], failed: list[tuple[str, str]], built, page) -> None:
+def _raise_at_sources(remote: list[str], failed: list[tuple[str, str, str]], built, page) -> None:
     """The blocked requests, else the files that failed, each at the line of the slide (or template) that asks
     for it, found as `check` finds it."""
-    from talkdeck.check import Sources, as_written, locate_request, remote_references
+    from talkdeck.check import Sources, as_written, iframe_source, locate_request, remote_references
 
     deck = built.deck
     sources = Sources(deck)
@@ -461,7 +464,7 @@ def _raise_at_sources(remote: list[str], failed: list[tuple[str, str]], built, p
                                     "path"))
         raise DeckError(problems + _more(len(set(remote)), "requests to the network"))
     output = built.output.resolve()
-    for url, failure in sorted(set(failed))[:MAX_LISTED]:
+    for url, failure, asker in sorted(set(failed))[:MAX_LISTED]:
         path = Path(unquote(urlsplit(url).path)).resolve()
         parts = urlsplit(url)
         if parts.scheme == "file" and parts.netloc not in ("", "localhost"):  # `//host/x`, read from disk
@@ -479,8 +482,11 @@ def _raise_at_sources(remote: list[str], failed: list[tuple[str, str]], built, p
             continue
         rel = path.relative_to(output).as_posix()
         file, line = sources.locate(None, rel)
+        page_rel = ""
+        if not line and asker:  # a page an iframe of a slide shows asked for it: the slide with the iframe
+            _slide, file, line, page_rel = iframe_source(asker, output, sources)
         problems.append(Problem(deck.root / file if line else None, line or None,
-                                f"the page asks for {rel}, which is not in the built deck",
+                                f"{page_rel or 'the page'} asks for {rel}, which is not in the built deck",
                                 "check the path against the files `talkdeck build` puts in dist/"))
     raise DeckError(problems + _more(len(set(failed)), "files that could not be loaded"))
 

@@ -328,6 +328,18 @@ def test_a_script_error_is_named_at_its_line(chromium, deck_copy, tmp_path):
            "script; `talkdeck check` runs every slide's scripts and reports each)" in done.stderr, done.stderr
 
 
+def test_a_file_a_page_in_an_iframe_cannot_load_is_named_at_the_iframe(chromium, deck_copy, tmp_path):
+    deck = deck_copy()
+    (deck / "frames").mkdir()
+    (deck / "frames" / "p.html").write_text('<p>a page</p><link rel="stylesheet" href="gone.css">')
+    intro = deck / "slides" / "01-intro.md"
+    intro.write_text(intro.read_text() + '\n---\n\n## Framed\n\n<iframe src="frames/p.html"></iframe>\n')
+    done = talkdeck("pdf", deck, "-o", tmp_path / "out.pdf")
+    assert done.returncode == 1 and "Traceback" not in done.stderr
+    line = len(intro.read_text().splitlines())
+    assert f"slides/01-intro.md:{line}: frames/p.html asks for frames/gone.css, which is not in the built deck" in \
+        done.stderr, done.stderr
+
 def test_past_five_blocked_requests_the_rest_are_counted(chromium, deck_copy, tmp_path):
     head = "".join(f'<img src="https://example.com/{n}.png" alt="">' for n in range(7))
     done = export_with_head(deck_copy, tmp_path / "out.pdf", head)
