@@ -35,9 +35,14 @@ def _is_reveal_dist(folder: Path) -> bool:
     return (folder / "reveal.js").is_file() and (folder / "theme").is_dir()
 
 
-def require_reveal(deck_root: Path) -> Path:
+def _wrong_choice() -> str | None:
+    """$TALKDECK_REVEAL_DIR when it names no reveal.js dist folder: a build refuses it."""
     chosen = os.environ.get("TALKDECK_REVEAL_DIR")
-    if chosen and not _is_reveal_dist(Path(chosen)):
+    return chosen if chosen and not _is_reveal_dist(Path(chosen)) else None
+
+
+def require_reveal(deck_root: Path) -> Path:
+    if chosen := _wrong_choice():
         raise DeckError.at(
             None,
             None,
@@ -64,8 +69,7 @@ def install_hint(deck_root: Path) -> str:
 def reveal_version() -> str | None:
     """The version of the reveal.js a build in this folder uses; None when the build would find none (or
     refuse the one $TALKDECK_REVEAL_DIR names)."""
-    chosen = os.environ.get("TALKDECK_REVEAL_DIR")
-    dist = None if chosen and not _is_reveal_dist(Path(chosen)) else find_reveal(Path.cwd())
+    dist = None if _wrong_choice() else find_reveal(Path.cwd())
     if dist is None:
         return None
     try:
