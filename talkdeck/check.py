@@ -437,9 +437,14 @@ def check_files(output: Path, sources: Sources, found: Collector) -> None:
     """References in the built HTML and CSS: remote or missing files, broken anchors, images without alt."""
     html = (output / "index.html").read_text("utf-8")
     scan = scan_page(html)
+    # ids only on slides reveal.js takes out (hidden ones): a link to them goes nowhere
+    gone = sources.deck.taken_out
+    hidden = ({ident for ident, slide in scan.element_ids if slide in sources.by_id and gone(sources.by_id[slide][1])}
+              - {ident for ident, slide in scan.element_ids if slide not in sources.by_id
+                 or not gone(sources.by_id[slide][1])})
     for ref in scan.references:
         if ref.tag in ("a", "area") and not ref.notes:
-            _check_link(ref, scan.ids, output, sources, found)
+            _check_link(ref, scan.ids - hidden, output, sources, found, hidden)
     for url, what, slide, base in loaded_urls(output, scan):
         _check_resource(url, what, slide, base, output, sources, found)
     _check_ids(scan, sources, found)
@@ -554,13 +559,14 @@ def _local_problem(url: str, base: Path, output: Path, root: Path) -> tuple[Path
     return target, "does not exist"
 
 
-def _check_link(ref: Reference, ids: set[str], output: Path, sources: Sources, found: Collector) -> None:
+def _check_link(ref: Reference, ids: set[str], output: Path, sources: Sources, found: Collector,
+                hidden: set[str]) -> None:
     url = ref.value
     scheme = SCHEME.match(url)
     if is_remote(url) or (scheme and scheme.group(1).lower() in HARMLESS_SCHEMES):
         return  # a link the speaker may click: nothing is loaded until then
     if url.startswith("#"):
-        problem = _anchor_problem(url, ids, sources)
+        problem = _anchor_problem(url, ids, sources, hidden)
     else:
         problem = _local_problem(url, output, output, sources.root)[1]
     if problem is None:
@@ -574,11 +580,14 @@ HIDDEN_SLIDE = ('names a hidden slide (data-visibility="hidden"), which reveal.j
                 "goes nowhere (or set showHiddenSlides = true under [reveal])")
 
 
-def _anchor_problem(url: str, ids: set[str], sources: Sources) -> str | None:
-    """`#id` must name an element; reveal.js's `#/id[/f]` and `#/h[/v[/f]]` must name a slide."""
+def _anchor_problem(url: str, ids: set[str], sources: Sources, hidden: set[str] = frozenset()) -> str | None:
+    """`#id` must name an element; reveal.js's `#/id[/f]` and `#/h[/v[/f]]` must name a slide. `hidden`: the
+    ids of elements only on slides reveal.js takes out."""
     target = unquote(url[1:])
     if not target or target == "/":
         return None
+    if target.lstrip("/").split("/")[0] in hidden:
+        return HIDDEN_SLIDE.replace("names a hidden slide", "names an element of a hidden slide")
     if not target.startswith("/"):  # `#id`: reveal.js reads it as `#/id` too, for a slide
         if target in sources.by_id and sources.deck.taken_out(sources.by_id[target][1]):
             return HIDDEN_SLIDE
@@ -876,7 +885,7 @@ class PageWatch:
         self.output = output.resolve()
         self.remote: list[str] = []
         self.failed: list[str] = []
-        self.asked_by: dict[str, str] = {}  # a failed URL -> the page of the deck an iframe shows that asked for it
+        self.asked_by: dict[str, tuple[str, str]] = {}  # a URL -> the pages in iframes that asked: asking_page
         self.errors: list[str] = []
         page.route("**/*", self._route)
         refuse_websockets(page, self.remote)
@@ -911,27 +920,34 @@ class PageWatch:
             self._note_asker(request)
 
 
-def asking_page(request) -> str | None:
-    """The address of the page an iframe of a slide shows, if that page asked for the request: the frame just
-    under the deck's own page (a page that page shows in turn asks on its behalf)."""
+def asking_page(request) -> tuple[str, str] | None:
+    """When a page that an iframe of a slide shows, or a page it shows in turn, asked for the request: the
+    address of the first (the frame just under the deck's own page) and of the page that asked."""
     try:
-        frame = request.frame
+        frame = asker = request.frame
         while frame.parent_frame is not None and frame.parent_frame.parent_frame is not None:
             frame = frame.parent_frame
-        return frame.url if frame.parent_frame is not None else None
+        return (frame.url, asker.url) if frame.parent_frame is not None else None
     except Exception:  # noqa: BLE001 - a frame already gone: the slide is found by the URL alone
         return None
 
 
-def iframe_source(url: str | None, output: Path, sources: Sources) -> tuple[str | None, str, int, str]:
-    """The slide whose iframe shows the page of the built deck at `url`, its file and line, and that page
-    (relative to the deck); no line for another address."""
-    page = Path(unquote(urlsplit(url or "").path)).resolve()
-    if not url or not page.is_relative_to(output):
+def iframe_source(pages: tuple[str, str] | None, output: Path, sources: Sources
+                  ) -> tuple[str | None, str, int, str]:
+    """The slide whose iframe shows the page of the built deck that asking_page gave, its file and line, and
+    the page that asked, named relative to the deck; no line for another address."""
+    shown, asker = (_built_file(url, output) for url in pages or ("", ""))
+    if not shown:
         return None, "deck.toml", 0, ""
-    rel = page.relative_to(output).as_posix()
-    slide = sources.owner_of(rel)
-    return (slide, *sources.locate(slide, rel), rel)
+    slide = sources.owner_of(shown)
+    named = asker if asker == shown or not asker else f"{asker}, shown by {shown},"
+    return (slide, *sources.locate(slide, shown), named)
+
+
+def _built_file(url: str, output: Path) -> str:
+    """A file of the built deck at the file: address `url`, relative to it; "" for another address."""
+    path = Path(unquote(urlsplit(url).path)).resolve()
+    return path.relative_to(output).as_posix() if url and path.is_relative_to(output) else ""
 
 
 def check_in_browser(deck: Deck, output: Path, sources: Sources, browser, found: Collector,

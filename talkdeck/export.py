@@ -352,9 +352,9 @@ def _print(chromium, built, fragments: bool, notes: bool, step: Progress) -> tup
         errors: list = []  # Playwright's errors, each with its stack
         page.on("pageerror", lambda error: errors.append(error))  # (a function Playwright may mark)
         # (URL, why, the page an iframe of a slide shows that asked for it, if one did)
-        failed: list[tuple[str, str, str]] = []
+        failed: list[tuple[str, str, tuple[str, str]]] = []
         page.on("requestfailed", lambda req: req.url not in remote and failed.append(
-            (req.url, req.failure or "failed", asking_page(req) or "")))
+            (req.url, req.failure or "failed", asking_page(req) or ("", ""))))
 
         def block(route) -> None:
             remote.append(route.request.url)
@@ -409,7 +409,8 @@ def _first_line(exc: Exception) -> str:
     return text.splitlines()[0] if text else type(exc).__name__
 
 
-def _check_requests(remote: list[str], failed: list[tuple[str, str, str]], errors: list, built, page) -> None:
+def _check_requests(remote: list[str], failed: list[tuple[str, str, tuple[str, str]]], errors: list, built,
+                    page) -> None:
     if remote or failed:
         _raise_at_sources(remote, failed, built, page)
     if errors:
@@ -446,7 +447,7 @@ def _more(count: int, what: str) -> list[Problem]:
         if count > MAX_LISTED else []
 
 
-def _raise_at_sources(remote: list[str], failed: list[tuple[str, str, str]], built, page) -> None:
+def _raise_at_sources(remote: list[str], failed: list[tuple[str, str, tuple[str, str]]], built, page) -> None:
     """The blocked requests, else the files that failed, each at the line of the slide (or template) that asks
     for it, found as `check` finds it."""
     from talkdeck.check import Sources, as_written, iframe_source, locate_request, remote_references
@@ -483,7 +484,7 @@ def _raise_at_sources(remote: list[str], failed: list[tuple[str, str, str]], bui
         rel = path.relative_to(output).as_posix()
         file, line = sources.locate(None, rel)
         page_rel = ""
-        if not line and asker:  # a page an iframe of a slide shows asked for it: the slide with the iframe
+        if not line and asker[0]:  # a page an iframe of a slide shows asked for it: the slide with the iframe
             _slide, file, line, page_rel = iframe_source(asker, output, sources)
         problems.append(Problem(deck.root / file if line else None, line or None,
                                 f"{page_rel or 'the page'} asks for {rel}, which is not in the built deck",

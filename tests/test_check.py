@@ -344,8 +344,8 @@ def test_a_file_a_page_in_an_iframe_cannot_load_is_found_at_the_iframe(browser, 
     assert [(f.file, f.line, f.message) for f in findings] == [
         ("slides/09-extra.md", 7, "slide 6 (#extra-1): demo/gone.png, which demo/page.html asks for, could not be "
                                   "loaded: no such file in the built deck"),
-        ("slides/09-extra.md", 7, "slide 6 (#extra-1): demo/lost.png, which demo/page.html asks for, could not be "
-                                  "loaded: no such file in the built deck"),
+        ("slides/09-extra.md", 7, "slide 6 (#extra-1): demo/lost.png, which demo/inner.html, shown by "
+                                  "demo/page.html, asks for, could not be loaded: no such file in the built deck"),
         ("slides/09-extra.md", 7, "slide 6 (#extra-1): demo/page.html requested https://cdn.example.com/x.js from "
                                   "the network (a deck must work offline)")]
 
@@ -488,6 +488,13 @@ def test_a_link_to_a_hidden_slide_or_past_the_slides_shown_goes_nowhere(tmp_path
         "shown, counted from 0)",
         f"slide {number} (#extra-1): link #/extra-2 {hidden}",
         f"slide {number} (#extra-1): link #extra-2 {hidden}"], messages
+    # an element of the hidden slide goes with it
+    add_slide(deck, "## Agenda\n\n[part](#part), [also](#/part)\n\nNote: n\n\n---\n\n"
+                    '<!-- .slide: data-visibility="hidden" -->\n\n## Backup\n\n<h3 id="part">Part</h3>')
+    messages = sorted(f.message for f in run_check(deck, use_browser=False).findings)
+    assert messages == [f"slide {number} (#extra-1): link {link} names an element of a hidden slide "
+                        '(data-visibility="hidden"), which reveal.js takes out of the deck: the link goes nowhere '
+                        "(or set showHiddenSlides = true under [reveal])" for link in ("#/part", "#part")], messages
     # shown after all: every link holds
     (deck / "deck.toml").write_text((deck / "deck.toml").read_text() + "\n[reveal]\nshowHiddenSlides = true\n")
     assert run_check(deck, use_browser=False).findings == []
