@@ -30,8 +30,9 @@ Examples:
 @click.option("--list-panes", is_flag=True, help="Also print every code pane: slide, file and lines.")
 @click.option("-q", "--quiet", is_flag=True, help="Print nothing on success.")
 @click.option("--single-file", is_flag=True,
-              help="Write one self-contained .html instead (every style, script, font and image inlined; "
-                   "opens from disk with no network, speaker view included). -o then names the file.  "
+              help="Write one self-contained .html instead (every style, script, font, image and iframe page "
+                   "inlined; opens from disk with no network, speaker view included; what would still need a "
+                   "file beside it or the network is a warning). -o then names the file, or a folder for it.  "
                    "[default: DECK_DIR/<title as a file name>.html]")
 def command(deck_dir: Path, output: str | None, list_panes: bool, quiet: bool, single_file: bool) -> None:
     """Build the deck in DECK_DIR (default: the current folder) into static files.

@@ -28,9 +28,12 @@ What is checked (level in brackets):
                           `talkdeck pdf` shrink the slide to fit its page
   code-width   [error]    a code line wider than its pane (it would scroll)
   code-height  [warning]  a code pane taller than it may grow (lines hidden)
-  missing      [error]    an image, stylesheet, background or local link target
-                          that is not in the built deck
-  link         [error]    an #anchor or reveal.js #/slide-id link naming nothing
+  missing      [error]    an image, stylesheet, script, background, local link
+                          target or file a page in an iframe asks for that is
+                          not in the built deck
+  link         [error]    an #anchor or reveal.js #/slide-id link naming nothing,
+                          or naming a hidden slide (or something on it) that
+                          reveal.js takes out (unless [reveal] showHiddenSlides)
   id           [error]    an id given on a slide that a slide has too (#/ID may
                           open the wrong one); [warning] one given twice
   network      [error]    anything the deck would load from the network
@@ -70,7 +73,8 @@ warnings, then the count. Exit status: 0 when nothing fails, 1 on any error
               help="Chromium or Chrome to use.  [default: $TALKDECK_CHROMIUM, then chromium-headless-shell "
                    "(the fastest), then a system Chromium/Chrome, then Playwright's own]")
 @click.option("--no-browser", is_flag=True,
-              help="Skip the checks that need Chromium (overflow, code width, requests).")
+              help="Skip the checks that need Chromium (overflow, code width, requests, images the browser "
+                   "cannot show, script errors, files iframe pages miss).")
 def command(deck_dir: Path, strict: bool, output_format: str, browser_path: str | None,
             no_browser: bool) -> None:
     """Check the deck in DECK_DIR (default: the current folder) for what would go wrong on stage.

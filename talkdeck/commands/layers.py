@@ -20,7 +20,8 @@ With a Dockerfile that declares ARG PYTHON_VERSION:
 \b
 States: base (the FROM image), cached (taken from the build cache), rebuilt
 (runs again), run (first build), config (changes only the image's settings,
-such as ENV, WORKDIR or CMD; it makes no filesystem layer).
+such as ENV, WORKDIR or CMD; it makes no filesystem layer), skipped (in a stage
+the last one does not need: BuildKit does not build it).
 """
 
 

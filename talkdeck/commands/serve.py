@@ -28,7 +28,8 @@ Examples:
 def command(deck_dir: Path, host: str, port: int, open_browser: bool) -> None:
     """Serve the deck in DECK_DIR (default: the current folder) and reload the browser on every save.
 
-    Watches deck.toml, slides/, templates/, img/ and every file a code pane shows. The browser stays on the
+    Watches deck.toml, slides/, templates/, img/, every file a slide or template loads or links to, every file
+    a code pane shows and a layers slide's build context. The browser stays on the
     same slide and fragment; a build error shows over the last good deck until a save fixes it. The deck is
     built into a temporary folder: DECK_DIR/dist is left alone. Ctrl-C stops.
     """
