@@ -214,7 +214,7 @@ def output_path(root: Path, output: Path | str | None, suffix: str) -> Path:
     _refuse_build_output(root, target, suffix)  # first: creating a missing folder in dist/ would not help
     if folder and target.exists():
         raise DeckError.at(target, None, "this is a file, not a folder",
-                           "write the file's name without the / at the end")
+                           f"name a folder, or a file ending in {suffix} without the / at the end")
     if folder:
         raise DeckError.at(target, None, "the output folder does not exist", "create it first")
     if target.suffix.lower() not in {suffix, ".htm" if suffix == ".html" else suffix}:
@@ -601,6 +601,7 @@ def build_single_file(root: Path, output: Path | str | None = None) -> ExportRes
     """
     from talkdeck.assets import require_reveal
     from talkdeck.builder import Builder
+    from talkdeck.render import page_files
 
     started = time.perf_counter()
     root = root.resolve()
@@ -620,7 +621,9 @@ def build_single_file(root: Path, output: Path | str | None = None) -> ExportRes
     text = inliner.page(page)
     data = text.encode("utf-8")
     write_atomically(target, data)
-    unused = sorted(set(inliner.files) - inliner.used - inliner.linked - {".talkdeck-output"})
+    beside = {rel for page in inliner.linked if page.lower().endswith((".html", ".htm"))
+              for rel in page_files(root, page)[0]}  # what a linked page loads goes beside the file with it
+    unused = sorted(set(inliner.files) - inliner.used - inliner.linked - beside - {".talkdeck-output"})
     warnings = [f"{ref}: not inlined, the single file will not find it" for ref in sorted(inliner.missing)]
     warnings += [f"{url}: loaded from the network, which a file opened offline cannot do (`talkdeck check` says "
                  "where; save it in the deck and name it from there)" for url in sorted(inliner.remote)]

@@ -560,8 +560,9 @@ def test_an_output_ending_in_a_slash_is_a_folder_that_must_exist(deck_copy, tmp_
     (tmp_path / "handout.pdf").write_text("a file")
     result = CliRunner().invoke(main, [*command, str(deck), "-o", f"{tmp_path / 'handout.pdf'}/"])
     assert result.exit_code == 1
-    assert f"{tmp_path / 'handout.pdf'}: this is a file, not a folder (write the file's name without the / at the " \
-           "end)" in result.output
+    suffix = ".pdf" if command == ["pdf"] else ".html"
+    assert f"{tmp_path / 'handout.pdf'}: this is a file, not a folder (name a folder, or a file ending in {suffix} " \
+           "without the / at the end)" in result.output
 
 @pytest.mark.parametrize("command", [["pdf"], ["build", "--single-file"]])
 def test_an_output_inside_a_build_output_folder_is_refused(deck_copy, tmp_path, command):
@@ -741,6 +742,12 @@ def test_single_file_keeps_a_link_to_a_file_of_the_deck_a_link(deck_copy, tmp_pa
     assert '<a href="docs/paper.pdf#page=2">The paper</a>' in html and "application/pdf" not in html
     assert out.warnings == ["docs/paper.pdf: a link to it stays a link, which works only where that file is beside "
                             "the single file"]
+    # a page of the deck a link opens: what it loads goes beside the file with it, and is no "unused" file
+    (deck / "docs" / "page.html").write_text('<script src="page.js"></script>')
+    (deck / "docs" / "page.js").write_text("1;")
+    intro.write_text(intro.read_text() + "\n[The demo](docs/page.html)\n")
+    out = build_single_file(deck, tmp_path / "deck.html")
+    assert not any("not referenced" in warning for warning in out.warnings), out.warnings
 
 
 def test_single_file_inlines_an_iframe_page_with_its_files_and_warns_of_what_comes_from_the_network(deck_copy,
