@@ -691,13 +691,17 @@ class Source:
 
     pattern: str
     double_star: bool = False  # COPY --parents: `**` matches any number of folders, none included
+    link: str | None = None  # the symbolic link the source names, which COPY follows to `pattern`
 
     @property
     def everything(self) -> bool:
         return self.pattern == "."
 
     def covers(self, path: str) -> bool:
-        """Whether copying this source copies ``path``: the path or one of its folders matches."""
+        """Whether copying this source copies ``path``: the path or one of its folders matches (or the link
+        that leads to it)."""
+        if path == self.link:
+            return True
         if self.everything:
             return True
         if self.double_star:
@@ -959,6 +963,9 @@ class Builder:
             pattern = pattern[3:] or "."
         source = Source(pattern, double_star=parents)
         literal = pattern if pattern != "." and not any(c in pattern for c in "*?[") else None
+        followed = _followed(self.context.root, literal) if literal else None
+        if followed is not None and followed != literal:  # COPY follows a link in the context to what it names
+            source = Source(followed, double_star=parents, link=literal)
         if not any(source.covers(f) for f in self.context.included):
             if literal is None:  # a wildcard that matches nothing copies nothing; BuildKit allows it
                 return source
@@ -974,6 +981,23 @@ class Builder:
         names = sorted(self.context.included | {posixpath.dirname(f) for f in self.context.included} - {""})
         close = difflib.get_close_matches(source.pattern, names, n=1)
         return message + (f" (did you mean {close[0]}?)" if close else "")
+
+
+def _followed(root: Path, rel: str, depth: int = 0) -> str | None:
+    """The context path that `rel` names once the symbolic links on it are followed, as COPY follows them
+    (within the context only); None for a link that leads out of it, or round in circles."""
+    parts = rel.split("/")
+    for index in range(len(parts)):
+        place = root.joinpath(*parts[:index + 1])
+        if place.is_symlink():
+            try:
+                inner = place.resolve().relative_to(root.resolve()).as_posix()
+            except (OSError, ValueError):
+                return None
+            if depth > 8:
+                return None
+            return _followed(root, "/".join([inner, *parts[index + 1:]]).strip("/") or ".", depth + 1)
+    return rel
 
 
 def _linked(instruction: Instruction) -> bool:

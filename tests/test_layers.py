@@ -1019,3 +1019,16 @@ def test_copy_from_a_stage_on_a_new_base_image_or_workdir_misses(tmp_path: Path)
                                          "FROM alpine\nCOPY --from=build /srv/app.py /app.py\n")
     result = explain(dockerfile, [], {"DIR": "/srv"})
     assert miss_lines(result) == [3, 6] and result.misses[1].reason == "stage build was rebuilt"
+
+
+def test_copy_follows_a_symbolic_link_inside_the_context_to_what_it_names(tmp_path: Path) -> None:
+    # as BuildKit's COPY does: a change behind the link changes the copy, and a path through the link is there
+    dockerfile = make_context(tmp_path, "FROM alpine\nCOPY cfg /etc/cfg\nRUN true\nCOPY cfg/app.ini /app.ini\n",
+                              {"real_cfg/app.ini": "a=1\n", "real_cfg/other.ini": ""})
+    (tmp_path / "cfg").symlink_to(tmp_path / "real_cfg", target_is_directory=True)
+    result = explain(dockerfile, ["real_cfg/app.ini"])
+    assert miss_lines(result) == [2] and result.misses[0].reason == "real_cfg/app.ini changed"
+    assert miss_lines(explain(dockerfile, ["cfg"])) == [2]  # the link itself, pointed elsewhere
+    (tmp_path / "Dockerfile").write_text("FROM alpine\nCOPY cfg/app.ini /app.ini\n")
+    assert miss_lines(explain(dockerfile, ["real_cfg/other.ini"])) == []
+    assert miss_lines(explain(dockerfile, ["real_cfg/app.ini"])) == [2]
