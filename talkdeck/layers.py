@@ -969,6 +969,10 @@ class Builder:
         if not any(source.covers(f) for f in self.context.included):
             if literal is None:  # a wildcard that matches nothing copies nothing; BuildKit allows it
                 return source
+            folder = self.context.root / source.pattern
+            if folder.is_dir() and not self.context.ignore.excludes(source.pattern):
+                self.named.add(literal)
+                return source  # a folder with nothing in it (or all of it ignored): an empty folder is copied
             raise MissingSource(self.missing_source_message(instruction, word, source), literal)
         if literal:
             self.named.add(literal)

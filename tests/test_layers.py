@@ -1032,3 +1032,14 @@ def test_copy_follows_a_symbolic_link_inside_the_context_to_what_it_names(tmp_pa
     (tmp_path / "Dockerfile").write_text("FROM alpine\nCOPY cfg/app.ini /app.ini\n")
     assert miss_lines(explain(dockerfile, ["real_cfg/other.ini"])) == []
     assert miss_lines(explain(dockerfile, ["real_cfg/app.ini"])) == [2]
+
+
+def test_an_empty_folder_is_a_source_docker_copies(tmp_path: Path) -> None:
+    # COPY logs/ makes an empty folder, whether logs/ is empty or .dockerignore keeps all inside it out
+    dockerfile = make_context(tmp_path, "FROM alpine\nCOPY logs/ /var/log/app/\nCOPY cache /cache\nRUN true\n",
+                              {"logs/old.log": "", ".dockerignore": "logs/*\n"})
+    (tmp_path / "cache").mkdir()
+    assert explain(dockerfile, []).misses == ()
+    (tmp_path / ".dockerignore").write_text("logs\n")  # the folder itself kept out: nothing to copy
+    with pytest.raises(DeckError, match="COPY source logs/ matches no file in the build context"):
+        explain(dockerfile, [])
