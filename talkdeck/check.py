@@ -438,10 +438,9 @@ def check_files(output: Path, sources: Sources, found: Collector) -> None:
     html = (output / "index.html").read_text("utf-8")
     scan = scan_page(html)
     # ids only on slides reveal.js takes out (hidden ones): a link to them goes nowhere
-    gone = sources.deck.taken_out
-    hidden = ({ident for ident, slide in scan.element_ids if slide in sources.by_id and gone(sources.by_id[slide][1])}
-              - {ident for ident, slide in scan.element_ids if slide not in sources.by_id
-                 or not gone(sources.by_id[slide][1])})
+    gone = {slide.id for slide in sources.deck.slides if sources.deck.taken_out(slide)}
+    hidden = ({ident for ident, slide in scan.element_ids if slide in gone}
+              - {ident for ident, slide in scan.element_ids if slide not in gone})
     for ref in scan.references:
         if ref.tag in ("a", "area") and not ref.notes:
             _check_link(ref, scan.ids - hidden, output, sources, found, hidden)
@@ -920,6 +919,14 @@ class PageWatch:
             self._note_asker(request)
 
 
+def network_address(url: str) -> str | None:
+    """`//host/x` for a failed file://host/x: what a page opened from disk asks of an address written `//host/x`,
+    a network reference."""
+    parts = urlsplit(url)
+    return f"//{parts.netloc}{parts.path}" if parts.scheme == "file" and parts.netloc not in ("", "localhost") \
+        else None
+
+
 def asking_page(request) -> tuple[str, str] | None:
     """When a page that an iframe of a slide shows, or a page it shows in turn, asked for the request: the
     address of the first (the frame just under the deck's own page) and of the page that asked."""
@@ -1132,15 +1139,12 @@ def _request_findings(watch: PageWatch, measured: list[dict], output: Path, sour
         if not found.known(("network", source)):
             requested(url, slide, file, line, asker)
     for url in dict.fromkeys(watch.failed):
-        parts = urlsplit(url)
-        if parts.scheme == "file" and parts.netloc not in ("", "localhost"):
-            # `//host/x`, which a page opened from disk asks of file://host/x: a network reference
-            remote = f"//{parts.netloc}{parts.path}"
+        if remote := network_address(url):
             if not found.known(("network", remote)):
                 slide = _owner(url, owner) or _owner(remote, owner)
                 requested(remote, slide, *sources.locate(slide, remote))
             continue
-        path = Path(unquote(parts.path)).resolve()
+        path = Path(unquote(urlsplit(url).path)).resolve()
         if found.known(("missing", str(path))):
             continue
         rel = path.relative_to(out).as_posix() if path.is_relative_to(out) else str(path)

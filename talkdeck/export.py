@@ -450,34 +450,38 @@ def _more(count: int, what: str) -> list[Problem]:
 def _raise_at_sources(remote: list[str], failed: list[tuple[str, str, tuple[str, str]]], built, page) -> None:
     """The blocked requests, else the files that failed, each at the line of the slide (or template) that asks
     for it, found as `check` finds it."""
-    from talkdeck.check import Sources, as_written, iframe_source, locate_request, remote_references
+    from talkdeck.check import (
+        Sources,
+        as_written,
+        iframe_source,
+        locate_request,
+        network_address,
+        remote_references,
+    )
 
     deck = built.deck
     sources = Sources(deck)
     problems = []
+    written: list[dict] = []  # the remote URLs as the built files write them, read once if needed
+
+    def network(url: str, message: str) -> Problem:
+        if not written:
+            written.append(as_written(page, remote_references(built.output)))
+        _source, _slide, file, line = locate_request(url, sources, written[0])
+        return Problem(deck.root / file if line else None, line or None, message,
+                       "a deck must work offline: put the file in the deck and refer to it by its path")
+
     if remote:
-        written = as_written(page, remote_references(built.output))
         for url in sorted(set(remote))[:MAX_LISTED]:
-            _source, _slide, file, line = locate_request(url, sources, written)
-            problems.append(Problem(deck.root / file if line else None, line or None,
-                                    f"the deck asked for {url} from the network, which was blocked",
-                                    "a deck must work offline: put the file in the deck and refer to it by its "
-                                    "path"))
+            problems.append(network(url, f"the deck asked for {url} from the network, which was blocked"))
         raise DeckError(problems + _more(len(set(remote)), "requests to the network"))
     output = built.output.resolve()
     for url, failure, asker in sorted(set(failed))[:MAX_LISTED]:
-        path = Path(unquote(urlsplit(url).path)).resolve()
-        parts = urlsplit(url)
-        if parts.scheme == "file" and parts.netloc not in ("", "localhost"):  # `//host/x`, read from disk
-            remote_url = f"//{parts.netloc}{parts.path}"
-            written = as_written(page, remote_references(built.output))
-            _source, _slide, file, line = locate_request(remote_url, sources, written)
-            problems.append(Problem(deck.root / file if line else None, line or None,
-                                    f"the deck asks for {remote_url}, an address on the network (opened from disk, "
-                                    f"the browser looks for {url}, which fails)",
-                                    "a deck must work offline: put the file in the deck and refer to it by its "
-                                    "path"))
+        if remote_url := network_address(url):
+            problems.append(network(remote_url, f"the deck asks for {remote_url}, an address on the network (opened "
+                                                f"from disk, the browser looks for {url}, which fails)"))
             continue
+        path = Path(unquote(urlsplit(url).path)).resolve()
         if not url.startswith("file:") or not path.is_relative_to(output):
             problems.append(Problem(None, None, f"the deck refers to {url}, which could not be loaded ({failure})"))
             continue
