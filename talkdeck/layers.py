@@ -297,17 +297,12 @@ def _check_instruction(dockerfile: Path, instruction: Instruction) -> list[Probl
                         f"write what {keyword} is to do after it, or delete the line")]
     if keyword not in ALLOWED_FLAGS:
         return []
-    problems = [_flag_problem(dockerfile, instruction, flag) for flag in _unsupported_flags(instruction)]
     flags, _ = split_flags(instruction.value)
+    problems = [_flag_problem(dockerfile, instruction, flag) for flag in flags if flag not in ALLOWED_FLAGS[keyword]]
     for name in sorted(VALUED_FLAGS.keys() & {name for name, value in flags.items() if not value}):
         problems.append(Problem(dockerfile, instruction.line, f"{keyword} --{name} needs a value",
                                 f"write --{name}={VALUED_FLAGS[name]}, with no space after the ="))
     return problems
-
-
-def _unsupported_flags(instruction: Instruction) -> list[str]:
-    flags, _ = split_flags(instruction.value)
-    return [name for name in flags if name not in ALLOWED_FLAGS[instruction.keyword]]
 
 
 def _flag_problem(dockerfile: Path, instruction: Instruction, flag: str) -> Problem:
