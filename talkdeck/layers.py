@@ -639,16 +639,27 @@ def _changed_files(context: Context, path: str) -> list[str]:
             f"changed file {path} lies outside the build context (the Dockerfile's folder); "
             "name files relative to that folder"
         )
-    link = _linked_folder(context.root, cleaned)
-    if link is not None:
-        raise ValueError(
-            f"changed file {path} lies behind the symbolic link {link}: the build context holds the link, "
-            f"not what it points to; name the link {link} instead"
-        )
     on_disk = context.root / cleaned
+    link = _linked_folder(context.root, cleaned)
+    if link is not None:  # a file edited through a link to a folder of the context is the file it reaches
+        followed = _followed(context.root, cleaned)
+        if followed is None:
+            raise ValueError(
+                f"changed file {path} lies behind the symbolic link {link}, which leads out of the build "
+                f"context (or round in circles): the build context holds the link, not what it points to; "
+                f"name the link {link} instead"
+            )
+        if not os.path.lexists(context.root / followed):
+            raise MissingSource(_not_in_context(path, context), cleaned)
+        return _changed_files(context, followed)
     if cleaned == "." or (on_disk.is_dir() and not on_disk.is_symlink()):
         return list(walk(on_disk, prefix="" if cleaned == "." else cleaned + "/"))
-    if os.path.lexists(on_disk):  # a file, a symbolic link (even a broken one) or a named pipe: one entry
+    if on_disk.is_symlink():  # the link changed, or what it points to was edited through it: both count
+        followed = _followed(context.root, cleaned)
+        behind = [] if followed in (None, cleaned) or not (context.root / followed).exists() else (
+            _changed_files(context, followed))
+        return [cleaned, *behind]
+    if os.path.lexists(on_disk):  # a file, a broken link or a named pipe: one entry
         return [cleaned]
     raise MissingSource(_not_in_context(path, context), cleaned)
 
@@ -991,7 +1002,7 @@ def _followed(root: Path, rel: str, depth: int = 0) -> str | None:
         if place.is_symlink():
             try:
                 inner = place.resolve().relative_to(root.resolve()).as_posix()
-            except (OSError, ValueError):
+            except (OSError, ValueError, RuntimeError):  # RuntimeError: Python 3.11's pathlib on a loop
                 return None
             if depth > 8:
                 return None

@@ -815,8 +815,9 @@ def test_a_symbolic_link_is_one_entry_of_the_context_and_what_it_points_to_is_ne
     assert problems_of(excinfo) == [
         (
             None,
-            "changed file linked/secret.txt lies behind the symbolic link linked: the build context holds the "
-            "link, not what it points to; name the link linked instead",
+            "changed file linked/secret.txt lies behind the symbolic link linked, which leads out of the build "
+            "context (or round in circles): the build context holds the link, not what it points to; name the "
+            "link linked instead",
         )
     ]
     monkeypatch.chdir(tmp_path)  # the link named from the current folder is the link, not the folder it points to
@@ -1032,6 +1033,28 @@ def test_copy_follows_a_symbolic_link_inside_the_context_to_what_it_names(tmp_pa
     (tmp_path / "Dockerfile").write_text("FROM alpine\nCOPY cfg/app.ini /app.ini\n")
     assert miss_lines(explain(dockerfile, ["real_cfg/other.ini"])) == []
     assert miss_lines(explain(dockerfile, ["real_cfg/app.ini"])) == [2]
+
+
+def test_a_file_edited_through_a_symbolic_link_is_the_file_it_reaches(tmp_path: Path) -> None:
+    dockerfile = make_context(tmp_path, "FROM alpine\nCOPY real_cfg/ /etc/cfg/\nRUN true\nCOPY main.ini /main.ini\n",
+                              {"real_cfg/app.ini": "a=1\n", "real_cfg/other.ini": "", "main.ini": ""})
+    (tmp_path / "cfg").symlink_to(tmp_path / "real_cfg", target_is_directory=True)
+    (tmp_path / "app.ini").symlink_to(tmp_path / "real_cfg" / "app.ini")
+    (tmp_path / "loop").symlink_to(tmp_path / "loop")
+    through_folder = explain(dockerfile, ["cfg/app.ini"])  # edited as cfg/app.ini: real_cfg/app.ini changed
+    assert miss_lines(through_folder) == [2] and through_folder.misses[0].reason == "real_cfg/app.ini changed"
+    named_link = explain(dockerfile, ["app.ini"])  # the link itself, or the file it points to, changed
+    assert named_link.changed == ("app.ini", "real_cfg/app.ini") and miss_lines(named_link) == [2]
+    assert miss_lines(explain(dockerfile, ["cfg"])) == [2]  # every file behind the folder's link
+    assert explain(dockerfile, ["loop"]).changed == ("loop",)
+    with pytest.raises(DeckError) as excinfo:
+        explain(dockerfile, ["cfg/nope.ini"])
+    assert problems_of(excinfo) == [(None, "changed file cfg/nope.ini does not exist in the build context "
+                                           "(did you mean real_cfg/other.ini?)")]
+    with pytest.raises(DeckError, match="lies behind the symbolic link loop, which leads out of the build context"):
+        explain(dockerfile, ["loop/x"])
+    (tmp_path / "Dockerfile").write_text("FROM alpine\nCOPY loop /loop\n")  # a link round in circles: no crash
+    assert miss_lines(explain(dockerfile, ["loop"])) == [2]
 
 
 def test_an_empty_folder_is_a_source_docker_copies(tmp_path: Path) -> None:

@@ -60,7 +60,8 @@ def context_relative(context: Path, value: str) -> str:
 def real_path(path: Path) -> Path:
     """``path`` with the links on the way to it resolved, but not a link it ends in.
 
-    The build context holds a symbolic link itself, not what it points to: a changed link is that path.
+    The build context holds a symbolic link itself, not what it points to: a changed link is that path (the
+    explainer adds the file it leads to, which an edit through the link changed).
     """
     if path.is_symlink():
         return path.parent.resolve() / path.name
@@ -91,7 +92,8 @@ def parse_build_args(_ctx: click.Context, _param: click.Parameter, values: tuple
     multiple=True,
     metavar="FILE",
     help="A file that changed since the last build (repeatable). Relative to the Dockerfile's folder, "
-    "or a path from the current folder into it. A folder stands for every file in it.",
+    "or a path from the current folder into it. A folder stands for every file in it; a symbolic link, "
+    "for itself and what it leads to in the folder.",
 )
 @click.option(
     "--build-arg",
