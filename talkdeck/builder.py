@@ -94,7 +94,7 @@ def section_names(paths: list[Path]) -> dict[Path, str]:
     names: dict[Path, str] = {}
     shorts = {}
     for path in paths:
-        full = re.sub(r"[^a-z0-9]+", "-", _ascii(path.stem).lower()).strip("-")
+        full = re.sub(r"[^a-z0-9]+", "-", ascii_letters(path.stem).lower()).strip("-")
         short = PREFIX.sub("", full).strip("-")
         shorts[path] = (short if short and short[0].isalpha() else "", full)
     taken = {short for short, _ in shorts.values() if short}
@@ -113,13 +113,21 @@ def section_names(paths: list[Path]) -> dict[Path, str]:
     return names
 
 
-def _ascii(text: str) -> str:
-    """`text` without accents: é is e; a letter with no ASCII form (日, ß) is left for the caller to drop."""
+# Latin letters that Unicode does not split into an ASCII letter and an accent, as they are commonly spelt
+_LETTERS = str.maketrans({"ß": "ss", "ẞ": "SS", "æ": "ae", "Æ": "AE", "œ": "oe", "Œ": "OE", "ø": "o", "Ø": "O",
+                          "đ": "d", "Đ": "D", "ð": "d", "Ð": "D", "ł": "l", "Ł": "L", "þ": "th", "Þ": "Th",
+                          "ı": "i", "ħ": "h", "Ħ": "H"})
+
+
+def ascii_letters(text: str) -> str:
+    """`text` without accents: é is e, ø is o, ß is ss; a letter with no ASCII form (日) is left for the
+    caller to drop."""
     if text.isascii():
         return text
     import unicodedata
 
-    return "".join(c for c in unicodedata.normalize("NFKD", text) if not unicodedata.combining(c))
+    decomposed = unicodedata.normalize("NFKD", text.translate(_LETTERS))
+    return "".join(c for c in decomposed if not unicodedata.combining(c))
 
 
 def stamp(path: Path) -> tuple[int, int] | None:

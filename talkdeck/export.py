@@ -16,7 +16,6 @@ import os
 import posixpath
 import re
 import time
-import unicodedata
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
@@ -189,7 +188,9 @@ def slugify(title: str, fallback: str = "talk") -> str:
 
     At most 60 characters, cut at a dash; "talk" when nothing is left.
     """
-    text = unicodedata.normalize("NFKD", title).encode("ascii", "ignore").decode("ascii").lower()
+    from talkdeck.builder import ascii_letters
+
+    text = ascii_letters(title).encode("ascii", "ignore").decode("ascii").lower()
     slug = re.sub(r"[^a-z0-9]+", "-", text).strip("-")
     if len(slug) > 60:
         slug = slug[:60].rsplit("-", 1)[0] or slug[:60]

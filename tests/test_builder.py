@@ -58,6 +58,7 @@ def test_section_names_drop_the_number_and_stay_unique(tmp_path):
         (["01-é.md", "01-ü.md"], ["e", "u"]),  # accents dropped
         (["01-日本.md", "02-日本.md"], ["s-01", "s-02"]),  # nothing left of the name but its number
         (["01-Café Crème.md", "02-cafe-creme.md"], ["cafe-creme", "s-02-cafe-creme"]),
+        (["01-Grüße aus Århus.md", "02-Øl.md"], ["grusse-aus-arhus", "ol"]),
     ],
 )
 def test_section_names_never_share_slide_ids(files, expected):

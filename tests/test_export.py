@@ -694,6 +694,7 @@ def test_slugify():
     assert slugify("Working with Docker containers for Python applications") == (
         "working-with-docker-containers-for-python-applications")
     assert slugify("Ça & ünïcode!") == "ca-unicode"
+    assert slugify("Ünïcødé Straße, Łódź, Æsir") == "unicode-strasse-lodz-aesir"  # letters Unicode keeps whole
     assert slugify("???") == "talk"
     assert len(slugify("word " * 40)) <= 60
 
