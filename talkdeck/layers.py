@@ -68,6 +68,7 @@ ALLOWED_FLAGS = {
 # Flags that take a value (the others are switches, such as --link): what it is, for the message
 VALUED_FLAGS = {"from": "STAGE", "chown": "USER[:GROUP]", "chmod": "MODE", "checksum": "sha256:DIGEST",
                 "network": "default|none|host", "security": "insecure|sandbox"}
+STAGE_NAME = re.compile(r"[a-z][a-z0-9_.-]*")  # lower-cased; moby/buildkit's dockerfile parser
 REMOTE_SOURCE = re.compile(r"^(https?://|git@|git://)")
 HEREDOC = re.compile(r"\d*<<-?([\"']?)([A-Za-z_][A-Za-z0-9_]*)\1")
 PARSER_DIRECTIVE = re.compile(r"^\s*#\s*([A-Za-z]+)\s*=\s*(\S+)\s*$")  # `# escape=`, `# syntax=...`
@@ -741,6 +742,7 @@ class StageState:
 
     name: str
     index: int
+    line: int = 0  # of its FROM
     rebuilt: bool = False
     scope: Scope = field(default_factory=Scope)
     workdir: str = "/"
@@ -835,7 +837,11 @@ class Builder:
             raise ValueError("FROM needs an image and optionally AS NAME (FROM IMAGE [AS NAME])")
         old, new = expand(words[0], self.globals.old), expand(words[0], self.globals.new)
         base = self.find_stage(new)
-        stage = StageState(words[2].lower() if len(words) == 3 else str(len(self.stages)), len(self.stages))
+        # a name may use an ARG of before the first FROM, as the image does
+        name = expand(words[2], self.globals.new).lower() if len(words) == 3 else str(len(self.stages))
+        if len(words) == 3:
+            self.check_stage_name(name)
+        stage = StageState(name, len(self.stages), line=instruction.line)
         self.stages.append(stage)
         if base is not None:  # what the stage built so far is the start of this one: files, ENV, ARGs, WORKDIR
             if base.onbuild:
@@ -854,6 +860,22 @@ class Builder:
             stage.ran_again = instruction.line  # every file of the stage may differ
             return self.miss(f"base image changed ({old} to {new})")
         return "base", ""
+
+    def check_stage_name(self, name: str) -> None:
+        """Refuse a stage name Docker refuses: the same as an earlier stage's, a reserved word, or not of
+        letters, digits and -_. after a first letter (docs.docker.com/reference/build-checks)."""
+        taken = next((stage for stage in self.stages if stage.name == name), None)
+        if taken is not None:
+            raise Unsupported(f"stage name {name} is taken: the stage at line {taken.line} has it, and Docker "
+                              "refuses two stages of one name (COPY --from and FROM could not tell them apart)",
+                              f"give one of them another name, such as {name}-2, and use it where the stage is "
+                              "meant")
+        if name in ("scratch", "context"):
+            raise Unsupported(f"stage name {name} is reserved: Docker refuses it",
+                              "name the stage otherwise, such as build or app")
+        if not STAGE_NAME.fullmatch(name):
+            raise Unsupported(f"stage name {name} is not one Docker accepts: a letter first, then letters, "
+                              "digits, -, _ or .", "name the stage otherwise, such as build or app")
 
     def find_stage(self, reference: str) -> StageState | None:
         for index, stage in enumerate(self.stages):

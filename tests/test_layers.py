@@ -1066,3 +1066,20 @@ def test_an_empty_folder_is_a_source_docker_copies(tmp_path: Path) -> None:
     (tmp_path / ".dockerignore").write_text("logs\n")  # the folder itself kept out: nothing to copy
     with pytest.raises(DeckError, match="COPY source logs/ matches no file in the build context"):
         explain(dockerfile, [])
+
+
+def test_a_stage_name_docker_refuses_is_an_error_at_its_line(tmp_path: Path) -> None:
+    # two stages of one name (any case), a reserved name, a name not starting with a letter: Docker refuses each
+    dockerfile = make_context(tmp_path, "FROM python:3.12 AS app\nRUN true\nFROM python:3.12-slim AS App\n"
+                              "COPY app.py .\nFROM alpine AS scratch\nFROM alpine AS 2nd\n", {"app.py": ""})
+    with pytest.raises(DeckError) as excinfo:
+        explain(dockerfile, ["app.py"])
+    assert [(line, message.split(":")[0]) for line, message in problems_of(excinfo)] == [
+        (3, "stage name app is taken"), (5, "stage name scratch is reserved"),
+        (6, "stage name 2nd is not one Docker accepts")]
+    assert "the stage at line 1 has it" in problems_of(excinfo)[0][1]
+    assert excinfo.value.problems[0].hint.startswith("give one of them another name, such as app-2")
+    # a name from an ARG before the first FROM is the ARG's value, as for the image
+    (tmp_path / "Dockerfile").write_text("ARG N=web\nFROM alpine AS ${N}\nRUN true\nFROM alpine\n"
+                                         "COPY --from=web /x /x\n")
+    assert [step.state for step in explain(dockerfile, []).steps] == ["config", "base", "cached", "base", "cached"]
