@@ -350,6 +350,17 @@ def test_a_file_a_page_in_an_iframe_cannot_load_is_found_at_the_iframe(browser, 
                                   "the network (a deck must work offline)")]
 
 @pytest.mark.browser
+def test_a_background_iframe_that_reveal_unloads_on_the_next_slide_is_no_missing_file(browser, tmp_path):
+    # reveal.js drops a slide's background iframe when the walk moves on: Chromium reports its load as aborted
+    deck = copy("clean", tmp_path)
+    (deck / "media").mkdir()
+    (deck / "media" / "page.html").write_text("<p>a page behind the slide</p>")
+    add_slide(deck, '<!-- .slide: data-background-iframe="media/page.html" -->\n## Behind\n\nNote: n\n\n---\n\n'
+                    "## After")
+    assert [f.format() for f in run_check(deck, browser=browser).findings] == []
+
+
+@pytest.mark.browser
 def test_a_script_error_and_a_broken_image_file(browser, tmp_path):
     deck = copy("clean", tmp_path)
     (deck / "img" / "box.svg").write_text("this is not an SVG")
