@@ -140,7 +140,8 @@ class Sources:
         """The file and line of `needle` (its nth line after the first) within a slide's source, else the
         slide's first line.
 
-        Outside any slide, the deck's own templates are searched, then deck.toml stands for the deck.
+        Outside any slide, the deck's own templates are searched (what is outside every slide comes from them),
+        then the slides (a slide's script may ask for it), and deck.toml stands for the deck.
         """
         span = self.span(slide_id)
         if span is not None:
@@ -154,15 +155,15 @@ class Sources:
                         nth -= 1
             return rel, first
         if needle:
-            owner = self.owner_of(needle)
-            if owner is not None:
-                return self.locate(owner, needle)
             templates = self.root / "templates"
             for path in sorted(templates.rglob("*")) if templates.is_dir() else []:
                 rel = path.relative_to(self.root).as_posix()
                 for number, text in enumerate(self.lines(rel), start=1) if path.is_file() else ():
                     if needle in text:
                         return rel, number
+            owner = self.owner_of(needle)
+            if owner is not None:
+                return self.locate(owner, needle)
         return "deck.toml", 0
 
     def span(self, slide_id: str | None) -> tuple[str, int, int] | None:
@@ -555,7 +556,7 @@ def _local_problem(url: str, base: Path, output: Path, root: Path) -> tuple[Path
         return target, ("is in the deck folder but not in the built deck (talkdeck copies the files that "
                         "slides name in Markdown and in HTML attributes, not those a <style> block or a script "
                         "names: name it in an attribute, such as style=\"...url(...)\", or a link)")
-    return target, "does not exist"
+    return target, "does not exist (save the file there, or correct the path)"
 
 
 def _check_link(ref: Reference, ids: set[str], output: Path, sources: Sources, found: Collector,

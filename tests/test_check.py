@@ -68,6 +68,17 @@ def add_slide(deck: Path, text: str) -> None:
     (deck / "slides" / "09-extra.md").write_text(f"+++\nminutes = 0\n+++\n\n{text}\n\nNote: Extra notes.\n")
 
 
+def test_a_missing_file_a_template_names_is_found_in_the_template_though_a_slide_mentions_it(tmp_path):
+    deck = copy("clean", tmp_path)
+    (deck / "templates").mkdir(exist_ok=True)
+    (deck / "templates" / "extra_head.html.j2").write_text('<meta name=x>\n<link rel="icon" href="img/x.png">\n')
+    add_slide(deck, "## Logo\n\nSave the logo as `img/x.png`.\n\n<!-- ![old](img/x.png) -->")
+    findings = run_check(deck, use_browser=False).findings
+    assert [(f.file, f.line, f.message) for f in findings] == [
+        ("templates/extra_head.html.j2", 2, "the page: <link href> img/x.png does not exist (save the file there, "
+                                                 "or correct the path)")]
+
+
 def test_an_id_given_on_a_slide_that_a_slide_or_an_element_has_already_is_found(tmp_path):
     deck = copy("clean", tmp_path)
     add_slide(deck, '## Lead\n\nSee the part {#intro-1}\n\n<div data-id="box">moves</div>\n\n````markdown\n'
