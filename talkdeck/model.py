@@ -86,6 +86,13 @@ class Deck(FieldsRepr):
     def slides(self) -> list[Slide]:
         return [slide for section in self.sections for slide in section.slides]
 
+    # deck.toml's values, as `{{ deck.title }}` names them in a section's Markdown (templates have `config` too)
+    title = property(lambda self: self.config.title)
+    author = property(lambda self: self.config.author)
+    event = property(lambda self: self.config.event)
+    date = property(lambda self: self.config.date)
+    minutes = property(lambda self: self.config.minutes)
+
     def taken_out(self, slide: Slide) -> bool:
         """Whether reveal.js takes the slide out of the deck: hidden, unless [reveal] showHiddenSlides."""
         return slide.hidden and not self.config.reveal.get("showHiddenSlides")

@@ -400,6 +400,17 @@ def test_the_parallax_background_image_of_the_reveal_options_goes_into_the_outpu
     assert (tmp_path / "out" / "img" / "sky.png").read_bytes() == b"x"
 
 
+def test_a_template_reads_deck_toml_s_values_as_deck_title_as_markdown_does(deck_copy, tmp_path):
+    deck = deck_copy()
+    (deck / "templates").mkdir()
+    (deck / "templates" / "extra_head.html.j2").write_text(
+        '<meta name="talk" content="{{ deck.title }} by {{ deck.author }}, {{ deck.minutes }} min">\n')
+    config = deck / "deck.toml"
+    config.write_text('title = "Ships & Boxes"\nauthor = "Ada"\nminutes = 25\n')
+    html = Builder(deck, tmp_path / "out").build().output.joinpath("index.html").read_text()
+    assert '<meta name="talk" content="Ships &amp; Boxes by Ada, 25 min">' in html
+
+
 def test_a_copy_of_talkdeck_s_page_template_and_reveal_js_s_own_files_build(deck_copy, tmp_path):
     # the README suggests starting a deck's template from a copy of talkdeck's, which links reveal/reset.css
     from talkdeck.assets import PACKAGE_DIR
