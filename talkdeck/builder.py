@@ -250,6 +250,14 @@ class Builder:
             ) from None
         except jinja2.TemplateError as exc:
             path, line = _template_location(exc)
+            macro = MISSING_MACRO.search(str(exc))
+            own_slide = self.root / "templates" / "slide.html.j2"
+            if macro and path and Path(path).is_relative_to(PACKAGE_DIR) and own_slide.is_file():
+                raise DeckError.at(
+                    own_slide, None,
+                    f"template error: the deck's slide.html.j2 defines no macro {macro.group(1)}, which talkdeck's "
+                    f"{Path(path).name} calls", "define {% macro render_slide(slide) %}...{% endmacro %} in it (as "
+                    "talkdeck's own slide.html.j2 does), or delete it to use talkdeck's own") from None
             raise DeckError.at(path, line, f"template error: {exc}", _template_hint(path, self.root)) from None
         except DeckError:
             raise
@@ -593,6 +601,10 @@ def _undecodable(folder: Path) -> Iterable[Path]:
                 path.read_bytes().decode("utf-8")
             except UnicodeDecodeError:
                 yield path
+
+
+# what Jinja says when a template imported as a module lacks the macro called from it
+MISSING_MACRO = LazyPattern(r"TemplateModule object' has no attribute '(\w+)'")
 
 
 def _template_hint(path: str | None, root: Path) -> str:

@@ -157,8 +157,8 @@ def test_a_failed_build_exits_1_without_traceback_and_keeps_the_last_good_deck(d
         (("templates/extra_head.html.j2", b"\xff\xfe bad"), "extra_head.html.j2:1: the file is not valid UTF-8"),
         (
             ("templates/slide.html.j2", "{% macro other(slide) %}x{% endmacro %}\n"),
-            "has no attribute 'render_slide' (talkdeck's deck.html.j2 uses the deck's own templates/slide.html.j2: "
-            "it must define what talkdeck's does",
+            "slide.html.j2: template error: the deck's slide.html.j2 defines no macro render_slide, which "
+            "talkdeck's deck.html.j2 calls (define {% macro render_slide(slide) %}...{% endmacro %} in it",
         ),
         (
             ("templates/deck.html.j2", '{% extends "deck.html.j2" %}\n'),
