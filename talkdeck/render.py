@@ -827,6 +827,12 @@ class SectionRenderer:
                     out += self._stash(pane_html(pane), _indentation(text))
                     block_end = index
                 elif stripped == INCREMENTAL:
+                    following = next((line for line in lines[index:] if line.strip()), "")
+                    if not notes and (not LIST_MARKER.match(following)
+                                      or len(following) - len(following.lstrip(" ")) > 3):  # 4: code
+                        raise DeckError.at(path, number, f"{INCREMENTAL} makes the items of the list right below "
+                                           "it appear one by one, and no list follows: the slide would ignore it",
+                                           "put it on the line right before a list (- item), or remove it")
                     out += ["", INCREMENTAL_TOKEN, ""]
                 elif stripped[:1] == "{" and LONE_ATTRS.match(stripped) and start and (
                         start == block_end or _table_row(lines[start - 1]) or OWN_BLOCK_LINE.match(lines[start - 1])):

@@ -75,6 +75,14 @@ def test_incremental_list(render):
     assert html.count('class="fragment"') == 2
     assert "<li>not</li>" in html
     assert "incremental" not in html
+    assert render("{.incremental}\n\n1. a\n2. b\n").slides[0].html.count('class="fragment"') == 2
+    with pytest.raises(DeckError) as err:  # no list right below: it would be dropped without a word
+        render("{.incremental}\nText\n\n---\n\n{.incremental}\n\n    - code, not a list\n\n---\n\n"
+               "{.incremental}\n\nNote:\n{.incremental}\n")
+    assert [p.line for p in err.value.problems] == [1, 6, 12]
+    assert err.value.problems[0].message == ("{.incremental} makes the items of the list right below it appear "
+                                             "one by one, and no list follows: the slide would ignore it")
+    assert err.value.problems[0].hint == "put it on the line right before a list (- item), or remove it"
 
 
 @pytest.mark.parametrize(("text", "html"), [
