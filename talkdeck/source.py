@@ -16,6 +16,7 @@ from talkdeck.patterns import LazyPattern
 
 FENCE = re.compile(r"^ *(`{3,}|~{3,})(.*)$")  # indented deeper than 3 in a list item
 NOTES = re.compile(r"^notes?:", re.IGNORECASE)
+TOML_LINE = LazyPattern(r"^\s*(?:#|\[|[\w.\"'-]+\s*=)")  # a comment, a [table] or a key = value
 YAML_KEY = LazyPattern(r"^([A-Za-z_][\w-]*):(?:\s|$)")
 # keys of other tools' front matter (Marp's, Jekyll's, Hugo's): YAML between --- lines that holds one of them
 # was meant as front matter, not as a slide
@@ -113,6 +114,10 @@ def parse_section(text: str, path: Path) -> SectionSource:
         if not in_fence and not commented and stripped in ("---", "--"):
             slides.append(RawSlide(line=number + 1, lines=[], vertical=stripped == "--"))
             continue
+        if not in_fence and not commented and stripped == "+++" and _toml_block(body, offset):
+            raise DeckError.at(path, number, "front matter (TOML between +++ lines) below the top of the file "
+                               "would show on the slide as text",
+                               "move it to the very top of the file: only blank lines may come before it")
         current = slides[-1]
         was_commented = commented
         if not in_fence and (commented or "<!--" in line_text):
@@ -133,6 +138,16 @@ def parse_section(text: str, path: Path) -> SectionSource:
     if not _has_content(slides[0]):
         slides.pop(0)
     return SectionSource(path=path, meta=meta, slides=slides)
+
+
+def _toml_block(lines: list[str], opening: int) -> bool:
+    """Whether the `+++` line at `opening` starts a block of TOML closed by another `+++`: front matter."""
+    for text in lines[opening + 1:]:
+        if text.strip() == "+++":
+            return True
+        if text.strip() and not TOML_LINE.match(text):
+            return False
+    return False
 
 
 def without_code_spans(text: str) -> str:

@@ -135,3 +135,13 @@ def test_an_html_comment_never_closed_is_an_error():
     with pytest.raises(DeckError, match=r"01-x.md:3: HTML comment is never closed: it hides the rest of the file "
                                         r"\(end it with `-->`\)"):
         parse_section("# A\n\n<!-- hidden\n---\n# B\n", P)
+
+
+def test_toml_front_matter_below_the_top_is_an_error_at_its_line():
+    with pytest.raises(DeckError) as err:
+        parse_section("# Hi\n\n+++\n# the section's\ntitle = \"x\"\n[more]\nminutes = 2\n+++\n\nText\n", P)
+    assert str(err.value).startswith("slides/01-x.md:3: front matter (TOML between +++ lines) below the top of "
+                                     "the file would show on the slide as text (move it to the very top")
+    # a +++ line that starts no TOML, and one shown as code, are text
+    source = parse_section("# Hi\n\n+++\n\nplus\n\n```\n+++\nkey = 1\n+++\n```\n", P)
+    assert "plus" in "\n".join(source.slides[0].lines)
