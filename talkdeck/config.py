@@ -190,6 +190,12 @@ def parse_config(text: str, path: Path, reveal_dist: Path | None = None) -> Deck
                 problems.append(Problem(path, locate(key, "reveal"),
                                         f"reveal.{key} holds a date or a time, which a reveal.js option cannot",
                                         f'write it in quotes, as text: {key} = "..."'))
+            elif reveal_dist is not None and (meant := _misspelt_option(key, reveal_dist)):
+                problems.append(Problem(path, locate(key, "reveal"),
+                                        f"reveal.{key} is not an option of reveal.js, which would ignore it",
+                                        (f"write {meant}" if meant.lower() == key.lower() else
+                                         f"did you mean {meant}") + (": reveal.js's names are case-sensitive"
+                                                            if meant.lower() == key.lower() else "?")))
         config.reveal = {k: v for k, v in reveal.items() if k not in _OWNED_REVEAL_KEYS}
     _check_choice(config.transition, TRANSITIONS, "transition", path, locate, problems)
     if reveal_dist is not None:
@@ -255,6 +261,29 @@ def _check_choice(
                 suggest(value, list(choices), "choose one of " + ", ".join(choices)),
             )
         )
+
+
+REVEAL_OPTION = LazyPattern(r"^    (\w+)\??:", re.MULTILINE)  # a member of RevealConfig in config.d.ts
+
+
+def _misspelt_option(key: str, reveal_dist: Path) -> str | None:
+    """The reveal.js option that `key` misspells (slidenumber: slideNumber), read from the types reveal.js
+    ships; None for an option, or a name of no option's likeness (a plugin's own option passes through)."""
+    try:
+        types = (reveal_dist / "config.d.ts").read_text("utf-8")
+    except (OSError, UnicodeDecodeError):
+        return None
+    start = types.find("interface RevealConfig")
+    options = REVEAL_OPTION.findall(types, start, types.find("\n}", start)) if start >= 0 else []
+    if not options or key in options:
+        return None
+    same = [name for name in options if name.lower() == key.lower()]
+    if same:
+        return same[0]
+    import difflib
+
+    close = difflib.get_close_matches(key, options, n=1, cutoff=0.9)
+    return close[0] if close else None
 
 
 def suggest(word: str, choices: list[str], fallback: str) -> str:

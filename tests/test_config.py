@@ -186,3 +186,16 @@ def test_a_theme_is_offline_unless_it_loads_from_a_url(tmp_path, css, offline):
     (tmp_path / "theme").mkdir()
     (tmp_path / "theme" / "t.css").write_text(css)
     assert is_offline_theme(tmp_path, "t") is offline
+
+
+def test_a_misspelt_reveal_option_is_an_error_with_the_name_reveal_js_knows():
+    text = ('title = "T"\n[reveal]\nslidenumber = true\ncontrolsLayouts = "edges"\nhash = true\n'
+            'menu = { side = "left" }\n')  # menu: a plugin's own option, like none of reveal.js's
+    with pytest.raises(DeckError) as err:
+        parse_config(text, P, find_reveal())
+    assert [(p.line, p.message, p.hint) for p in err.value.problems] == [
+        (3, "reveal.slidenumber is not an option of reveal.js, which would ignore it",
+         "write slideNumber: reveal.js's names are case-sensitive"),
+        (4, "reveal.controlsLayouts is not an option of reveal.js, which would ignore it",
+         "did you mean controlsLayout?")]
+    assert parse_config(text, P).reveal["slidenumber"] is True  # without reveal.js's types, nothing to go by
