@@ -7,6 +7,7 @@ one pass instead of one error per build.
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import re
 import tomllib
 from dataclasses import dataclass, field, fields
@@ -266,15 +267,20 @@ def _check_choice(
 REVEAL_OPTION = LazyPattern(r"^    (\w+)\??:", re.MULTILINE)  # a member of RevealConfig in config.d.ts
 
 
-def _misspelt_option(key: str, reveal_dist: Path) -> str | None:
-    """The reveal.js option that `key` misspells (slidenumber: slideNumber), read from the types reveal.js
-    ships; None for an option, or a name of no option's likeness (a plugin's own option passes through)."""
+@functools.cache  # read once per process: serve checks deck.toml at every rebuild
+def _reveal_options(reveal_dist: Path) -> list[str]:
     try:
         types = (reveal_dist / "config.d.ts").read_text("utf-8")
     except (OSError, UnicodeDecodeError):
-        return None
+        return []
     start = types.find("interface RevealConfig")
-    options = REVEAL_OPTION.findall(types, start, types.find("\n}", start)) if start >= 0 else []
+    return REVEAL_OPTION.findall(types, start, types.find("\n}", start)) if start >= 0 else []
+
+
+def _misspelt_option(key: str, reveal_dist: Path) -> str | None:
+    """The reveal.js option that `key` misspells (slidenumber: slideNumber), read from the types reveal.js
+    ships; None for an option, or a name of no option's likeness (a plugin's own option passes through)."""
+    options = _reveal_options(reveal_dist)
     if not options or key in options:
         return None
     same = [name for name in options if name.lower() == key.lower()]
