@@ -1199,6 +1199,7 @@ LAYERS_CSS = """\
   gap: 0 0.45em; align-items: center; margin: 0.14em 0;
 }
 .reveal .td-layers.td-layers-dense { font-size: 0.33em; }
+.reveal .td-layers-two .td-layers-row { grid-template-columns: 2em minmax(0, 1fr) repeat(2, 7.4em); }
 .reveal .td-layers-row.td-layers-base { margin-top: 0.45em; }
 .reveal .td-layers-head + .td-layers-row.td-layers-base { margin-top: 0; }
 .reveal .td-layers-line {
@@ -1263,7 +1264,8 @@ BADGES: dict[str, str] = {
 
 
 def render_html(explanation: Explanation, fragment_start: int = 1) -> str:
-    """A stack of the Dockerfile's layers with three fragment steps: first build, unchanged, rebuild.
+    """A stack of the Dockerfile's layers with three fragment steps: first build, unchanged, rebuild (two when
+    nothing changed, which the rebuild would only repeat).
 
     Each step is a column that appears as a reveal.js fragment and stays, so the three builds can be compared
     and each step prints as its own PDF page. The reason for the first miss appears with the third column.
@@ -1273,6 +1275,8 @@ def render_html(explanation: Explanation, fragment_start: int = 1) -> str:
         ("rebuild, nothing changed", explanation.as_unchanged()),
         (rebuild_title(explanation), explanation),
     ]
+    if not (explanation.changed or explanation.ignored or explanation.build_args):
+        columns.pop()  # the rebuild would repeat the column before it
     indices = range(fragment_start, fragment_start + len(columns))
     head = _head_row([(title, index) for (title, _), index in zip(columns, indices, strict=True)])
     rows = [
@@ -1289,7 +1293,8 @@ def render_html(explanation: Explanation, fragment_start: int = 1) -> str:
         # (no smaller than 0.12em: a Dockerfile longer than about 45 instructions overflows, as check says)
         scale = max((ROW_PX * FITTING_ROWS / len(rows) - BORDER_PX) / (ROW_PX - BORDER_PX), 0.12 / 0.33)
         size = f' style="font-size: {0.33 * scale:.3f}em"'
-    opening = f'<div class="td-layers{dense}"{size} data-dockerfile="{name}">'
+    two = " td-layers-two" if len(columns) == 2 else ""
+    opening = f'<div class="td-layers{dense}{two}"{size} data-dockerfile="{name}">'
     return f"{opening}\n{head}\n" + "\n".join(rows) + f"\n{why}\n</div>"
 
 

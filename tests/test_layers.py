@@ -487,8 +487,18 @@ def test_render_html_escapes_dockerfile_text() -> None:
 
 
 def test_render_html_fragment_indices_can_start_later() -> None:
-    check = parse(render_html(explain(FIXTURES / "python-app" / "Dockerfile"), fragment_start=4))
+    check = parse(render_html(explain(FIXTURES / "python-app" / "Dockerfile", ["app.py"]), fragment_start=4))
     assert set(check.fragments) == {"4", "5", "6"}
+
+
+def test_render_html_with_nothing_changed_has_no_third_column_repeating_the_second() -> None:
+    result = explain(FIXTURES / "python-app" / "Dockerfile")
+    html_text = render_html(result)
+    assert set(parse(html_text).fragments) == {"1", "2"} and "td-layers-two" in html_text
+    assert html_text.count("rebuild, nothing changed") == 1
+    assert "nothing changed: every step is cached" in html_text
+    assert ".td-layers-two .td-layers-row { grid-template-columns: 2em minmax(0, 1fr) repeat(2, 7.4em); }" \
+        in LAYERS_CSS
 
 
 def test_layers_css_classes_are_prefixed() -> None:
