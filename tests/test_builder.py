@@ -469,3 +469,87 @@ def test_a_file_a_template_names_that_is_not_there_yet_is_awaited(deck_copy):
                                                            '<a href="docs/later.pdf">later</a>\n')
     loaded = Builder(deck).load()
     assert loaded.awaited == {deck / "css" / "theme.css"}  # serve watches for it; a link is no load
+
+
+def test_a_section_renamed_by_a_new_section_gets_the_ids_a_fresh_build_gives(deck_copy, tmp_path):
+    root = deck_copy()
+    for section in (root / "slides").glob("*.md"):
+        section.unlink()
+    (root / "slides" / "01-demo-1.md").write_text("## One\n\n---\n\n## Two\n")
+    builder = Builder(root, tmp_path / "out", incremental=True)
+    assert [s.id for s in builder.build().deck.sections[0].slides] == ["demo-1-1", "demo-1-2"]
+    (root / "slides" / "02-demo.md").write_text("## Three\n")  # demo's slide 1-2 would be demo-1's 2
+    ids = [s.id for s in builder.build().deck.sections[0].slides]
+    assert ids == [s.id for s in Builder(root).load().sections[0].slides]
+    assert ids == ["s-01-demo-1-1", "s-01-demo-1-2"]
+
+
+def test_a_new_title_in_deck_toml_shows_on_a_slide_that_names_it(deck_copy, tmp_path):
+    root = deck_copy()
+    (root / "slides" / "01-intro.md").write_text("## {{ deck.title }}\n")
+    builder = Builder(root, tmp_path / "out", incremental=True)
+    assert "Fixture deck" in builder.build().deck.slides[0].html
+    (root / "deck.toml").write_text('title = "Renamed talk"\n')
+    assert "Renamed talk" in builder.build().deck.slides[0].html
+
+
+def test_forget_of_a_new_file_renders_again_a_section_that_read_its_folder(deck_copy, tmp_path):
+    root = deck_copy("layers-deck")
+    builder = Builder(root, tmp_path / "out", incremental=True)
+    first = builder.build().deck.sections[0]
+    context = root / "app"
+    assert context in first.dependencies  # the explainer read the folder whole: what COPY finds in it
+    before = context.stat()
+    (context / "config.py").write_text("DEBUG = True\n")
+    os.utime(context, ns=(before.st_atime_ns, before.st_mtime_ns))  # the folder looks unchanged
+    assert builder.load().sections[0] is first
+    builder.forget([context / "config.py"])
+    assert builder.build().deck.sections[0] is not first
+
+
+def test_forget_of_a_new_page_template_makes_the_next_build_use_it(deck_copy, tmp_path):
+    root = deck_copy()
+    out = tmp_path / "out"
+    builder = Builder(root, out, incremental=True)
+    builder.build()
+    page = root / "templates" / "deck.html.j2"
+    page.parent.mkdir()
+    page.write_text('{% extends "talkdeck/deck.html.j2" %}\n'
+                    "{% block styles %}{{ super() }}<!-- MINE -->{% endblock %}\n")
+    builder.forget([page])
+    builder.build()
+    assert "<!-- MINE -->" in (out / "index.html").read_text()
+
+
+def test_an_output_folder_that_holds_the_deck_is_refused_even_with_talkdeck_s_marker(deck_copy, tmp_path):
+    from talkdeck.builder import MARKER
+
+    out = tmp_path / "out"
+    out.mkdir()
+    (out / MARKER).write_text("built by talkdeck\n")  # as if a build had gone there before
+    root = deck_copy().rename(out / "deck")
+    (root / "slides" / "02-code.md").unlink()  # its code pane in the output folder would be refused too
+    with pytest.raises(DeckError) as info:
+        Builder(root, out).build()
+    assert str(info.value).endswith("out: the output folder contains the deck's sources "
+                                    "(choose another folder, e.g. the default dist/)")
+    assert (root / "deck.toml").is_file()
+
+
+def test_an_incremental_build_puts_back_a_file_deleted_from_the_output(deck_copy, tmp_path):
+    out = tmp_path / "out"
+    builder = Builder(deck_copy(), out, incremental=True)
+    builder.build()
+    (out / "talkdeck" / "talkdeck.css").unlink()
+    builder.build()  # nothing changed in the deck
+    assert (out / "talkdeck" / "talkdeck.css").is_file()
+
+
+def test_a_file_outside_the_output_folder_is_never_written(deck_copy, tmp_path):
+    root = deck_copy()
+    builder = Builder(root, tmp_path / "out")
+    deck = builder.load()
+    deck.template_files = {"../escape.txt"}
+    with pytest.raises(DeckError) as info:
+        builder.plan(deck, "<html></html>", tmp_path / "reveal")
+    assert str(info.value) == "refusing to write ../escape.txt outside the output folder"
