@@ -287,3 +287,31 @@ def test_a_quoted_path_is_the_file_a_build_depends_on(spaced):
 def test_a_path_that_needs_quotes_gets_a_hint_that_says_so(spaced, line, expected):
     assert error(spaced, line).startswith(expected)
 
+
+
+# ------------------------------------------------------------------------------- edges of the checks
+
+
+def test_a_range_one_line_past_the_end_is_an_error_not_a_crash(root):
+    (root / "ex" / "three.py").write_text("a = 1\nb = 2\nc = 3\n")
+    assert resolve(root, "<<< ex/three.py:1-3").lines == [1, 2, 3]
+    assert error(root, "<<< ex/three.py:1-4") == (
+        "slides/02-code.md:7: line range 1-4 is past the end of ex/three.py (the file has 3 lines)")
+
+
+def test_a_highlight_step_0_is_outside_the_code_on_a_pane_and_a_fenced_block(root):
+    from talkdeck.render import SectionRenderer
+    from talkdeck.source import parse_section
+
+    assert error(root, "<<< ex/app.py#routes {0|1}").startswith(
+        "slides/02-code.md:7: highlight step 0 is outside the code (it has 3 lines, counted from 1)")
+    slides = root / "slides" / "01-intro.md"
+    with pytest.raises(DeckError) as err:
+        SectionRenderer(root).render(parse_section("## Code\n\n```python [0|1]\na = 1\n```\n", slides), "intro")
+    assert str(err.value).endswith(
+        "01-intro.md:3: highlight step 0 is outside the code (it has 1 line, counted from 1)")
+
+
+def test_a_region_name_used_again_after_its_region_closed_is_an_error_at_the_second(root):
+    (root / "ex" / "r.py").write_text("# region a\nx = 1\n# endregion a\n# region a\ny = 2\n# endregion a\n")
+    assert "ex/r.py:4: region 'a' is defined twice (give each region its own name)" in error(root, "<<< ex/r.py#a")
