@@ -415,6 +415,16 @@ def test_the_static_checks_find_the_same_without_a_browser(name):
     assert_only(run_check(FIXTURES / name, use_browser=False).findings, *EXPECTED[name])
 
 
+def test_sections_half_a_minute_over_the_talk_are_over_and_exactly_its_minutes_are_not(tmp_path):
+    deck = copy("minutes-over", tmp_path)
+    part = deck / "slides" / "01-part.md"
+    part.write_text(part.read_text().replace("minutes = 4", "minutes = 1.5"))  # 1.5 + 4 = 5.5 against 5
+    assert_only(run_check(deck, use_browser=False).findings, "minutes", "warning", "deck.toml", 2,
+                ["the sections' minutes add up to 5.5, 0.5 over the talk's 5"])
+    part.write_text(part.read_text().replace("minutes = 1.5", "minutes = 1"))  # exactly 5
+    assert run_check(deck, use_browser=False).findings == []
+
+
 def test_links_and_anchors(tmp_path):
     deck = copy("clean", tmp_path)
     (deck / "notes.txt").write_text("a file of the deck: a link to it copies it into the build")

@@ -121,7 +121,6 @@ def test_boolean_is_not_a_number():
     ]
 
 
-@pytest.mark.skipif(find_reveal() is None, reason="reveal.js is not installed (npm ci)")
 def test_unknown_theme_lists_the_offline_themes(tmp_path):
     path = tmp_path / "deck.toml"
     path.write_text('title = "T"\ntheme = "whit"\n')
@@ -134,7 +133,6 @@ def test_unknown_theme_lists_the_offline_themes(tmp_path):
     )
 
 
-@pytest.mark.skipif(find_reveal() is None, reason="reveal.js is not installed (npm ci)")
 @pytest.mark.parametrize("theme", ["../theme/white", "../reset", "theme/../white"])
 def test_a_theme_is_a_name_not_a_path_into_reveal(tmp_path, theme):
     path = tmp_path / "deck.toml"
@@ -143,7 +141,6 @@ def test_a_theme_is_a_name_not_a_path_into_reveal(tmp_path, theme):
         check_theme(DeckConfig(theme=theme, path=path), find_reveal())
 
 
-@pytest.mark.skipif(find_reveal() is None, reason="reveal.js is not installed (npm ci)")
 def test_the_theme_is_reported_with_the_other_problems_in_line_order():
     text = 'title = "T"\nauthr = "A"\n\ntheme = "nope"\ntransition = 5\n[size]\nwidth = "wide"\n'
     with pytest.raises(DeckError) as err:
@@ -156,7 +153,6 @@ def test_the_theme_is_reported_with_the_other_problems_in_line_order():
     ]
 
 
-@pytest.mark.skipif(find_reveal() is None, reason="reveal.js is not installed (npm ci)")
 def test_did_you_mean_names_only_a_theme_that_works_offline():
     with pytest.raises(DeckError) as err:
         parse_config('theme = "solarised"\n', P, find_reveal())  # solarized exists but loads remote fonts
@@ -164,7 +160,6 @@ def test_did_you_mean_names_only_a_theme_that_works_offline():
                               "black, black-contrast, dracula, serif, white, white-contrast)")
 
 
-@pytest.mark.skipif(find_reveal() is None, reason="reveal.js is not installed (npm ci)")
 def test_a_theme_with_remote_fonts_is_refused(tmp_path):
     path = tmp_path / "deck.toml"
     path.write_text('theme = "moon"\n')
@@ -199,3 +194,17 @@ def test_a_misspelt_reveal_option_is_an_error_with_the_name_reveal_js_knows():
         (4, "reveal.controlsLayouts is not an option of reveal.js, which would ignore it",
          "did you mean controlsLayout?")]
     assert parse_config(text, P).reveal["slidenumber"] is True  # without reveal.js's types, nothing to go by
+
+
+@pytest.mark.parametrize("margin", ["1", "1.0", "-0.01"])
+def test_a_margin_of_the_whole_slide_or_less_than_none_is_refused(margin):
+    assert problems(f'title = "T"\n[size]\nmargin = {margin}\n') == [
+        "deck.toml:3: size.margin must be from 0 to less than 1 (reveal.js takes a fraction of the size, e.g. 0.04)"]
+    assert parse_config('title = "T"\n[size]\nmargin = 0.99\n', P).margin == 0.99
+
+
+@pytest.mark.parametrize("value", ["{ when = 2024-01-01 }", "[1, 2024-01-01T10:00:00]", "{ a = { b = 10:00:00 } }"])
+def test_a_date_deep_in_a_reveal_option_is_refused_as_json_has_none(value):
+    assert problems(f'title = "T"\n[reveal]\nfoo = {value}\n') == [
+        "deck.toml:3: reveal.foo holds a date or a time, which a reveal.js option cannot (write it in quotes, as "
+        'text: foo = "...")']

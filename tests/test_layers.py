@@ -638,8 +638,7 @@ def test_cli_help_shows_an_example() -> None:
 
 def write_page(tmp_path: Path, fragment_html: str) -> Path:
     dist = REPO / "node_modules" / "reveal.js" / "dist"
-    if not (dist / "reveal.js").is_file():
-        pytest.skip("reveal.js is not installed (run npm ci)")
+    assert (dist / "reveal.js").is_file(), "reveal.js is not installed: run make test, which runs npm ci"
     page = tmp_path / "index.html"
     page.write_text(
         f"""<!doctype html><html><head><meta charset="utf-8"><title>layers</title>

@@ -918,3 +918,13 @@ def test_patterns_for_markdown_a_deck_may_not_use_come_with_the_first_text_that_
     assert [name for name in lazy if name in md.inlinePatterns] == []
     add_extensions_for(md, "~~old~~ and line\\\nbreak, see https://x.org")
     assert [name for name in lazy if name in md.inlinePatterns] == lazy
+
+
+def test_two_slide_comments_add_their_classes_up(render):
+    slide = render('# A\n<!-- .slide: class="one" -->\n<!-- .slide: class="two" data-x="1" -->\n').slides[0]
+    assert (slide.attrs["class"], slide.attrs["data-x"]) == ("one two", "1")
+
+
+def test_a_vertical_slide_under_a_section_s_first_slide_stacks_below_it(render):
+    section = render("# A\n\n--\n\n# A.1\n\n---\n\n# B\n")
+    assert [[slide.id for slide in stack] for stack in section.stacks] == [["intro-1", "intro-1-2"], ["intro-2"]]

@@ -145,3 +145,12 @@ def test_toml_front_matter_below_the_top_is_an_error_at_its_line():
     # a +++ line that starts no TOML, and one shown as code, are text
     source = parse_section("# Hi\n\n+++\n\nplus\n\n```\n+++\nkey = 1\n+++\n```\n", P)
     assert "plus" in "\n".join(source.slides[0].lines)
+
+
+def test_a_fence_closes_only_on_a_line_of_its_marker_alone_as_in_commonmark():
+    # Markdown shown as code: its inner ```python opens nothing and closes nothing, so the --- stays code
+    source = parse_section("# A\n\n```md\n```python\n---\n```\n", P)
+    assert len(source.slides) == 1 and "---" in source.slides[0].lines
+    # ``` followed by a backtick in its info is no fence: a paragraph opening with inline code
+    source = parse_section("# A\n\n```echo `date` ``` prints the date\n\n---\n\n# B\n", P)
+    assert [s.line for s in source.slides] == [1, 6]
