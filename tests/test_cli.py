@@ -310,6 +310,13 @@ def test_new_takes_the_title_from_the_folder_s_name_as_written(tmp_path, folder,
     assert f'title = "{title}"' in (tmp_path / folder / "deck.toml").read_text("utf-8")
 
 
+@pytest.mark.parametrize("blank", ["", "  "])
+def test_new_refuses_a_blank_title_as_click_refuses_a_bad_value(tmp_path, blank):
+    result = run("new", tmp_path / "talk", "--title", blank)
+    assert result.exit_code == 2 and not (tmp_path / "talk").exists()
+    assert "Invalid value for '--title': a title cannot be blank: give one, or leave --title out" in result.output
+
+
 def test_new_goes_into_a_freshly_cloned_repository_and_keeps_its_files(tmp_path):
     repo = tmp_path / "talk"
     (repo / ".git").mkdir(parents=True)
