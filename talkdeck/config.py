@@ -295,7 +295,7 @@ def _misspelt_option(key: str, reveal_dist: Path) -> str | None:
 def suggest(word: str, choices: list[str], fallback: str) -> str:
     import difflib  # only on an error: not worth its import on every build
 
-    close = difflib.get_close_matches(word, choices, n=1)
+    close = difflib.get_close_matches(word, choices, n=1, cutoff=0.7)  # 0.6 took depth for width
     return f"did you mean {close[0]!r}? {fallback}" if close else fallback
 
 

@@ -208,3 +208,8 @@ def test_a_date_deep_in_a_reveal_option_is_refused_as_json_has_none(value):
     assert problems(f'title = "T"\n[reveal]\nfoo = {value}\n') == [
         "deck.toml:3: reveal.foo holds a date or a time, which a reveal.js option cannot (write it in quotes, as "
         'text: foo = "...")']
+
+
+def test_an_unknown_key_is_likened_only_to_a_key_it_resembles():
+    assert problems('title = "T"\n[size]\ndepth = 3\n') == [
+        "deck.toml:3: unknown key 'size.depth' in [size] (known keys: width, height, margin)"]
