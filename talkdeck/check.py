@@ -338,6 +338,7 @@ class PageScan:
     css: list[tuple[str, str | None]] = field(default_factory=list)  # inline CSS text, slide id
     # every id of an element on a slide, and the slide it is on (a slide's own id is in `ids` only)
     element_ids: list[tuple[str, str]] = field(default_factory=list)
+    languages: list[tuple[str, str]] = field(default_factory=list)  # `language-X` of code on a slide, its id
 
 
 class _PageParser(HTMLParser):
@@ -365,6 +366,9 @@ class _PageParser(HTMLParser):
         elif tag == "style":
             self.in_style = True
         notes = any(self.asides)
+        if tag == "code" and not notes and self.slide is not None and "language-" in values.get("class", ""):
+            self.scan.languages += [(name[9:], self.slide) for name in values["class"].split()
+                                    if name.startswith("language-") and name[9:]]
         for name, value in values.items():
             if not value.strip():
                 continue
@@ -448,12 +452,46 @@ def check_files(output: Path, sources: Sources, found: Collector) -> None:
     for url, what, slide, base in loaded_urls(output, scan):
         _check_resource(url, what, slide, base, output, sources, found)
     _check_ids(scan, sources, found)
+    _check_languages(scan, output, sources, found)
     for ref in scan.no_alt:
         file, line = sources.locate(ref.slide, ref.value)
         found.add(Finding(file, line, WARNING, "alt",
                           f"{sources.label(ref.slide)}: image {ref.value or '(no src)'} has no alt text (say "
                           f"what it shows: ![what it shows]({ref.value}); decorative: role=\"presentation\")",
                           sources.number(ref.slide)))
+
+
+# what highlight.js takes for no language at all, besides those it registers
+NO_HIGHLIGHT = frozenset({"nohighlight", "no-highlight"})
+HIGHLIGHT_NAMES = re.compile(r"registerLanguage\([`\"']([\w.+-]+)[`\"']")
+HIGHLIGHT_ALIASES = re.compile(r"aliases:\s*\[([^\]]*)\]")
+QUOTED = re.compile(r"[`\"']([^`\"']+)[`\"']")
+
+
+def _check_languages(scan: PageScan, output: Path, sources: Sources, found: Collector) -> None:
+    """Code marked with a language that reveal.js's highlight.js does not register shows without colours:
+    ```pyhton, or a pane's language written wrong."""
+    plugin = output / "reveal" / "plugin" / "highlight.js"
+    if not scan.languages or not plugin.is_file():
+        return
+    text = plugin.read_text("utf-8", "replace")
+    known = set(HIGHLIGHT_NAMES.findall(text)) | NO_HIGHLIGHT
+    for aliases in HIGHLIGHT_ALIASES.findall(text):
+        known.update(QUOTED.findall(aliases))
+    if len(known) < 10:  # not the plugin this was written for: nothing to go by
+        return
+    from talkdeck.config import suggest
+
+    for language, slide in dict.fromkeys(scan.languages):
+        if language.lower() in known:  # highlight.js looks a name up in lower case
+            continue
+        file, line = sources.locate(slide, language)
+        hint = suggest(language.lower(), sorted(known), "name one it knows, such as python or bash, or text for "
+                                                         "plain code")
+        found.add(Finding(file, line, WARNING, "language",
+                          f"{sources.label(slide)}: code in {language!r}, a language reveal.js's highlighter does "
+                          f"not know, shows without colours ({hint})", sources.number(slide)),
+                  ("language", language, slide))
 
 
 def _check_ids(scan: PageScan, sources: Sources, found: Collector) -> None:

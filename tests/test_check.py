@@ -654,3 +654,19 @@ def test_slide_timings_that_leave_the_other_slides_no_time_are_a_warning(tmp_pat
                 ["add up to 90 s, over its minutes = 1 (60 s); the other slide gets 0 s"])
     path.write_text(path.read_text().replace('"90"', '"50"'))
     assert run_check(deck, use_browser=False).findings == []
+
+
+def test_code_in_a_language_the_highlighter_does_not_know_is_a_warning_at_its_line(tmp_path):
+    deck = copy("clean", tmp_path)
+    add_slide(deck, "## Code\n\n```pyhton\nprint(1)\n```\n\n```Python\nx = 1\n```\n\n```text\nplain\n```\n\n"
+                    "<<< code/sample.py:1-2 klingon\n\n```nohighlight\nas is\n```")
+    (deck / "code").mkdir(exist_ok=True)
+    (deck / "code" / "sample.py").write_text("a = 1\nb = 2\n")
+    findings = run_check(deck, use_browser=False).findings
+    assert [(f.kind, f.level, f.file, f.line, f.message) for f in findings] == [
+        ("language", "warning", "slides/09-extra.md", 7,
+         "slide 6 (#extra-1): code in 'pyhton', a language reveal.js's highlighter does not know, shows without "
+         "colours (did you mean 'python'? name one it knows, such as python or bash, or text for plain code)"),
+        ("language", "warning", "slides/09-extra.md", 19,
+         "slide 6 (#extra-1): code in 'klingon', a language reveal.js's highlighter does not know, shows without "
+         "colours (name one it knows, such as python or bash, or text for plain code)")]

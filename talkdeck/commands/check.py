@@ -41,6 +41,8 @@ What is checked (level in brackets):
   script       [error]    a JavaScript error in the page
   alt          [warning]  an image without alt text (role="presentation" or
                           aria-hidden="true" mark a decorative one)
+  language     [warning]  code in a language reveal.js's highlighter does not
+                          know (```pyhton): it shows without colours
   minutes      [warning]  the sections' minutes add up to more than the talk's
                           `minutes` in deck.toml, or a section's data-timing
                           values leave its other slides no time
