@@ -767,6 +767,7 @@ class Builder:
     scope: Scope = field(default_factory=Scope)
     declared: set[str] = field(default_factory=set)
     named: set[str] = field(default_factory=set)  # the sources named as they are, not as patterns (app.py, src)
+    step_stages: list[int] = field(default_factory=list)  # the index of each step's stage; -1 before any FROM
 
     @property
     def stage(self) -> StageState | None:
@@ -824,6 +825,7 @@ class Builder:
 
     def add(self, instruction: Instruction, kind: Kind, state: State, reason: str) -> None:
         stage = self.stage.name if self.stage else ""
+        self.step_stages.append(self.stage.index if self.stage else -1)
         self.steps.append(
             Step(instruction.line, instruction.text, instruction.keyword, stage, kind, state, reason)
         )
@@ -837,10 +839,7 @@ class Builder:
             raise ValueError("FROM needs an image and optionally AS NAME (FROM IMAGE [AS NAME])")
         old, new = expand(words[0], self.globals.old), expand(words[0], self.globals.new)
         base = self.find_stage(new)
-        # a name may use an ARG of before the first FROM, as the image does
-        name = expand(words[2], self.globals.new).lower() if len(words) == 3 else str(len(self.stages))
-        if len(words) == 3:
-            self.check_stage_name(name)
+        name = words[2].lower() if len(words) == 3 else str(len(self.stages))  # BuildKit expands no ARG in it
         stage = StageState(name, len(self.stages), line=instruction.line)
         self.stages.append(stage)
         if base is not None:  # what the stage built so far is the start of this one: files, ENV, ARGs, WORKDIR
@@ -854,6 +853,10 @@ class Builder:
             stage.changes, stage.ran_again = set(base.changes), base.ran_again
             stage.needs.add(base.index)
         self.scope = stage.scope
+        if len(words) == 3 and not STAGE_NAME.fullmatch(name):  # the stage stands: later lines are read in it
+            raise Unsupported(f"stage name {words[2]} is not one Docker accepts (it stops with \"invalid name for "
+                              "build stage\"): a letter first, then letters, digits, -, _ or .",
+                              "name the stage otherwise, such as build or app")
         if base is not None and base.rebuilt:
             return self.miss(f"stage {base.name} was rebuilt")
         if old != new:
@@ -861,25 +864,11 @@ class Builder:
             return self.miss(f"base image changed ({old} to {new})")
         return "base", ""
 
-    def check_stage_name(self, name: str) -> None:
-        """Refuse a stage name Docker refuses: the same as an earlier stage's, a reserved word, or not of
-        letters, digits and -_. after a first letter (docs.docker.com/reference/build-checks)."""
-        taken = next((stage for stage in self.stages if stage.name == name), None)
-        if taken is not None:
-            raise Unsupported(f"stage name {name} is taken: the stage at line {taken.line} has it, and Docker "
-                              "refuses two stages of one name (COPY --from and FROM could not tell them apart)",
-                              f"give one of them another name, such as {name}-2, and use it where the stage is "
-                              "meant")
-        if name in ("scratch", "context"):
-            raise Unsupported(f"stage name {name} is reserved: Docker refuses it",
-                              "name the stage otherwise, such as build or app")
-        if not STAGE_NAME.fullmatch(name):
-            raise Unsupported(f"stage name {name} is not one Docker accepts: a letter first, then letters, "
-                              "digits, -, _ or .", "name the stage otherwise, such as build or app")
-
     def find_stage(self, reference: str) -> StageState | None:
-        for index, stage in enumerate(self.stages):
-            if reference.lower() in (stage.name, str(index)):
+        """The stage a FROM or COPY --from names, by name or number. Of two stages of one name (BuildKit warns:
+        DuplicateStageName), the later one: BuildKit's map of stages by name keeps the last."""
+        for stage in reversed(self.stages):
+            if reference.lower() in (stage.name, str(stage.index)):
                 return stage
         return None
 
@@ -962,7 +951,8 @@ class Builder:
         if variables or (files and (instruction.keyword == "ADD" or parents)):  # (what ADD unpacks is not known)
             self.stage.changes.add(target)
         else:
-            several = len(sources) > 1 or destination.endswith("/")
+            # into a folder: several sources, or a destination that names one (app/, ., ..), as BuildKit reads it
+            several = len(sources) > 1 or destination.endswith("/") or posixpath.basename(destination) in (".", "..")
             self.stage.changes.update(_copied_to(f, sources, target, several) for f in files)
         if variables:
             return self.scope.describe_change(variables[0])
@@ -1104,9 +1094,9 @@ def explain(
         if index not in needed:
             needed.add(index)
             waiting += builder.stages[index].needs
-    unneeded = {stage.name for stage in builder.stages if stage.index not in needed}
-    steps = tuple(replace(step, state="skipped", reason="", skipped=True) if step.stage in unneeded else step
-                  for step in builder.steps)
+    steps = tuple(replace(step, state="skipped", reason="", skipped=True) if index >= 0 and index not in needed
+                  else step
+                  for step, index in zip(builder.steps, builder.step_stages, strict=True))
     return Explanation(dockerfile, steps, "rebuild", tuple(files), tuple(ignored), args, ignore_file,
                        tuple(sorted(builder.named)))
 
