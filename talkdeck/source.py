@@ -16,7 +16,8 @@ from talkdeck.patterns import LazyPattern
 
 FENCE = re.compile(r"^ *(`{3,}|~{3,})(.*)$")  # indented deeper than 3 in a list item
 NOTES = re.compile(r"^notes?:", re.IGNORECASE)
-TOML_LINE = LazyPattern(r"^\s*(?:#|\[|[\w.\"'-]+\s*=)")  # a comment, a [table] or a key = value
+FRONT_MATTER_LINE = LazyPattern(r"^\s*(?:title|minutes)\s*=")  # a line of a section's front matter
+RAW_BLOCK = LazyPattern(r"<(?:pre|textarea|script|code)\b", re.IGNORECASE)  # raw HTML that shows lines as they are
 YAML_KEY = LazyPattern(r"^([A-Za-z_][\w-]*):(?:\s|$)")
 # keys of other tools' front matter (Marp's, Jekyll's, Hugo's): YAML between --- lines that holds one of them
 # was meant as front matter, not as a slide
@@ -114,7 +115,8 @@ def parse_section(text: str, path: Path) -> SectionSource:
         if not in_fence and not commented and stripped in ("---", "--"):
             slides.append(RawSlide(line=number + 1, lines=[], vertical=stripped == "--"))
             continue
-        if not in_fence and not commented and stripped == "+++" and _toml_block(body, offset):
+        if stripped == "+++" and not (in_fence or commented or slides[-1].notes_line) \
+                and _toml_block(body, offset) and not RAW_BLOCK.search("\n".join(slides[-1].lines)):
             raise DeckError.at(path, number, "front matter (TOML between +++ lines) below the top of the file "
                                "would show on the slide as text",
                                "move it to the very top of the file: only blank lines may come before it")
@@ -141,12 +143,16 @@ def parse_section(text: str, path: Path) -> SectionSource:
 
 
 def _toml_block(lines: list[str], opening: int) -> bool:
-    """Whether the `+++` line at `opening` starts a block of TOML closed by another `+++`: front matter."""
+    """Whether the `+++` line at `opening` starts front matter: lines of the section's keys (`title = ...`,
+    `minutes = ...`, nothing else) closed by another `+++`."""
+    keys = 0
     for text in lines[opening + 1:]:
         if text.strip() == "+++":
-            return True
-        if text.strip() and not TOML_LINE.match(text):
-            return False
+            return keys > 0
+        if text.strip():
+            if not FRONT_MATTER_LINE.match(text):
+                return False
+            keys += 1
     return False
 
 
