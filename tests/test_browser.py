@@ -277,6 +277,18 @@ def test_code_indented_four_spaces_looks_like_fenced_code(page, deck_copy):
     assert len(looks) == 2 and looks[0] == looks[1], looks
 
 
+def test_code_with_line_numbers_is_as_large_as_code_without(page, deck_copy):
+    # highlight.js draws numbered lines in a table: a rule for the slides' tables must not shrink them
+    deck = with_slides(deck_copy, "\n---\n\n## Sizes\n\n```python\nx = 1\n```\n\n```python [1]\ny = 2\n```\n\n"
+                                  "| a |\n|---|\n| b |\n\nNote: two kinds\n")
+    open_deck(page, deck / "dist" / "index.html", "#/code-4")
+    sizes = page.evaluate("""() => { const s = Reveal.getCurrentSlide(); const px = e => getComputedStyle(e).fontSize;
+        return [[...s.querySelectorAll('pre code')].map(c => px(c.querySelector('td.hljs-ln-code') || c)),
+                px(s.querySelector('pre')), px(s.querySelector(':scope > table'))]; }""")
+    (plain, numbered), pre, table = sizes
+    assert plain == numbered == pre and table != pre, sizes
+
+
 def test_what_steps_in_the_speaker_notes_adds_no_step_to_the_slide(page, deck_copy):
     # reveal.js counts fragments and code steps in the notes as the slide's: the audience would wait for nothing
     deck = with_slides(deck_copy,
