@@ -91,7 +91,7 @@ class Deck(FieldsRepr):
     author = property(lambda self: self.config.author)
     event = property(lambda self: self.config.event)
     date = property(lambda self: self.config.date)
-    minutes = property(lambda self: self.config.minutes)
+    minutes = property(lambda self: self.config.minutes or "")  # nothing when unset, as in Markdown
 
     def taken_out(self, slide: Slide) -> bool:
         """Whether reveal.js takes the slide out of the deck: hidden, unless [reveal] showHiddenSlides."""

@@ -826,13 +826,16 @@ class SectionRenderer:
                     slide.panes.append(pane)
                     out += self._stash(pane_html(pane), _indentation(text))
                     block_end = index
-                elif stripped == INCREMENTAL:
+                elif stripped == INCREMENTAL and len(text) - len(text.lstrip(" ")) < 4:  # (4: indented code)
                     following = next((line for line in lines[index:] if line.strip()), "")
                     if not notes and (not LIST_MARKER.match(following)
-                                      or len(following) - len(following.lstrip(" ")) > 3):  # 4: code
+                                      or len(following) - len(following.lstrip(" ")) > 3):
+                        shown = (f"the next line, `{following.strip()[:40]}`, is not a list item" if following.strip()
+                                 else "no line follows it")
                         raise DeckError.at(path, number, f"{INCREMENTAL} makes the items of the list right below "
-                                           "it appear one by one, and no list follows: the slide would ignore it",
-                                           "put it on the line right before a list (- item), or remove it")
+                                           f"it appear one by one, and {shown}: the slide would ignore it",
+                                           "put it on the line right before a list (- item, at the start of the "
+                                           "line), or remove it")
                     out += ["", INCREMENTAL_TOKEN, ""]
                 elif stripped[:1] == "{" and LONE_ATTRS.match(stripped) and start and (
                         start == block_end or _table_row(lines[start - 1]) or OWN_BLOCK_LINE.match(lines[start - 1])):
@@ -841,7 +844,7 @@ class SectionRenderer:
                     # which reaches them (under an HTML block, _html_blocks does the same)
                     out += ["", f"<!-- .element: {_attr_list_html(stripped)} -->", ""]
                 elif not notes and stripped[:1] == "{" and LONE_ATTRS.match(stripped) and not (
-                        start and lines[start - 1].strip()):
+                        start and lines[start - 1].strip()) and len(text) - len(text.lstrip(" ")) < 4:
                     raise DeckError.at(path, number, f"{stripped} on a line of its own, after a blank line, "
                                        "applies to nothing: the slide would show it as text",
                                        "put it on the line right under its paragraph, with no blank line "

@@ -409,6 +409,9 @@ def test_a_template_reads_deck_toml_s_values_as_deck_title_as_markdown_does(deck
     config.write_text('title = "Ships & Boxes"\nauthor = "Ada"\nminutes = 25\n')
     html = Builder(deck, tmp_path / "out").build().output.joinpath("index.html").read_text()
     assert '<meta name="talk" content="Ships &amp; Boxes by Ada, 25 min">' in html
+    config.write_text('title = "Ships"\n')  # unset values are empty, as {{ deck.minutes }} in Markdown
+    html = Builder(deck, tmp_path / "out").build().output.joinpath("index.html").read_text()
+    assert '<meta name="talk" content="Ships by ,  min">' in html
 
 
 def test_a_copy_of_talkdeck_s_page_template_and_reveal_js_s_own_files_build(deck_copy, tmp_path):

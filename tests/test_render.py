@@ -81,8 +81,13 @@ def test_incremental_list(render):
                "{.incremental}\n\nNote:\n{.incremental}\n")
     assert [p.line for p in err.value.problems] == [1, 6, 12]
     assert err.value.problems[0].message == ("{.incremental} makes the items of the list right below it appear "
-                                             "one by one, and no list follows: the slide would ignore it")
-    assert err.value.problems[0].hint == "put it on the line right before a list (- item), or remove it"
+                                             "one by one, and the next line, `Text`, is not a list item: the "
+                                             "slide would ignore it")
+    assert err.value.problems[0].hint == ("put it on the line right before a list (- item, at the start of the "
+                                          "line), or remove it")
+    # shown as code, indented four spaces, it is code: kept, and no error
+    html = render("Write this:\n\n    {.incremental}\n    - a\n\n    {.fragment}\n").slides[0].html
+    assert "<pre><code>{.incremental}\n- a\n\n{.fragment}" in html
 
 
 @pytest.mark.parametrize(("text", "html"), [

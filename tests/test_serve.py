@@ -338,7 +338,7 @@ def test_a_dockerfile_a_failed_build_blames_is_watched_so_fixing_it_fixes_the_de
         server.stop()
 
 
-def test_one_save_of_files_in_two_watched_folders_rebuilds_once(served):
+def test_two_watches_reporting_one_save_within_the_wait_make_one_build(served):
     # an editor's "Save All": a section (watched with slides/) and a pane's file (watched in its own folder).
     # Each watch reports its file 20 ms after the save; on a busy machine (a test run beside this one) the second
     # report can come later than the 20 ms the loop waits, and the save builds twice: what this test asks is
