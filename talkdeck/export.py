@@ -340,9 +340,10 @@ def _print(chromium, built, fragments: bool, notes: bool, step: Progress) -> tup
     config = built.deck.config
     overrides = {"pdfSeparateFragments": bool(fragments), "pdfMaxPagesPerSlide": 1,
                  "showNotes": "separate-page" if notes else False,
-                 # Pages show fragments in their final state, so stepped code needs only its last step: the
-                 # highlight plugin's copies for earlier steps cost a third of the print time of the talk.
-                 "talkdeckFinalCodeSteps": not fragments,
+                 # Pages show fragments in their final state, and code walked through in steps once, with no
+                 # line highlighted: a reader wants every line legible, not the last step's few (the highlight
+                 # plugin's copies for the steps also cost a third of the print time of the talk).
+                 "talkdeckPlainCodeSteps": not fragments,
                  # talkdeck.css wraps long code lines when printing from the browser, not here: they stay whole
                  # and the slide is shrunk to fit
                  "talkdeckExport": True}

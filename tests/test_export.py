@@ -246,6 +246,23 @@ def test_a_code_line_wider_than_the_slide_stays_on_its_background_and_the_slide_
     assert abs(box[0] - (width - box[1])) < 4, (box, width)  # as far from the left edge as from the right
     assert page.watch.errors == []
 
+
+def test_the_handout_prints_code_walked_through_in_steps_with_every_line_legible(page, deck_copy):
+    deck = deck_copy()
+    (deck / "slides" / "03-steps.md").write_text("## Steps\n\n```python [1|2]\na = 1\nb = 2\n```\n\n"
+                                                 "```python [2]\nc = 3\nd = 4\n```\n")
+    assert CliRunner().invoke(main, ["build", str(deck)]).exit_code == 0
+    page.add_init_script("window.TALKDECK_OVERRIDES = {talkdeckExport: true, talkdeckPlainCodeSteps: true};")
+    page.goto((deck / "dist" / "index.html").as_uri() + "?print-pdf")
+    page.wait_for_function("window.Reveal && Reveal.isReady()")
+    codes = page.evaluate("""() => [...document.querySelectorAll('#steps-1 pre code')].map(code => [
+        code.querySelectorAll('tr').length, code.querySelectorAll('tr.highlight-line').length,
+        [...code.querySelectorAll('tr')].map(row => getComputedStyle(row).opacity)])""")
+    # the stepped block once, whole and undimmed; a block with one highlight keeps it, as on screen
+    assert codes == [[2, 0, ["1", "1"]], [2, 1, ["0.4", "1"]]], codes
+    assert page.watch.errors == []
+
+
 def test_with_fragments_a_slide_s_notes_follow_its_last_step(exported, chromium, tmp_path):
     _, _, deck = exported["default"]
     out = tmp_path / "steps-notes.pdf"

@@ -42,7 +42,8 @@ def command(deck_dir: Path, output: str | None, browser: str | None, fragments: 
     The deck is built into a temporary folder (DECK_DIR/dist is left alone) and printed through reveal.js's
     print view: one page per slide shown (a hidden slide only with [reveal] showHiddenSlides), sized to the
     deck (a 1280x720 deck gives 960x540 pt pages), fragments
-    shown in their final state, text kept as text. Title, author and event come from deck.toml.
+    shown in their final state, code walked through in steps shown whole with no line highlighted, text kept
+    as text. Title, author and event come from deck.toml.
     Works offline: any request for a network resource is blocked and fails the export.
     """
     long_running()
