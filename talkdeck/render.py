@@ -582,8 +582,14 @@ class _ImageSources(Treeprocessor):
         self.found = found
 
     def run(self, root: etree.Element) -> None:
-        self.found += [("image", src) for image in root.iter("img") if (src := image.get("src"))]
+        images = [image for image in root.iter("img")]
+        self.found += [("image", src) for image in images if (src := image.get("src"))]
         self.found += [("link", href) for link in root.iter("a") if (href := link.get("href"))]
+        if images:  # an image alone in its paragraph is centred (talkdeck.css), as reveal.js centres it
+            for paragraph in root.iter("p"):
+                if len(paragraph) == 1 and paragraph[0].tag == "img" and not (paragraph.text or "").strip() \
+                        and not (paragraph[0].tail or "").strip():
+                    paragraph.set("class", " ".join([*paragraph.get("class", "").split(), "td-image"]))
 
 
 class _StashBlocks(Preprocessor):

@@ -933,3 +933,11 @@ def test_two_slide_comments_add_their_classes_up(render):
 def test_a_vertical_slide_under_a_section_s_first_slide_stacks_below_it(render):
     section = render("# A\n\n--\n\n# A.1\n\n---\n\n# B\n")
     assert [[slide.id for slide in stack] for stack in section.stacks] == [["intro-1", "intro-1-2"], ["intro-2"]]
+
+
+def test_an_image_alone_in_its_paragraph_is_marked_to_be_centred(render):
+    html = render("![A box](img/a.svg)\n\nSee ![a box](img/a.svg) here\n\n![A box](img/a.svg)\n{.fragment}\n"
+                  "\n[![A box](img/a.svg)](#/intro-1)\n").slides[0].html
+    assert html.count('class="td-image"') == 1 and html.count('class="fragment td-image"') == 1
+    assert '<p>See <img alt="a box" src="img/a.svg"> here</p>' in html
+    assert '<p><a href="#/intro-1"><img' in html  # a linked image stays as it is
