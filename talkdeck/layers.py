@@ -1209,10 +1209,10 @@ LAYERS_CSS = """\
   background: rgba(128, 128, 128, 0.22); border: 2px solid rgba(128, 128, 128, 0.85);
   border-bottom-width: 0.3em; font-weight: bold;
 }
-.reveal .td-layers-head { font-weight: bold; font-size: 0.85em; align-items: end; margin-bottom: 0.3em; }
+.reveal .td-layers-head { font-weight: bold; font-size: 0.9em; align-items: end; margin-bottom: 0.3em; }
 .reveal .td-layers-head .td-layers-state { text-align: center; line-height: 1.1; }
 .reveal .td-layers-badge {
-  display: block; text-align: center; padding: 0.18em 0.3em; border-radius: 1em; font-size: 0.8em;
+  display: block; text-align: center; padding: 0.14em 0.3em; border-radius: 1em; font-size: 0.9em;
   border: 2px solid transparent; white-space: nowrap;
 }
 .reveal .td-layers-badge.td-layers-run {
@@ -1228,11 +1228,11 @@ LAYERS_CSS = """\
   background: rgb(200, 40, 30); border-color: rgb(200, 40, 30); color: #fff; font-weight: bold;
 }
 .reveal .td-layers-badge.td-layers-config {
-  border: 1px dashed rgba(128, 128, 128, 0.85); opacity: 0.75; font-size: 0.7em;
+  border: 1px dashed rgba(128, 128, 128, 0.85); opacity: 0.75; font-size: 0.8em;
 }
-.reveal .td-layers-badge.td-layers-base { border: 1px solid rgba(128, 128, 128, 0.85); font-size: 0.7em; }
+.reveal .td-layers-badge.td-layers-base { border: 1px solid rgba(128, 128, 128, 0.85); font-size: 0.8em; }
 .reveal .td-layers-badge.td-layers-skipped {
-  border: 1px dotted rgba(128, 128, 128, 0.85); opacity: 0.75; font-size: 0.7em;
+  border: 1px dotted rgba(128, 128, 128, 0.85); opacity: 0.75; font-size: 0.8em;
 }
 .reveal .td-layers-row.td-layers-unbuilt .td-layers-text { opacity: 0.45; }
 .reveal .td-layers-why { margin: 0.5em 0 0 2.45em; font-size: 0.9em; }

@@ -667,6 +667,19 @@ def wait_for_visible_misses(page, count: int) -> None:
 
 
 @pytest.mark.browser
+def test_a_short_dockerfile_s_badges_are_legible_and_its_instructions_whole(page, tmp_path: Path) -> None:
+    explanation = explain(FIXTURES / "python-app" / "Dockerfile", ["app.py"])
+    page.goto(write_page(tmp_path, render_html(explanation)).as_uri())
+    page.wait_for_function("window.Reveal && Reveal.isReady()")
+    smallest = page.evaluate("Math.min(...[...document.querySelectorAll('.td-layers-badge')]"
+                             ".map(e => parseFloat(getComputedStyle(e).fontSize)))")
+    assert smallest >= 15, smallest  # at 1280x720, about what a room's back row still reads
+    cut = page.evaluate("[...document.querySelectorAll('.td-layers-text')]"
+                        ".filter(e => e.scrollWidth > e.clientWidth + 1).map(e => e.textContent)")
+    assert cut == []
+
+
+@pytest.mark.browser
 @pytest.mark.parametrize(
     ("fixture", "changed", "rows"), [("twelve", "whereami.py", 12), ("multistage", "docs", 17)]
 )
