@@ -254,7 +254,8 @@ def test_the_handout_prints_code_walked_through_in_steps_with_every_line_legible
     assert CliRunner().invoke(main, ["build", str(deck)]).exit_code == 0
     page.add_init_script("window.TALKDECK_OVERRIDES = {talkdeckExport: true, talkdeckPlainCodeSteps: true};")
     page.goto((deck / "dist" / "index.html").as_uri() + "?print-pdf")
-    page.wait_for_function("window.Reveal && Reveal.isReady()")
+    # the print view lays the slides out onto pages after reveal.js is ready: wait for both blocks, numbered
+    page.wait_for_function("document.querySelectorAll('.pdf-page #steps-1 pre code table.hljs-ln').length === 2")
     codes = page.evaluate("""() => [...document.querySelectorAll('#steps-1 pre code')].map(code => [
         code.querySelectorAll('tr').length, code.querySelectorAll('tr.highlight-line').length,
         [...code.querySelectorAll('tr')].map(row => getComputedStyle(row).opacity)])""")
