@@ -464,7 +464,7 @@ def check_files(output: Path, sources: Sources, found: Collector) -> None:
 # what highlight.js takes for no language at all, besides those it registers
 NO_HIGHLIGHT = frozenset({"nohighlight", "no-highlight"})
 HIGHLIGHT_NAMES = re.compile(r"registerLanguage\([`\"']([\w.+-]+)[`\"']")
-HIGHLIGHT_ALIASES = re.compile(r"aliases:\s*\[([^\]]*)\]")
+HIGHLIGHT_ALIASES = re.compile(r"aliases\s*[:=]\s*\[([^\]]*)\]")  # in a definition, or set on it (arduino)
 QUOTED = re.compile(r"[`\"']([^`\"']+)[`\"']")
 
 
@@ -485,9 +485,11 @@ def _check_languages(scan: PageScan, output: Path, sources: Sources, found: Coll
     for language, slide in dict.fromkeys(scan.languages):
         if language.lower() in known:  # highlight.js looks a name up in lower case
             continue
-        file, line = sources.locate(slide, language)
+        file, line = sources.locate(slide, f"```{language}")  # the fence that names it, else the pane
+        if line == sources.locate(slide)[1]:
+            file, line = sources.locate(slide, language)
         hint = suggest(language.lower(), sorted(known), "name one it knows, such as python or bash, or text for "
-                                                         "plain code")
+                                                         "plain code", cutoff=0.75)
         found.add(Finding(file, line, WARNING, "language",
                           f"{sources.label(slide)}: code in {language!r}, a language reveal.js's highlighter does "
                           f"not know, shows without colours ({hint})", sources.number(slide)),

@@ -237,7 +237,8 @@ def _check_table(
                     path,
                     locate(key, table),
                     f"unknown key {prefix + key!r} {where}",
-                    suggest(key, list(spec), "known keys: " + ", ".join(spec)),
+                    # (a closer likeness than the default: the keys are short, and depth is not width)
+                    suggest(key, list(spec), "known keys: " + ", ".join(spec), cutoff=0.7),
                 )
             )
             continue
@@ -292,10 +293,10 @@ def _misspelt_option(key: str, reveal_dist: Path) -> str | None:
     return close[0] if close else None
 
 
-def suggest(word: str, choices: list[str], fallback: str) -> str:
+def suggest(word: str, choices: list[str], fallback: str, cutoff: float = 0.6) -> str:
     import difflib  # only on an error: not worth its import on every build
 
-    close = difflib.get_close_matches(word, choices, n=1, cutoff=0.7)  # 0.6 took depth for width
+    close = difflib.get_close_matches(word, choices, n=1, cutoff=cutoff)
     return f"did you mean {close[0]!r}? {fallback}" if close else fallback
 
 

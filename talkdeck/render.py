@@ -586,7 +586,7 @@ class _ImageSources(Treeprocessor):
         self.found += [("image", src) for image in images if (src := image.get("src"))]
         self.found += [("link", href) for link in root.iter("a") if (href := link.get("href"))]
         if images:  # an image alone in its paragraph is centred (talkdeck.css), as reveal.js centres it
-            for paragraph in root.iter("p"):
+            for paragraph in root.findall("p"):  # the slide's own, not one in a list item or a quote
                 if len(paragraph) == 1 and paragraph[0].tag == "img" and not (paragraph.text or "").strip() \
                         and not (paragraph[0].tail or "").strip():
                     paragraph.set("class", " ".join([*paragraph.get("class", "").split(), "td-image"]))
@@ -832,12 +832,14 @@ class SectionRenderer:
                     slide.panes.append(pane)
                     out += self._stash(pane_html(pane), _indentation(text))
                     block_end = index
-                elif stripped == INCREMENTAL and len(text) - len(text.lstrip(" ")) < 4:  # (4: indented code)
+                elif stripped == INCREMENTAL and not _indented_code(lines, start):
                     following = next((line for line in lines[index:] if line.strip()), "")
-                    if not notes and (not LIST_MARKER.match(following)
-                                      or len(following) - len(following.lstrip(" ")) > 3):
-                        shown = (f"the next line, `{following.strip()[:40]}`, is not a list item" if following.strip()
-                                 else "no line follows it")
+                    indent = len(following) - len(following.lstrip(" "))
+                    if not notes and (not LIST_MARKER.match(following) or indent > 3):
+                        shown = ("no line follows it" if not following.strip() else
+                                 f"the list below it is indented {indent} spaces, a list inside a list item, "
+                                 "which it cannot reach (mark those items {.fragment})" if LIST_MARKER.match(following)
+                                 else f"the next line, {following.strip()[:40]!r}, is not a list item")
                         raise DeckError.at(path, number, f"{INCREMENTAL} makes the items of the list right below "
                                            f"it appear one by one, and {shown}: the slide would ignore it",
                                            "put it on the line right before a list (- item, at the start of the "
@@ -850,7 +852,7 @@ class SectionRenderer:
                     # which reaches them (under an HTML block, _html_blocks does the same)
                     out += ["", f"<!-- .element: {_attr_list_html(stripped)} -->", ""]
                 elif not notes and stripped[:1] == "{" and LONE_ATTRS.match(stripped) and not (
-                        start and lines[start - 1].strip()) and len(text) - len(text.lstrip(" ")) < 4:
+                        start and lines[start - 1].strip()) and not _indented_code(lines, start):
                     raise DeckError.at(path, number, f"{stripped} on a line of its own, after a blank line, "
                                        "applies to nothing: the slide would show it as text",
                                        "put it on the line right under its paragraph, with no blank line "
@@ -1480,6 +1482,17 @@ def _relative(path: Path, root: Path) -> str:
         return path.relative_to(root).as_posix()
     except ValueError:
         return path.as_posix()
+
+
+def _indented_code(lines: list[str], index: int) -> bool:
+    """Whether the line at `index` is indented code: four spaces or more, and not inside a list item (where
+    four spaces are the item's own text). The nearest line above indented less tells."""
+    text = lines[index]
+    if len(text) - len(text.lstrip(" ")) < 4:
+        return False
+    above = next((line for line in reversed(lines[:index]) if line.strip()
+                  and len(line) - len(line.lstrip(" ")) < 4), "")
+    return not LIST_MARKER.match(above)
 
 
 def pane_html(pane: CodePane) -> str:

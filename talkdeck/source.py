@@ -17,7 +17,8 @@ from talkdeck.patterns import LazyPattern
 FENCE = re.compile(r"^ *(`{3,}|~{3,})(.*)$")  # indented deeper than 3 in a list item
 NOTES = re.compile(r"^notes?:", re.IGNORECASE)
 FRONT_MATTER_LINE = LazyPattern(r"^\s*(?:title|minutes)\s*=")  # a line of a section's front matter
-RAW_BLOCK = LazyPattern(r"<(?:pre|textarea|script|code)\b", re.IGNORECASE)  # raw HTML that shows lines as they are
+RAW_OPEN = LazyPattern(r"<(?:pre|textarea|script)\b", re.IGNORECASE)  # raw HTML that shows lines as they are
+RAW_CLOSE = LazyPattern(r"</(?:pre|textarea|script)\s*>", re.IGNORECASE)
 YAML_KEY = LazyPattern(r"^([A-Za-z_][\w-]*):(?:\s|$)")
 # keys of other tools' front matter (Marp's, Jekyll's, Hugo's): YAML between --- lines that holds one of them
 # was meant as front matter, not as a slide
@@ -116,7 +117,7 @@ def parse_section(text: str, path: Path) -> SectionSource:
             slides.append(RawSlide(line=number + 1, lines=[], vertical=stripped == "--"))
             continue
         if stripped == "+++" and not (in_fence or commented or slides[-1].notes_line) \
-                and _toml_block(body, offset) and not RAW_BLOCK.search("\n".join(slides[-1].lines)):
+                and _toml_block(body, offset) and not _raw_block_open(slides[-1].lines):
             raise DeckError.at(path, number, "front matter (TOML between +++ lines) below the top of the file "
                                "would show on the slide as text",
                                "move it to the very top of the file: only blank lines may come before it")
@@ -150,10 +151,19 @@ def _toml_block(lines: list[str], opening: int) -> bool:
         if text.strip() == "+++":
             return keys > 0
         if text.strip():
-            if not FRONT_MATTER_LINE.match(text):
+            if FRONT_MATTER_LINE.match(text):
+                keys += 1
+            elif not text.lstrip().startswith("#"):  # a TOML comment may come between
                 return False
-            keys += 1
     return False
+
+
+def _raw_block_open(lines: list[str]) -> bool:
+    """Whether a <pre>, <textarea> or <script> that shows its lines as they are is open after `lines`."""
+    text = "\n".join(lines)
+    if "<" not in text:
+        return False
+    return len(RAW_OPEN.findall(text)) > len(RAW_CLOSE.findall(text))
 
 
 def without_code_spans(text: str) -> str:

@@ -287,6 +287,14 @@ def test_code_with_line_numbers_is_as_large_as_code_without(page, deck_copy):
                 px(s.querySelector('pre')), px(s.querySelector(':scope > table'))]; }""")
     (plain, numbered), pre, table = sizes
     assert plain == numbered == pre and table != pre, sizes
+    # a deck's own rule for its tables still wins over talkdeck's, as a later rule of the same weight does
+    (deck / "templates").mkdir(exist_ok=True)
+    (deck / "templates" / "extra_head.html.j2").write_text("<style>.reveal table { font-size: 20px; }</style>\n")
+    assert CliRunner().invoke(main, ["build", str(deck)]).exit_code == 0
+    page.goto("about:blank")  # the same address again would not load the page anew
+    open_deck(page, deck / "dist" / "index.html", "#/code-4")
+    assert page.evaluate("getComputedStyle(Reveal.getCurrentSlide().querySelector(':scope > table')).fontSize") \
+        == "20px"
 
 
 def test_what_steps_in_the_speaker_notes_adds_no_step_to_the_slide(page, deck_copy):

@@ -425,6 +425,14 @@ def test_sections_half_a_minute_over_the_talk_are_over_and_exactly_its_minutes_a
     assert run_check(deck, use_browser=False).findings == []
 
 
+def test_a_link_to_a_slide_id_without_its_section_s_prefix_suggests_the_id(tmp_path):
+    deck = copy("clean", tmp_path)
+    (deck / "slides" / "05-example-django.md").write_text("+++\nminutes = 0\n+++\n\n## Django\n\nNote: n\n")
+    add_slide(deck, "## Links\n\n[the Django slide](#/django-1)")
+    messages = [f.message for f in run_check(deck, use_browser=False).findings]
+    assert any("link #/django-1 names no slide (did you mean 'example-django-1'?" in m for m in messages), messages
+
+
 def test_links_and_anchors(tmp_path):
     deck = copy("clean", tmp_path)
     (deck / "notes.txt").write_text("a file of the deck: a link to it copies it into the build")
@@ -659,7 +667,8 @@ def test_slide_timings_that_leave_the_other_slides_no_time_are_a_warning(tmp_pat
 def test_code_in_a_language_the_highlighter_does_not_know_is_a_warning_at_its_line(tmp_path):
     deck = copy("clean", tmp_path)
     add_slide(deck, "## Code\n\n```pyhton\nprint(1)\n```\n\n```Python\nx = 1\n```\n\n```text\nplain\n```\n\n"
-                    "<<< code/sample.py:1-2 klingon\n\n```nohighlight\nas is\n```")
+                    "<<< code/sample.py:1-2 klingon\n\n```nohighlight\nas is\n```\n\nThe output:\n\n```output\nok\n```"
+                    "\n\n```ino\nvoid setup() {}\n```")
     (deck / "code").mkdir(exist_ok=True)
     (deck / "code" / "sample.py").write_text("a = 1\nb = 2\n")
     findings = run_check(deck, use_browser=False).findings
@@ -669,4 +678,7 @@ def test_code_in_a_language_the_highlighter_does_not_know_is_a_warning_at_its_li
          "colours (did you mean 'python'? name one it knows, such as python or bash, or text for plain code)"),
         ("language", "warning", "slides/09-extra.md", 19,
          "slide 6 (#extra-1): code in 'klingon', a language reveal.js's highlighter does not know, shows without "
-         "colours (name one it knows, such as python or bash, or text for plain code)")]
+         "colours (name one it knows, such as python or bash, or text for plain code)"),
+        ("language", "warning", "slides/09-extra.md", 27,  # the fence, not the line before that says output
+         "slide 6 (#extra-1): code in 'output', a language reveal.js's highlighter does not know, shows without "
+         "colours (name one it knows, such as python or bash, or text for plain code)")]  # (ino: arduino's alias)

@@ -315,6 +315,8 @@ def test_new_refuses_a_blank_title_as_click_refuses_a_bad_value(tmp_path, blank)
     result = run("new", tmp_path / "talk", "--title", blank)
     assert result.exit_code == 2 and not (tmp_path / "talk").exists()
     assert "Invalid value for '--title': a title cannot be blank: give one, or leave --title out" in result.output
+    assert run("new", tmp_path / "spaced", "--title", "  Spaced  ").exit_code == 0
+    assert 'title = "Spaced"' in (tmp_path / "spaced" / "deck.toml").read_text()
 
 
 def test_new_goes_into_a_freshly_cloned_repository_and_keeps_its_files(tmp_path):

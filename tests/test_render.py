@@ -81,13 +81,19 @@ def test_incremental_list(render):
                "{.incremental}\n\nNote:\n{.incremental}\n")
     assert [p.line for p in err.value.problems] == [1, 6, 12]
     assert err.value.problems[0].message == ("{.incremental} makes the items of the list right below it appear "
-                                             "one by one, and the next line, `Text`, is not a list item: the "
+                                             "one by one, and the next line, 'Text', is not a list item: the "
                                              "slide would ignore it")
     assert err.value.problems[0].hint == ("put it on the line right before a list (- item, at the start of the "
                                           "line), or remove it")
     # shown as code, indented four spaces, it is code: kept, and no error
     html = render("Write this:\n\n    {.incremental}\n    - a\n\n    {.fragment}\n").slides[0].html
     assert "<pre><code>{.incremental}\n- a\n\n{.fragment}" in html
+    # in a list item, four spaces are the item's text: the rules stand, and a nested list is named as such
+    with pytest.raises(DeckError) as err:
+        render("- item\n    {.incremental}\n    - sub a\n\n---\n\n- item\n\n    {.fragment}\n\n- item 2\n")
+    assert [p.line for p in err.value.problems] == [2, 9]
+    assert "the list below it is indented 4 spaces, a list inside a list item, which it cannot reach (mark " \
+           "those items {.fragment})" in err.value.problems[0].message
 
 
 @pytest.mark.parametrize(("text", "html"), [
@@ -941,3 +947,5 @@ def test_an_image_alone_in_its_paragraph_is_marked_to_be_centred(render):
     assert html.count('class="td-image"') == 1 and html.count('class="fragment td-image"') == 1
     assert '<p>See <img alt="a box" src="img/a.svg"> here</p>' in html
     assert '<p><a href="#/intro-1"><img' in html  # a linked image stays as it is
+    listed = render("- ![A box](img/a.svg)\n\n- text\n").slides[0].html  # beside its bullet, as before
+    assert "td-image" not in listed

@@ -144,6 +144,9 @@ def test_toml_front_matter_below_the_top_is_an_error_at_its_line():
                                      "the file would show on the slide as text (move it to the very top")
     with pytest.raises(DeckError, match="01-x.md:5: front matter"):  # on a later slide too
         parse_section("# Hi\n\n---\n\n+++\nminutes = 2\n+++\n", P)
+    with pytest.raises(DeckError, match="01-x.md:5: front matter"):  # after closed raw HTML, with a comment
+        parse_section('## Slide\n\nRun <code>pip</code> first, <pre>x</pre>.\n\n+++\n# the intro\ntitle = "I"\n'
+                      "+++\n", P)
     # what shows +++ lines as they are, or holds no key of a section's, is no front matter: text, as before
     for text in ("# Hi\n\n+++\n\nplus\n\n```\n+++\ntitle = 1\n+++\n```\n",  # a code block
                  '# Hugo\n\n<pre>\n+++\ntitle = "Post"\n+++\n</pre>\n',  # raw HTML

@@ -85,6 +85,7 @@ def command(deck_dir: Path, title: str | None) -> None:
     if title is not None and not title.strip():
         raise click.BadParameter("a title cannot be blank: give one, or leave --title out to take the folder's "
                                  "name", param_hint="'--title'")
+    title = title.strip() if title else title
     if deck_dir.exists() and not all(_fresh_repository_file(entry.name) for entry in deck_dir.iterdir()):
         raise DeckError.at(
             deck_dir,
