@@ -582,7 +582,7 @@ class _ImageSources(Treeprocessor):
         self.found = found
 
     def run(self, root: etree.Element) -> None:
-        images = [image for image in root.iter("img")]
+        images = list(root.iter("img"))
         self.found += [("image", src) for image in images if (src := image.get("src"))]
         self.found += [("link", href) for link in root.iter("a") if (href := link.get("href"))]
         if images:  # an image alone in its paragraph is centred (talkdeck.css), as reveal.js centres it

@@ -145,7 +145,7 @@ def parse_section(text: str, path: Path) -> SectionSource:
 
 def _toml_block(lines: list[str], opening: int) -> bool:
     """Whether the `+++` line at `opening` starts front matter: lines of the section's keys (`title = ...`,
-    `minutes = ...`, nothing else) closed by another `+++`."""
+    `minutes = ...`; TOML comments may come between, nothing else) closed by another `+++`."""
     keys = 0
     for text in lines[opening + 1:]:
         if text.strip() == "+++":
