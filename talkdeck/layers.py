@@ -913,7 +913,8 @@ class Builder:
         if stage.rebuilt:
             # COPY --link copies onto an empty layer and merges it on top: its cache does not depend on the
             # steps before it, only on what it copies (docs.docker.com/reference/dockerfile, "COPY --link")
-            state: State = "cached" if not reason and _linked(instruction) else "rebuilt"
+            state: State = "cached" if not reason and _switched_on(split_flags(instruction.value)[0], "link") \
+                else "rebuilt"
             reason = ""  # told at the stage's first miss
         else:
             state, reason = self.miss(reason) if reason else ("cached", "")
@@ -945,7 +946,7 @@ class Builder:
             if reason:
                 self.stage.changes.add(target)
             return reason
-        parents = "parents" in flags and flags["parents"].lower() not in ("false", "0")
+        parents = _switched_on(flags, "parents")
         sources = [self.source(instruction, expand(word, self.scope.new), parents) for word in words[:-1]]
         files = [f for f in self.changed if any(s and s.covers(f) for s in sources)]
         if variables or (files and (instruction.keyword == "ADD" or parents)):  # (what ADD unpacks is not known)
@@ -1022,9 +1023,9 @@ def _followed(root: Path, rel: str, depth: int = 0) -> str | None:
     return rel
 
 
-def _linked(instruction: Instruction) -> bool:
-    flags, _ = split_flags(instruction.value)
-    return "link" in flags and flags["link"].lower() not in ("false", "0")
+def _switched_on(flags: Mapping[str, str], name: str) -> bool:
+    """Whether a switch such as --link or --parents is on: given bare or with a value other than false or 0."""
+    return name in flags and flags[name].lower() not in ("false", "0")
 
 
 def _copied_to(path: str, sources: Sequence[Source | None], target: str, several: bool) -> str:
