@@ -947,20 +947,37 @@ class PageWatch:
             self.asked_by.setdefault(request.url, page)
 
     def _error(self, exc) -> None:
-        text = str(exc).strip()
-        message = text.splitlines()[0] if text else "an error without a message"
+        message, where = page_error(exc)
         self.errors.append(message)
-        where = INDEX_FRAME.search(exc.stack or "")
         if where and message not in self.error_lines:
-            self.error_lines[message] = int(where.group(1)), int(where.group(2))
+            self.error_lines[message] = where
 
     def _failed(self, request) -> None:
         if not request.url.startswith("file:"):
             return
-        if "ERR_ABORTED" in (request.failure or "") and Path(unquote(urlsplit(request.url).path)).is_file():
+        if "ERR_ABORTED" in (request.failure or "") and file_url_path(request.url).is_file():
             return  # a load the page gave up, of a file that is there: reveal.js unloads a slide's iframe
         self.failed.append(request.url)
         self._note_asker(request)
+
+
+def page_error(error) -> tuple[str, tuple[int, int] | None]:
+    """A JavaScript error of the page, as Playwright gives it: the first line of its message, and its line and
+    column in index.html when its stack names them."""
+    text = str(error).strip()
+    where = INDEX_FRAME.search(getattr(error, "stack", "") or "")
+    return (text.splitlines()[0] if text else "an error without a message",
+            (int(where.group(1)), int(where.group(2))) if where else None)
+
+
+def file_url_path(url: str) -> Path:
+    """The path on disk that a file: address names, its %-escapes read."""
+    return Path(unquote(urlsplit(url).path))
+
+
+def deck_name(path: Path, output: Path) -> str:
+    """A file as a finding names it: relative to the built deck when it is in it, else its whole path."""
+    return path.relative_to(output).as_posix() if path.is_relative_to(output) else str(path)
 
 
 def network_address(url: str) -> str | None:
@@ -997,7 +1014,7 @@ def iframe_source(pages: tuple[str, str] | None, output: Path, sources: Sources
 
 def _built_file(url: str, output: Path) -> str:
     """A file of the built deck at the file: address `url`, relative to it; "" for another address."""
-    path = Path(unquote(urlsplit(url).path)).resolve()
+    path = file_url_path(url).resolve()
     return path.relative_to(output).as_posix() if url and path.is_relative_to(output) else ""
 
 
@@ -1188,10 +1205,10 @@ def _request_findings(watch: PageWatch, measured: list[dict], output: Path, sour
                 slide = _owner(url, owner) or _owner(remote, owner)
                 requested(remote, slide, *sources.locate(slide, remote))
             continue
-        path = Path(unquote(urlsplit(url).path)).resolve()
+        path = file_url_path(url).resolve()
         if found.known(("missing", str(path))):
             continue
-        rel = path.relative_to(out).as_posix() if path.is_relative_to(out) else str(path)
+        rel = deck_name(path, out)
         slide = _owner(url, owner) or _owner(rel, owner) or sources.owner_of(rel)
         file, line = sources.locate(slide, rel)
         asker = ""
@@ -1205,9 +1222,8 @@ def _request_findings(watch: PageWatch, measured: list[dict], output: Path, sour
     for item in measured:
         shown = [(src, (output / unquote(urlsplit(src).path)).resolve())
                  for src in dict.fromkeys(src for result in item["results"] for src in result["broken"])]
-        backgrounds = [Path(unquote(urlsplit(url).path)).resolve() for url in item.get("backgroundsBroken", [])]
-        shown += [(path.relative_to(out).as_posix() if path.is_relative_to(out) else str(path), path)
-                  for path in backgrounds]
+        backgrounds = [file_url_path(url).resolve() for url in item.get("backgroundsBroken", [])]
+        shown += [(deck_name(path, out), path) for path in backgrounds]
         for src, target in shown:
             if is_remote(src) or src.startswith("data:") or not target.is_file():
                 continue  # a network request or a missing file: reported above

@@ -422,19 +422,19 @@ def _check_requests(remote: list[str], failed: list[tuple[str, str, tuple[str, s
 def _script_problems(errors: list, built) -> list[Problem]:
     """The scripts that raised an error, each at the line of the slide or template it comes from, found as
     `talkdeck check` finds it."""
-    from talkdeck.check import INDEX_FRAME, Sources, script_source
+    from talkdeck.check import Sources, page_error, script_source
 
-    first: dict[str, object] = {}  # each message once, with the first error that gave it
+    first: dict[str, tuple[int, int] | None] = {}  # each message once, with where the first error that gave it was
     for error in errors:
-        text = str(error).strip()
-        first.setdefault(text.splitlines()[0] if text else "an error without a message", error)
+        message, where = page_error(error)
+        first.setdefault(message, where)
     sources, lines, problems = Sources(built.deck), None, []
-    for message, error in list(first.items())[:MAX_LISTED]:
+    for message, where in list(first.items())[:MAX_LISTED]:
         path, line = None, None
-        if where := INDEX_FRAME.search(getattr(error, "stack", "") or ""):
+        if where:
             if lines is None:
                 lines = (built.output / "index.html").read_text("utf-8", "replace").splitlines()
-            _slide, file, found = script_source((int(where.group(1)), int(where.group(2))), lines, sources)
+            _slide, file, found = script_source(where, lines, sources)
             path, line = (built.deck.root / file, found) if found else (None, None)
         problems.append(Problem(path, line, f"a script of the deck failed while printing: {message}",
                                 "fix the script; `talkdeck check` runs every slide's scripts and reports each"))
@@ -455,6 +455,7 @@ def _raise_at_sources(remote: list[str], failed: list[tuple[str, str, tuple[str,
     from talkdeck.check import (
         Sources,
         as_written,
+        file_url_path,
         iframe_source,
         locate_request,
         network_address,
@@ -483,7 +484,7 @@ def _raise_at_sources(remote: list[str], failed: list[tuple[str, str, tuple[str,
             problems.append(network(remote_url, f"the deck asks for {remote_url}, an address on the network (opened "
                                                 f"from disk, the browser looks for {url}, which fails)"))
             continue
-        path = Path(unquote(urlsplit(url).path)).resolve()
+        path = file_url_path(url).resolve()
         if not url.startswith("file:") or not path.is_relative_to(output):
             problems.append(Problem(None, None, f"the deck refers to {url}, which could not be loaded ({failure})"))
             continue
