@@ -192,11 +192,10 @@ def parse_config(text: str, path: Path, reveal_dist: Path | None = None) -> Deck
                                         f"reveal.{key} holds a date or a time, which a reveal.js option cannot",
                                         f'write it in quotes, as text: {key} = "..."'))
             elif reveal_dist is not None and (meant := _misspelt_option(key, reveal_dist)):
+                hint = (f"write {meant}: reveal.js's names are case-sensitive" if meant.lower() == key.lower()
+                        else f"did you mean {meant}?")
                 problems.append(Problem(path, locate(key, "reveal"),
-                                        f"reveal.{key} is not an option of reveal.js, which would ignore it",
-                                        (f"write {meant}" if meant.lower() == key.lower() else
-                                         f"did you mean {meant}") + (": reveal.js's names are case-sensitive"
-                                                            if meant.lower() == key.lower() else "?")))
+                                        f"reveal.{key} is not an option of reveal.js, which would ignore it", hint))
         config.reveal = {k: v for k, v in reveal.items() if k not in _OWNED_REVEAL_KEYS}
     _check_choice(config.transition, TRANSITIONS, "transition", path, locate, problems)
     if reveal_dist is not None:
