@@ -106,11 +106,18 @@ def deck_file(root: Path, url: str) -> tuple[str, Path, bool] | None:
         return None
 
 
+def _sheet_urls(text: str) -> list[str]:
+    return css_urls(text, imports=True)
+
+
+SHEET_READERS: dict[str, Callable[[str], list[str]]] = {".css": _sheet_urls}  # for loaded_files: what a sheet names
+
+
 def sheet_files(root: Path, sheets: list[str]) -> tuple[list[str], list[Path]]:
     """The deck's files that the local stylesheets `sheets` (relative to the deck, with `/`) name in their
     `url()`s and `@import`s, and those that these name in turn: fonts, images, other sheets, each relative to
     the sheet that names it. Those there, relative to the deck, and those missing, as paths."""
-    return loaded_files(root, sheets, {".css": lambda text: css_urls(text, imports=True)})
+    return loaded_files(root, sheets, SHEET_READERS)
 
 
 def loaded_files(root: Path, first: list[str], readers: dict[str, Callable[[str], list[str]]]

@@ -25,6 +25,7 @@ from talkdeck.panes import PaneResolver, check_steps
 from talkdeck.paths import (
     ESCAPED,
     SCHEME,
+    SHEET_READERS,
     background_list,
     css_urls,
     deck_file,
@@ -1389,8 +1390,7 @@ def page_files(root: Path, page: str) -> tuple[list[str], list[Path]]:
     """The deck's files that a page of the deck (one an iframe shows, relative to the deck, with `/`) loads,
     relative to itself: scripts, stylesheets with what they name, images, pages it shows in turn. Those there,
     relative to the deck, and those missing, as paths (reporting them is left to `talkdeck check`)."""
-    return loaded_files(root, [page], {".css": lambda text: css_urls(text, imports=True),
-                                       ".html": _page_urls, ".htm": _page_urls})
+    return loaded_files(root, [page], {**SHEET_READERS, ".html": _page_urls, ".htm": _page_urls})
 
 
 PAGE_COMMENT = LazyPattern(r"<!--.*?-->", re.DOTALL)
